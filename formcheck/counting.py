@@ -1,0 +1,427 @@
+"""Repetition counting and hold timing.
+
+Both are small state machines fed one value per frame with a timestamp; they
+neither draw nor know about video or Streamlit. Times are in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+RepState = Literal["rest", "moving", "active", "returning"]
+HoldStatus = Literal["idle", "confirming", "holding", "paused", "grace"]
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """A completed movement cycle, counted or not.
+
+    Attributes:
+        start_s: When the signal left the rest band.
+        end_s: When it came back to the rest band.
+        active_s: Time spent past the ``enter`` threshold.
+        peak: Most extreme (smoothed) value reached.
+        trough: Least extreme value (the rest end) in the cycle.
+        side: ``"left"``/``"right"`` for sided exercises, else ``None``.
+        counted: Whether it counts as a repetition.
+        reason: Why it was not counted (empty when counted).
+    """
+
+    start_s: float
+    end_s: float
+    active_s: float
+    peak: float
+    trough: float
+    side: str | None
+    counted: bool
+    reason: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the cycle."""
+        return self.end_s - self.start_s
+
+    @property
+    def range_of_motion(self) -> float:
+        """Peak minus trough, in the signal's unit."""
+        return abs(self.peak - self.trough)
+
+
+@dataclass
+class _Cycle:
+    start_s: float
+    baseline: float
+    extreme: float
+    active_since_s: float | None = None
+    active_s: float = 0.0
+    reached_active: bool = False
+    side_votes: Counter[str] = field(default_factory=Counter)
+
+
+class RepCounter:
+    """Two-threshold (hysteresis) repetition counter on one smoothed signal.
+
+    With ``direction="up"``, a repetition is the signal going from the rest band
+    (``<= exit``) past ``enter`` and back to the rest band; the gap between the
+    two thresholds keeps jitter from counting. A cycle counts only if its range
+    is at least ``min_amplitude``, it lasts at least ``min_duration_s``, it spends
+    at least ``min_active_s`` past ``enter``, and it is not longer than
+    ``max_duration_s``. Cycles that do not count are still reported (with a
+    reason) so feedback can say "lift a little higher".
+
+    Args:
+        enter: Threshold that makes the movement "active".
+        exit: Threshold of the rest band.
+        direction: ``"up"`` if the signal rises during the movement.
+        min_amplitude: Smallest range that counts.
+        min_duration_s: Shortest cycle that counts.
+        min_active_s: Shortest time past ``enter`` that counts.
+        max_duration_s: Longest cycle that counts.
+        max_gap_s: A cycle is abandoned after this long without data.
+
+    Raises:
+        ValueError: If the thresholds do not match the direction.
+
+    Example:
+        >>> c = RepCounter(enter=160, exit=140)
+        >>> events = [c.update(v, t * 0.1) for t, v in enumerate([120, 150, 170, 170, 150, 120])]
+        >>> c.count
+        0
+    """
+
+    def __init__(
+        self,
+        enter: float,
+        exit: float,
+        direction: Literal["up", "down"] = "up",
+        min_amplitude: float = 0.0,
+        min_duration_s: float = 0.0,
+        min_active_s: float = 0.0,
+        max_duration_s: float = math.inf,
+        max_gap_s: float = 2.0,
+    ) -> None:
+        if direction == "up" and not enter > exit:
+            raise ValueError(f"Argument 'enter' ({enter}) must be > 'exit' ({exit}) for direction 'up'")
+        if direction == "down" and not enter < exit:
+            raise ValueError(f"Argument 'enter' ({enter}) must be < 'exit' ({exit}) for direction 'down'")
+        self.enter = enter
+        self.exit = exit
+        self.direction = direction
+        self.min_amplitude = min_amplitude
+        self.min_duration_s = min_duration_s
+        self.min_active_s = min_active_s
+        self.max_duration_s = max_duration_s
+        self.max_gap_s = max_gap_s
+        self._sign = 1.0 if direction == "up" else -1.0
+        self._state: RepState = "rest"
+        self._cycle: _Cycle | None = None
+        self._count = 0
+        self._counts: Counter[str] = Counter()
+        self._last_valid_s: float | None = None
+        self._rest_value: float = math.nan
+
+    @property
+    def count(self) -> int:
+        """Repetitions counted so far (all sides)."""
+        return self._count
+
+    def count_for(self, side: str) -> int:
+        """Repetitions counted for one side."""
+        return self._counts[side]
+
+    @property
+    def state(self) -> RepState:
+        """Current state: rest, moving, active or returning."""
+        return self._state
+
+    def _past(self, value: float, threshold: float) -> bool:
+        return self._sign * (value - threshold) >= 0
+
+    def abandon(self, timestamp_s: float, reason: str) -> RepEvent | None:
+        """Drop the cycle in progress (e.g. when the posture is wrong).
+
+        Returns:
+            The abandoned cycle as an uncounted event, if it had become active.
+        """
+        cycle = self._cycle
+        self._cycle = None
+        self._state = "rest"
+        if cycle is None or not cycle.reached_active:
+            return None
+        return self._event(cycle, timestamp_s, counted=False, reason=reason)
+
+    def _event(self, cycle: _Cycle, end_s: float, counted: bool, reason: str) -> RepEvent:
+        side = cycle.side_votes.most_common(1)[0][0] if cycle.side_votes else None
+        active_s = cycle.active_s
+        if cycle.active_since_s is not None:
+            active_s += end_s - cycle.active_since_s
+        return RepEvent(
+            start_s=cycle.start_s,
+            end_s=end_s,
+            active_s=active_s,
+            peak=cycle.extreme,
+            trough=cycle.baseline,
+            side=side,
+            counted=counted,
+            reason=reason,
+        )
+
+    def update(self, value: float, timestamp_s: float, side: str | None = None) -> RepEvent | None:
+        """Feed one (smoothed) sample.
+
+        Args:
+            value: The signal; NaN when it cannot be measured in this frame.
+            timestamp_s: Time of the sample.
+            side: Which side is moving in this frame (for sided exercises).
+
+        Returns:
+            A :class:`RepEvent` when a cycle ends (counted or not), else ``None``.
+        """
+        if not math.isfinite(value):
+            if (
+                self._cycle is not None
+                and self._last_valid_s is not None
+                and timestamp_s - self._last_valid_s > self.max_gap_s
+            ):
+                return self.abandon(timestamp_s, "lost sight of the movement")
+            return None
+        self._last_valid_s = timestamp_s
+        cycle = self._cycle
+        if cycle is None:
+            if self._past(value, self.exit):
+                # Left the rest band (or jumped straight past enter).
+                baseline = self._rest_value if math.isfinite(self._rest_value) else value
+                cycle = _Cycle(start_s=timestamp_s, baseline=baseline, extreme=value)
+                self._cycle = cycle
+                self._state = "moving"
+            else:
+                self._rest_value = value
+                return None
+        if cycle is None:  # pragma: no cover - for type checkers
+            return None
+        if self._sign * (value - cycle.extreme) > 0:
+            cycle.extreme = value
+        if self._sign * (cycle.baseline - value) > 0:
+            cycle.baseline = value
+        if self._past(value, self.enter):
+            if cycle.active_since_s is None:
+                cycle.active_since_s = timestamp_s
+            cycle.reached_active = True
+            self._state = "active"
+            if side is not None:
+                cycle.side_votes[side] += 1
+            return None
+        if cycle.active_since_s is not None:
+            cycle.active_s += timestamp_s - cycle.active_since_s
+            cycle.active_since_s = None
+        if not self._past(value, self.exit):
+            # Back in the rest band: the cycle ends.
+            self._cycle = None
+            self._state = "rest"
+            self._rest_value = value
+            if not cycle.reached_active:
+                halfway = self.exit + 0.5 * (self.enter - self.exit)
+                if self._past(cycle.extreme, halfway):
+                    return self._event(cycle, timestamp_s, False, "did not go far enough")
+                return None
+            return self._finish(cycle, timestamp_s)
+        self._state = "returning" if cycle.reached_active else "moving"
+        return None
+
+    def _finish(self, cycle: _Cycle, end_s: float) -> RepEvent:
+        event = self._event(cycle, end_s, counted=True, reason="")
+        reason = ""
+        if event.range_of_motion < self.min_amplitude:
+            reason = "range of motion too small"
+        elif event.duration_s < self.min_duration_s:
+            reason = "too quick to count"
+        elif event.active_s < self.min_active_s:
+            reason = "end position not held long enough"
+        elif event.duration_s > self.max_duration_s:
+            reason = "took too long to count as one repetition"
+        if reason:
+            return RepEvent(**{**event.__dict__, "counted": False, "reason": reason})
+        self._count += 1
+        if event.side is not None:
+            self._counts[event.side] += 1
+        return event
+
+
+@dataclass(frozen=True)
+class HoldEvent:
+    """One finished hold."""
+
+    start_s: float
+    end_s: float
+    held_s: float
+    min_s: float
+    target_s: float
+
+    @property
+    def completed(self) -> bool:
+        """Whether the minimum hold time was reached."""
+        return self.held_s >= self.min_s
+
+    @property
+    def target_reached(self) -> bool:
+        """Whether the target hold time was reached."""
+        return self.held_s >= self.target_s
+
+
+@dataclass(frozen=True)
+class HoldState:
+    """What the hold timer shows right now."""
+
+    status: HoldStatus
+    held_s: float
+    min_s: float
+    target_s: float
+    holds_done: int
+
+
+class HoldTimer:
+    """Timer that runs only while the hold pose is right.
+
+    * The pose must be right for ``enter_after_s`` before a hold starts (that
+      time is credited once it is confirmed).
+    * While the pose is right the timer runs. While it is wrong it pauses (no
+      time is credited) but does not reset.
+    * When the pose cannot be seen (``None``: a tracking blip) the timer keeps
+      running for up to ``grace_s``, then pauses.
+    * The hold ends when the pose has been wrong or unseen for ``reset_after_s``.
+
+    Args:
+        min_s: Shortest hold that counts as done.
+        target_s: Hold time to aim for.
+        enter_after_s: Time the pose must be right before the timer starts.
+        grace_s: How long a tracking blip is bridged.
+        reset_after_s: How long out of pose ends the hold.
+    """
+
+    def __init__(
+        self,
+        min_s: float,
+        target_s: float,
+        enter_after_s: float = 1.0,
+        grace_s: float = 2.0,
+        reset_after_s: float = 5.0,
+    ) -> None:
+        if min_s <= 0:
+            raise ValueError(f"Argument 'min_s' must be > 0, but got {min_s}")
+        if target_s < min_s:
+            raise ValueError(f"Argument 'target_s' ({target_s}) must be >= 'min_s' ({min_s})")
+        self.min_s = min_s
+        self.target_s = target_s
+        self.enter_after_s = enter_after_s
+        self.grace_s = grace_s
+        self.reset_after_s = reset_after_s
+        self._status: HoldStatus = "idle"
+        self._held_s = 0.0
+        self._start_s = 0.0
+        self._confirm_since_s: float | None = None
+        self._out_since_s: float | None = None
+        self._unseen_since_s: float | None = None
+        self._last_s: float | None = None
+        self._last_in_pose_s = 0.0
+        self._done = 0
+
+    @property
+    def held_s(self) -> float:
+        """Seconds credited to the current hold."""
+        return self._held_s
+
+    @property
+    def holds_done(self) -> int:
+        """Finished holds that reached ``min_s``."""
+        return self._done
+
+    def state(self) -> HoldState:
+        """Return what to show now."""
+        return HoldState(self._status, self._held_s, self.min_s, self.target_s, self._done)
+
+    def update(self, in_pose: bool | None, timestamp_s: float) -> HoldEvent | None:
+        """Feed one frame.
+
+        Args:
+            in_pose: True if every hold rule passes, False if one fails, None if
+                the pose cannot be judged in this frame.
+            timestamp_s: Time of the frame.
+
+        Returns:
+            A :class:`HoldEvent` when a hold ends, else ``None``.
+        """
+        dt = 0.0 if self._last_s is None else max(0.0, timestamp_s - self._last_s)
+        self._last_s = timestamp_s
+        if self._status in ("idle", "confirming"):
+            if in_pose:
+                if self._confirm_since_s is None:
+                    self._confirm_since_s = timestamp_s
+                    self._status = "confirming"
+                if timestamp_s - self._confirm_since_s >= self.enter_after_s:
+                    self._status = "holding"
+                    self._start_s = self._confirm_since_s
+                    self._held_s = timestamp_s - self._confirm_since_s
+                    self._last_in_pose_s = timestamp_s
+                    self._out_since_s = None
+                    self._unseen_since_s = None
+            elif in_pose is False or self._status == "confirming":
+                self._confirm_since_s = None
+                self._status = "idle"
+            return None
+        # holding / paused / grace
+        if in_pose:
+            self._held_s += dt
+            self._status = "holding"
+            self._out_since_s = None
+            self._unseen_since_s = None
+            self._last_in_pose_s = timestamp_s
+            return None
+        if in_pose is None:
+            if self._unseen_since_s is None:
+                self._unseen_since_s = timestamp_s - dt
+            unseen_s = timestamp_s - self._unseen_since_s
+            if self._out_since_s is None and unseen_s <= self.grace_s:
+                self._held_s += dt
+                self._status = "grace"
+                self._last_in_pose_s = timestamp_s
+                return None
+            self._status = "paused"
+            if unseen_s >= self.reset_after_s:
+                return self._end(timestamp_s)
+            return None
+        # in_pose is False
+        self._unseen_since_s = None
+        if self._out_since_s is None:
+            self._out_since_s = timestamp_s
+        self._status = "paused"
+        if timestamp_s - self._out_since_s >= self.reset_after_s:
+            return self._end(timestamp_s)
+        return None
+
+    def finish(self, timestamp_s: float) -> HoldEvent | None:
+        """End the hold in progress (e.g. at the end of the video)."""
+        if self._status in ("idle", "confirming"):
+            self._status = "idle"
+            self._confirm_since_s = None
+            return None
+        return self._end(timestamp_s)
+
+    def _end(self, timestamp_s: float) -> HoldEvent:
+        event = HoldEvent(
+            start_s=self._start_s,
+            end_s=min(timestamp_s, self._last_in_pose_s),
+            held_s=self._held_s,
+            min_s=self.min_s,
+            target_s=self.target_s,
+        )
+        if event.completed:
+            self._done += 1
+        self._status = "idle"
+        self._held_s = 0.0
+        self._confirm_since_s = None
+        self._out_since_s = None
+        self._unseen_since_s = None
+        return event

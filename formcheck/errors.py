@@ -1,0 +1,61 @@
+"""Exceptions raised by formcheck.
+
+The hierarchy::
+
+    FormcheckError                 base of everything formcheck raises on purpose
+    ├── SpecError (ValueError)     an exercise spec is invalid or unknown
+    ├── InputError (ValueError)    a user-supplied file is missing, unreadable or unusable
+    │   └── VideoError             a video cannot be opened or decoded
+    ├── OutputError (OSError)      an output folder or file cannot be written
+    ├── SessionFileError           a saved session JSON cannot be loaded
+    └── PoseBackendError (RuntimeError)
+                                   the pose model cannot be created or run
+
+Data problems inside a stream (nobody in view, a landmark hidden) are *not*
+exceptions: they become empty poses, NaN signals and "unknown" rule states.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+
+class FormcheckError(Exception):
+    """Base class of every error formcheck raises deliberately."""
+
+
+class SpecError(FormcheckError, ValueError):
+    """An exercise spec file is invalid, or an exercise id is unknown."""
+
+
+class InputError(FormcheckError, ValueError):
+    """A user-supplied input file cannot be used."""
+
+
+class VideoError(InputError):
+    """A video cannot be opened or decoded."""
+
+
+class OutputError(FormcheckError, OSError):
+    """An output location cannot be written."""
+
+
+class SessionFileError(FormcheckError, ValueError):
+    """A saved session record cannot be read back."""
+
+
+class PoseBackendError(FormcheckError, RuntimeError):
+    """The pose estimator cannot be created or run."""
+
+
+class FormcheckWarning(UserWarning):
+    """Warning category for recoverable problems formcheck reports."""
+
+
+def warn(message: str) -> None:
+    """Emit a :class:`FormcheckWarning`.
+
+    Args:
+        message: What happened, in plain language.
+    """
+    warnings.warn(message, FormcheckWarning, stacklevel=2)

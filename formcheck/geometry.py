@@ -1,0 +1,203 @@
+"""Plane geometry on pixel coordinates (x right, y down).
+
+All functions are pure, vectorised over leading axes (points have shape
+``(..., 2)``), and return NaN, never raise, when an input point is NaN or a
+segment has zero length. Angles are in degrees. The conventions are written
+down in ``pose_specs/README.md`` and pinned by ``tests/test_geometry.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+
+#: Image "up" (y grows downwards in images).
+IMAGE_UP: Array = np.array([0.0, -1.0])
+#: Image horizontal, pointing right.
+IMAGE_RIGHT: Array = np.array([1.0, 0.0])
+
+
+def _as(points: npt.ArrayLike) -> Array:
+    return np.asarray(points, dtype=np.float64)
+
+
+def _norm(v: Array) -> Array:
+    return np.asarray(np.linalg.norm(v, axis=-1))
+
+
+def wrap_deg(angle_deg: npt.ArrayLike) -> Array:
+    """Wrap angles to the half-open interval (-180, 180]."""
+    a = _as(angle_deg)
+    wrapped = -((-a + 180.0) % 360.0 - 180.0)
+    return np.asarray(wrapped)
+
+
+def joint_angle_deg(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
+    """Interior angle at ``b`` between segments b->a and b->c, in [0, 180].
+
+    180 means the three points are in a straight line (a straight knee);
+    90 is a right angle.
+    """
+    v1 = _as(a) - _as(b)
+    v2 = _as(c) - _as(b)
+    n = _norm(v1) * _norm(v2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(v1 * v2, axis=-1) / n
+    cos = np.where(n > 0, cos, np.nan)
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def side_of_line(
+    point: npt.ArrayLike, a: npt.ArrayLike, b: npt.ArrayLike, up: npt.ArrayLike
+) -> Array:
+    """Signed distance of ``point`` from the line a-b, positive on the ``up`` side.
+
+    Args:
+        point: The point.
+        a: One point on the line.
+        b: Another point on the line.
+        up: A direction (need not be unit) that defines the positive side.
+
+    Returns:
+        Distance in the units of the inputs; NaN if a == b.
+    """
+    p, a_, b_ = _as(point), _as(a), _as(b)
+    d = b_ - a_
+    length = _norm(d)
+    normal = np.stack([-d[..., 1], d[..., 0]], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normal = normal / length[..., None]
+    # Orient the normal towards `up`.
+    flip = np.sign(np.sum(normal * _as(up), axis=-1))
+    flip = np.where(flip == 0, 1.0, flip)
+    normal = normal * flip[..., None]
+    dist = np.sum((p - a_) * normal, axis=-1)
+    return np.asarray(np.where(length > 0, dist, np.nan))
+
+
+def reflex_joint_angle_deg(
+    a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike, up: npt.ArrayLike
+) -> Array:
+    """Joint angle at ``b`` on [0, 360): above 180 when ``b`` is on the ``up`` side of a-c.
+
+    Used for "hips above the shoulder-knee line" in a bridge: 180 is a
+    straight line, 190 means the hip has been pushed 10 deg past it.
+    """
+    interior = joint_angle_deg(a, b, c)
+    above = side_of_line(b, a, c, up) > 0
+    return np.asarray(np.where(above, 360.0 - interior, interior))
+
+
+def _floor_frame(floor_dir: npt.ArrayLike) -> tuple[Array, Array]:
+    """Return (along, up): the floor direction pointing right, and its image-up normal."""
+    f = _as(floor_dir)
+    f = f / np.linalg.norm(f)
+    if f[0] < 0:
+        f = -f
+    up = np.array([f[1], -f[0]])
+    return f, up
+
+
+def elevation_deg(
+    p0: npt.ArrayLike, p1: npt.ArrayLike, floor_dir: npt.ArrayLike = IMAGE_RIGHT
+) -> Array:
+    """Elevation of segment p0->p1 above a floor direction, in [-90, 90].
+
+    Positive when ``p1`` is higher than ``p0`` (further "up" than the floor).
+    The value is the same whichever way the segment points along the floor,
+    so it needs no mirroring.
+    """
+    f, up = _floor_frame(floor_dir)
+    d = _as(p1) - _as(p0)
+    along = np.abs(np.sum(d * f, axis=-1))
+    rise = np.sum(d * up, axis=-1)
+    valid = _norm(d) > 0
+    return np.asarray(np.where(valid, np.degrees(np.arctan2(rise, along)), np.nan))
+
+
+def angle_from_down_deg(
+    p0: npt.ArrayLike, p1: npt.ArrayLike, floor_dir: npt.ArrayLike = IMAGE_RIGHT
+) -> Array:
+    """Angle of segment p0->p1 from straight down (the floor normal), in [0, 180].
+
+    0 = hanging straight down (an arm under the shoulder), 90 = parallel to the
+    floor, 180 = straight up.
+    """
+    return np.asarray(90.0 + elevation_deg(p0, p1, floor_dir))
+
+
+def angle_from_vertical_deg(
+    p0: npt.ArrayLike, p1: npt.ArrayLike, floor_dir: npt.ArrayLike = IMAGE_RIGHT
+) -> Array:
+    """Angle of segment p0->p1 from straight up, in [0, 180] (0 = upright trunk)."""
+    return np.asarray(90.0 - elevation_deg(p0, p1, floor_dir))
+
+
+def anticlockwise_angle_deg(
+    p0: npt.ArrayLike,
+    p1: npt.ArrayLike,
+    forward_sign: float | npt.ArrayLike = 1.0,
+    floor_dir: npt.ArrayLike = IMAGE_RIGHT,
+) -> Array:
+    """Signed angle of p0->p1 measured anticlockwise from the body's forward direction.
+
+    Result in (-180, 180]. ``forward_sign`` is +1 when the body's forward
+    direction points to image right and -1 when it points left; the x axis is
+    mirrored for -1, so a person facing left gets the same values as one
+    facing right.
+    """
+    f, up = _floor_frame(floor_dir)
+    d = _as(p1) - _as(p0)
+    x = np.sum(d * f, axis=-1) * _as(forward_sign)
+    y = np.sum(d * up, axis=-1)
+    valid = _norm(d) > 0
+    return np.asarray(np.where(valid, wrap_deg(np.degrees(np.arctan2(y, x))), np.nan))
+
+
+def alignment_deg(
+    a0: npt.ArrayLike, a1: npt.ArrayLike, b0: npt.ArrayLike, b1: npt.ArrayLike
+) -> Array:
+    """Angle between directions a0->a1 and b0->b1, in [0, 180] (0 = parallel)."""
+    v1 = _as(a1) - _as(a0)
+    v2 = _as(b1) - _as(b0)
+    n = _norm(v1) * _norm(v2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(v1 * v2, axis=-1) / n
+    cos = np.where(n > 0, cos, np.nan)
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def distance(p: npt.ArrayLike, q: npt.ArrayLike) -> Array:
+    """Euclidean distance between points."""
+    return _norm(_as(q) - _as(p))
+
+
+def mirror_x(points: npt.ArrayLike, width: float) -> Array:
+    """Mirror points left-right in an image of the given width."""
+    out = _as(points).copy()
+    out[..., 0] = width - out[..., 0]
+    return out
+
+
+def fit_line(points: npt.ArrayLike) -> tuple[Array, Array]:
+    """Least-squares line through 2-D points.
+
+    Args:
+        points: ``(N, 2)`` points; rows with NaN are ignored.
+
+    Returns:
+        ``(centre, direction)``: a point on the line and a unit direction with a
+        non-negative x component. NaNs if fewer than two distinct points.
+    """
+    pts = _as(points).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) < 2 or np.allclose(pts, pts[0]):
+        return np.full(2, np.nan), np.full(2, np.nan)
+    centre = pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(pts - centre)
+    direction = vt[0]
+    if direction[0] < 0 or (direction[0] == 0 and direction[1] > 0):
+        direction = -direction
+    return centre, direction

@@ -1,0 +1,257 @@
+"""Turn a pose into the named signals an exercise spec defines.
+
+A :class:`BodyContext` says which side is near the camera, which side is
+working, where the floor is and how long the body's segments are; the
+:func:`compute_signals` function then evaluates every signal of a spec on one
+frame. Missing or hidden landmarks give NaN, never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck import geometry
+from formcheck.landmarks import Side, landmark_index, opposite
+from formcheck.specs.schema import (
+    AlignmentSignal,
+    CombineSignal,
+    DistanceSignal,
+    ExerciseSpec,
+    HeightSignal,
+    JointAngleSignal,
+    LengthUnit,
+    LineDistanceSignal,
+    SegmentAngleSignal,
+    Signal,
+)
+from formcheck.types import PoseFrame
+
+Array = npt.NDArray[np.float64]
+NAN2: Array = np.array([np.nan, np.nan])
+
+
+@dataclass(frozen=True)
+class BodyContext:
+    """Per-frame facts needed to resolve point names and units.
+
+    Attributes:
+        near: Side facing the camera.
+        work: Working side (painful side, chosen side, or the limb moving).
+        floor_point: A point on the floor line, pixels.
+        floor_dir: Unit direction of the floor line, pixels.
+        forward_sign: +1 if the body's forward direction points image-right.
+        lengths_px: Body lengths (``torso``, ``thigh`` ...) in pixels.
+        min_visibility: Landmarks below this visibility count as missing.
+    """
+
+    near: Side = "left"
+    work: Side = "left"
+    floor_point: Array = field(default_factory=lambda: np.array([0.0, 0.0]))
+    floor_dir: Array = field(default_factory=lambda: geometry.IMAGE_RIGHT.copy())
+    forward_sign: float = 1.0
+    lengths_px: dict[str, float] = field(default_factory=dict)
+    min_visibility: float = 0.5
+
+    @property
+    def up(self) -> Array:
+        """Unit normal of the floor pointing up in the image."""
+        f = self.floor_dir
+        up = np.array([f[1], -f[0]])
+        return up if up[1] <= 0 else -up
+
+
+def side_for(prefix: str, ctx: BodyContext) -> Side | None:
+    """Resolve a point prefix to an anatomical side (``None`` for ``mid``)."""
+    if prefix in ("left", "right"):
+        return prefix  # type: ignore[return-value]
+    if prefix == "near":
+        return ctx.near
+    if prefix == "far":
+        return opposite(ctx.near)
+    if prefix == "work":
+        return ctx.work
+    if prefix == "other":
+        return opposite(ctx.work)
+    return None
+
+
+def landmark_of(ref: str, ctx: BodyContext) -> list[int]:
+    """Landmark indices a point reference stands for (two for ``mid.``)."""
+    if ref == "nose":
+        return [0]
+    prefix, _, part = ref.partition(".")
+    side = side_for(prefix, ctx)
+    if side is None:
+        return [landmark_index(part, "left"), landmark_index(part, "right")]
+    return [landmark_index(part, side)]
+
+
+def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
+    """Pixel position of a point reference, NaN if hidden.
+
+    ``mid.`` points average the visible side(s); they are NaN only when both
+    sides are hidden.
+    """
+    indices = landmark_of(ref, ctx)
+    pts = [
+        frame.xy[i].astype(np.float64)
+        for i in indices
+        if frame.visibility[i] >= ctx.min_visibility and np.isfinite(frame.xy[i]).all()
+    ]
+    if not pts:
+        return NAN2
+    return np.asarray(np.mean(pts, axis=0))
+
+
+def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
+    """Measure the body lengths used as distance units in this frame."""
+
+    def d(a: str, b: str) -> float:
+        return float(geometry.distance(resolve_point(frame, a, ctx), resolve_point(frame, b, ctx)))
+
+    return {
+        "torso": d("mid.shoulder", "mid.hip"),
+        "thigh": d("near.hip", "near.knee"),
+        "shin": d("near.knee", "near.ankle"),
+        "hip_width": d("left.hip", "right.hip"),
+        "shoulder_width": d("left.shoulder", "right.shoulder"),
+    }
+
+
+def _unit(ctx: BodyContext, per: LengthUnit, frame: PoseFrame) -> float:
+    value = ctx.lengths_px.get(per, math.nan)
+    if not (math.isfinite(value) and value > 0):
+        value = body_lengths_px(frame, ctx)[per]
+    return value if value > 0 else math.nan
+
+
+def signal_points(signal: Signal) -> list[str]:
+    """The point references a signal reads (empty for ``combine``)."""
+    if isinstance(signal, (JointAngleSignal, SegmentAngleSignal, DistanceSignal)):
+        return list(signal.points)
+    if isinstance(signal, AlignmentSignal):
+        return [*signal.first, *signal.second]
+    if isinstance(signal, HeightSignal):
+        return [signal.point]
+    if isinstance(signal, LineDistanceSignal):
+        return [signal.point, *signal.line]
+    return []
+
+
+def compute_signal(
+    signal: Signal, frame: PoseFrame, ctx: BodyContext, done: dict[str, float]
+) -> float:
+    """Evaluate one signal on one frame (before any change-from-start)."""
+    p = lambda ref: resolve_point(frame, ref, ctx)  # noqa: E731
+    if isinstance(signal, JointAngleSignal):
+        a, b, c = (p(r) for r in signal.points)
+        if signal.reflex == "none":
+            return float(geometry.joint_angle_deg(a, b, c))
+        up = ctx.up if signal.reflex == "above_line" else -ctx.up
+        return float(geometry.reflex_joint_angle_deg(a, b, c, up))
+    if isinstance(signal, SegmentAngleSignal):
+        p0, p1 = (p(r) for r in signal.points)
+        if signal.reference == "floor":
+            return float(geometry.elevation_deg(p0, p1, ctx.floor_dir))
+        if signal.reference == "down":
+            return float(geometry.angle_from_down_deg(p0, p1, ctx.floor_dir))
+        if signal.reference == "vertical":
+            return float(geometry.angle_from_vertical_deg(p0, p1, ctx.floor_dir))
+        return float(
+            geometry.anticlockwise_angle_deg(p0, p1, ctx.forward_sign, ctx.floor_dir)
+        )
+    if isinstance(signal, AlignmentSignal):
+        return float(
+            geometry.alignment_deg(*(p(r) for r in signal.first), *(p(r) for r in signal.second))
+        )
+    if isinstance(signal, DistanceSignal):
+        a, b = (p(r) for r in signal.points)
+        return float(geometry.distance(a, b)) / _unit(ctx, signal.per, frame)
+    if isinstance(signal, HeightSignal):
+        height = geometry.side_of_line(
+            p(signal.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
+        )
+        return float(height) / _unit(ctx, signal.per, frame)
+    if isinstance(signal, LineDistanceSignal):
+        a, b = (p(r) for r in signal.line)
+        dist = geometry.side_of_line(p(signal.point), a, b, ctx.up)
+        return float(dist) / _unit(ctx, signal.per, frame)
+    if isinstance(signal, CombineSignal):
+        values = [done.get(name, math.nan) for name in signal.of]
+        finite = [v for v in values if math.isfinite(v)]
+        if not finite:
+            return math.nan
+        return min(finite) if signal.op == "min" else max(finite)
+    raise TypeError(f"unknown signal type {type(signal).__name__}")  # pragma: no cover
+
+
+def signal_order(spec: ExerciseSpec) -> list[str]:
+    """Signal names in an order where every ``combine`` comes after its inputs."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        if name in seen:
+            return
+        if name in stack:
+            raise ValueError(f"signals.{name}: circular combine")
+        sig = spec.signals[name]
+        if isinstance(sig, CombineSignal):
+            for other in sig.of:
+                visit(other, (*stack, name))
+        seen.add(name)
+        order.append(name)
+
+    for name in spec.signals:
+        visit(name, ())
+    return order
+
+
+def compute_signals(
+    spec: ExerciseSpec,
+    frame: PoseFrame,
+    ctx: BodyContext,
+    start_values: dict[str, float] | None = None,
+    order: list[str] | None = None,
+) -> dict[str, float]:
+    """Evaluate every signal of ``spec`` on ``frame``.
+
+    Signals marked ``change_from_start`` are reported relative to
+    ``start_values`` (NaN until the start pose has been calibrated).
+    """
+    raw: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for name in order or signal_order(spec):
+        sig = spec.signals[name]
+        value = compute_signal(sig, frame, ctx, out)
+        raw[name] = value
+        if sig.change_from_start:
+            start = (start_values or {}).get(name, math.nan)
+            value = value - start
+        out[name] = value
+    return out
+
+
+def raw_signals(
+    spec: ExerciseSpec, frame: PoseFrame, ctx: BodyContext, order: list[str] | None = None
+) -> dict[str, float]:
+    """Evaluate every signal without applying change-from-start (for calibration)."""
+    out: dict[str, float] = {}
+    for name in order or signal_order(spec):
+        out[name] = compute_signal(spec.signals[name], frame, ctx, out)
+    return out
+
+
+def missing_parts(frame: PoseFrame, refs: list[str], ctx: BodyContext) -> list[str]:
+    """Names of body parts (e.g. ``"knee"``) that are hidden among ``refs``."""
+    hidden: list[str] = []
+    for ref in refs:
+        if not np.isfinite(resolve_point(frame, ref, ctx)).all():
+            part = ref.partition(".")[2] or ref
+            if part not in hidden:
+                hidden.append(part)
+    return hidden

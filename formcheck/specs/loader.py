@@ -1,0 +1,122 @@
+"""Find, read and validate exercise specs."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from formcheck.errors import SpecError
+from formcheck.specs.schema import ExerciseSpec
+
+
+def builtin_spec_dir() -> Path:
+    """Return the folder holding the bundled specs.
+
+    An installed wheel carries them as ``formcheck/pose_specs``; a source
+    checkout (including an editable install) has them at ``pose_specs/`` next to
+    the package.
+    """
+    packaged = Path(str(resources.files("formcheck"))) / "pose_specs"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "pose_specs"
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see `formcheck spec schema`)"
+        lines.append(f"{path}: {location}: {message}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: Any, path: Path) -> ExerciseSpec:
+    """Validate already-parsed YAML data.
+
+    Args:
+        data: The mapping read from the file.
+        path: The file it came from (for messages).
+
+    Raises:
+        SpecError: Naming the file, the key path and what is wrong.
+    """
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: (top level): expected a mapping of keys, got {type(data).__name__}")
+    try:
+        return ExerciseSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(_format_validation_error(path, exc)) from None
+
+
+def load_spec_file(path: str | Path) -> ExerciseSpec:
+    """Read and validate one spec file.
+
+    Raises:
+        SpecError: If the file is missing, is not YAML, or is not a valid spec.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: no such spec file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read spec file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{path}: {where}not valid YAML ({problem})") from None
+    spec = parse_spec(data, path)
+    if path.stem != spec.id:
+        raise SpecError(f"{path}: id: '{spec.id}' must match the file name '{path.stem}'")
+    return spec
+
+
+def list_spec_files(directory: Path | None = None) -> list[Path]:
+    """Return the spec files in a folder (default: the bundled specs)."""
+    folder = directory or builtin_spec_dir()
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_all(directory: Path | None = None) -> dict[str, ExerciseSpec]:
+    """Load every spec in a folder, keyed by id.
+
+    Raises:
+        SpecError: If any spec is invalid.
+    """
+    return {spec.id: spec for spec in map(load_spec_file, list_spec_files(directory))}
+
+
+def load_spec(name_or_path: str | Path) -> ExerciseSpec:
+    """Load a bundled spec by id, or a spec file by path.
+
+    Raises:
+        SpecError: If the id is unknown (listing the known ids) or the file is invalid.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.is_file():
+        return load_spec_file(candidate)
+    known = {p.stem: p for p in list_spec_files()}
+    if str(name_or_path) not in known:
+        raise SpecError(
+            f"unknown exercise '{name_or_path}'; known exercises: {', '.join(sorted(known))}"
+        )
+    return load_spec_file(known[str(name_or_path)])
+
+
+def json_schema() -> str:
+    """Return the JSON Schema of the spec format, for editors."""
+    schema = ExerciseSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "formcheck exercise spec"
+    return json.dumps(schema, indent=2)

@@ -1,0 +1,381 @@
+"""Pydantic models for exercise specs (the YAML files in ``pose_specs/``).
+
+Every model forbids unknown keys, so a typo in a spec is an error that names
+the key, never a silently ignored setting. See ``pose_specs/README.md`` for a
+guided tour and the angle conventions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from formcheck.landmarks import validate_point_ref
+
+SCHEMA_VERSION = 1
+
+PointRef = Annotated[str, AfterValidator(validate_point_ref)]
+View = Literal["side", "front", "back", "feet_end", "head_end"]
+Posture = Literal["standing", "seated", "supine", "prone", "quadruped", "side_lying", "kneeling"]
+Phase = Literal["setup", "rest", "moving", "active"]
+RuleKind = Literal["safety", "setup", "fault", "tip"]
+Severity = Literal["warn", "info"]
+LengthUnit = Literal["torso", "thigh", "shin", "hip_width", "shoulder_width"]
+
+ALL_PHASES: tuple[Phase, ...] = ("rest", "moving", "active")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CameraSpec(_Model):
+    """Where the camera must be for this exercise's checks to be valid."""
+
+    view: View = Field(description="The camera view the checks assume.")
+    height_m: tuple[float, float] = Field(description="Camera height range in metres.")
+    distance_m: tuple[float, float] = Field(description="Camera distance range in metres.")
+    framing: str = Field(description="Plain-language placement instructions.")
+    secondary_view: View | None = Field(
+        default=None, description="Optional second view for frontal-plane checks."
+    )
+
+
+class SideSpec(_Model):
+    """Which side of the body is measured.
+
+    ``auto`` picks the side facing the camera; ``left``/``right`` fix it;
+    ``painful`` uses the side the user names as painful (``--side`` on the
+    command line) and asks them to turn it to the camera; ``alternating``
+    decides per repetition which side worked and counts each side separately.
+    """
+
+    mode: Literal["left", "right", "auto", "alternating", "painful"] = "auto"
+    lock_s: float = Field(
+        default=0.5,
+        ge=0.0,
+        description="Seconds the other side must look nearer before the near side switches.",
+    )
+
+
+class FloorSpec(_Model):
+    """How the floor line is calibrated from the start pose."""
+
+    method: Literal["fit", "image"] = Field(
+        default="image",
+        description="'fit': a line through `points`; 'image': image horizontal.",
+    )
+    points: list[PointRef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _points_for_fit(self) -> FloorSpec:
+        if self.method == "fit" and len(self.points) < 2:
+            raise ValueError("method 'fit' needs at least 2 points")
+        return self
+
+
+class CalibrationSpec(_Model):
+    """The still start pose from which the floor line and start values come."""
+
+    still_s: float = Field(default=1.0, gt=0.0, le=10.0)
+    max_motion: float = Field(
+        default=0.5,
+        gt=0.0,
+        description="Largest landmark speed (torso lengths per second) counted as still.",
+    )
+    floor: FloorSpec = Field(default_factory=FloorSpec)
+
+
+class _SignalBase(_Model):
+    description: str = ""
+    change_from_start: bool = Field(
+        default=False,
+        description="Report the change from the value calibrated in the start pose.",
+    )
+
+
+class JointAngleSignal(_SignalBase):
+    """Interior angle at the middle point, 0-180 deg (180 = straight).
+
+    With ``reflex`` set, the angle is reported on 0-360 deg: values above 180
+    mean the middle point lies on the named side of the line through the two
+    outer points (``above_line`` = away from the floor).
+    """
+
+    type: Literal["joint_angle"]
+    points: tuple[PointRef, PointRef, PointRef]
+    reflex: Literal["none", "above_line", "below_line"] = "none"
+
+
+class SegmentAngleSignal(_SignalBase):
+    """Angle of the segment ``points[0] -> points[1]`` against a reference.
+
+    * ``floor``: elevation above the calibrated floor line, -90..90 deg
+      (positive = the second point is higher), mirror-invariant.
+    * ``vertical``: angle from straight up, 0..180 deg.
+    * ``down``: angle from straight down (the floor normal), 0..180 deg:
+      0 = hanging, 90 = parallel to the floor.
+    * ``anticlockwise``: signed angle from the body's forward direction,
+      (-180, 180], mirrored so that it does not depend on which way the
+      person faces.
+    """
+
+    type: Literal["segment_angle"]
+    points: tuple[PointRef, PointRef]
+    reference: Literal["floor", "vertical", "down", "anticlockwise"] = "floor"
+
+
+class AlignmentSignal(_SignalBase):
+    """Angle between two segments, 0..180 deg (0 = parallel, same direction)."""
+
+    type: Literal["alignment"]
+    first: tuple[PointRef, PointRef]
+    second: tuple[PointRef, PointRef]
+
+
+class DistanceSignal(_SignalBase):
+    """Distance between two points in body lengths (``per``)."""
+
+    type: Literal["distance"]
+    points: tuple[PointRef, PointRef]
+    per: LengthUnit = "torso"
+
+
+class HeightSignal(_SignalBase):
+    """Height of a point above the floor line, in body lengths (``per``)."""
+
+    type: Literal["height"]
+    point: PointRef
+    per: LengthUnit = "torso"
+
+
+class LineDistanceSignal(_SignalBase):
+    """Signed distance of a point from the line through two points.
+
+    Positive = away from the floor. In body lengths (``per``).
+    """
+
+    type: Literal["line_distance"]
+    point: PointRef
+    line: tuple[PointRef, PointRef]
+    per: LengthUnit = "torso"
+
+
+class CombineSignal(_SignalBase):
+    """Minimum or maximum of other signals (NaN inputs are ignored)."""
+
+    type: Literal["combine"]
+    op: Literal["min", "max"]
+    of: list[str] = Field(min_length=2)
+
+
+Signal = Annotated[
+    JointAngleSignal
+    | SegmentAngleSignal
+    | AlignmentSignal
+    | DistanceSignal
+    | HeightSignal
+    | LineDistanceSignal
+    | CombineSignal,
+    Field(discriminator="type"),
+]
+
+
+class RuleSpec(_Model):
+    """A check on one signal.
+
+    ``scope: frame`` checks every frame of the listed phases and reports a
+    fault once it has failed for ``persist_s``. ``scope: rep`` checks one
+    statistic of a whole repetition when it ends (for example the peak hip
+    extension of a bridge, or how long the extended position was held).
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: RuleKind = "fault"
+    severity: Severity = "warn"
+    scope: Literal["frame", "rep"] = "frame"
+    signal: str
+    stat: Literal["max", "min", "range", "active_s", "duration_s"] = Field(
+        default="max", description="Rep statistic checked when scope is 'rep'."
+    )
+    min: float | None = None
+    max: float | None = None
+    phases: list[Phase] = Field(default_factory=lambda: list(ALL_PHASES))
+    persist_s: float = Field(default=0.5, ge=0.0)
+    cue: str = Field(min_length=3, description="Short plain-language cue shown to the user.")
+    detail: str = ""
+    priority: int = Field(default=50, description="Higher wins among cues of one kind.")
+    invalidates_rep: bool | None = Field(
+        default=None,
+        description="Whether this fault makes a rep incorrect (default: severity warn).",
+    )
+    gate: bool = Field(
+        default=False,
+        description="While this rule fails, repetitions are not counted (e.g. wrong posture).",
+    )
+    observability: Literal["direct", "proxy"] = "direct"
+    evidence: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> RuleSpec:
+        if self.min is None and self.max is None:
+            raise ValueError("a rule needs `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"`min` ({self.min}) must not exceed `max` ({self.max})")
+        return self
+
+    @property
+    def counts_against_rep(self) -> bool:
+        """Whether a fault of this rule marks the repetition incorrect."""
+        if self.invalidates_rep is not None:
+            return self.invalidates_rep
+        return self.kind == "fault" and self.severity == "warn"
+
+
+class RepSpec(_Model):
+    """How repetitions are counted: two thresholds with hysteresis on one signal.
+
+    With ``direction: up`` a rep is rest (signal <= ``exit``) -> active
+    (signal >= ``enter``) -> rest; with ``down`` the inequalities flip.
+    """
+
+    signal: str
+    direction: Literal["up", "down"] = "up"
+    enter: float
+    exit: float
+    min_amplitude: float = Field(default=10.0, ge=0.0)
+    min_duration_s: float = Field(default=0.8, ge=0.0)
+    min_active_s: float = Field(default=0.2, ge=0.0)
+    max_duration_s: float = Field(default=60.0, gt=0.0)
+    target_reps: int = Field(default=10, ge=1)
+    target_sets: int = Field(default=1, ge=1)
+    smoothing_min_cutoff_hz: float = Field(default=1.0, gt=0.0)
+    smoothing_beta: float = Field(default=0.05, ge=0.0)
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> RepSpec:
+        if self.direction == "up" and not self.enter > self.exit:
+            raise ValueError(
+                f"with direction 'up', `enter` ({self.enter}) must be greater than `exit` ({self.exit})"
+            )
+        if self.direction == "down" and not self.enter < self.exit:
+            raise ValueError(
+                f"with direction 'down', `enter` ({self.enter}) must be less than `exit` ({self.exit})"
+            )
+        if self.min_amplitude > abs(self.enter - self.exit) * 4:
+            raise ValueError("`min_amplitude` is implausibly large for the thresholds")
+        return self
+
+
+class HoldSpec(_Model):
+    """A timed hold: the timer runs only while every rule in ``rules`` passes."""
+
+    rules: list[str] = Field(min_length=1)
+    enter_after_s: float = Field(default=1.0, ge=0.0)
+    grace_s: float = Field(default=2.0, ge=0.0)
+    reset_after_s: float = Field(default=5.0, ge=0.0)
+    min_s: float = Field(gt=0.0)
+    target_s: float = Field(gt=0.0)
+    repeats: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _times(self) -> HoldSpec:
+        if self.target_s < self.min_s:
+            raise ValueError(f"`target_s` ({self.target_s}) must be at least `min_s` ({self.min_s})")
+        return self
+
+
+class Reminder(_Model):
+    """A reminder about something the camera cannot see."""
+
+    text: str = Field(min_length=3)
+    every_n_reps: int | None = Field(default=None, ge=1)
+    every_s: float | None = Field(default=None, gt=0.0)
+    at_start: bool = False
+
+
+class SafetySpec(_Model):
+    """Safety text shown before and during the exercise."""
+
+    before: str = Field(min_length=3)
+    stop_if: str = Field(min_length=3)
+    notes: list[str] = Field(default_factory=list)
+
+
+class ExerciseSpec(_Model):
+    """One exercise: camera, side handling, signals, rules, counting and safety."""
+
+    schema_version: Literal[1] = 1
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    revision: int = Field(default=1, ge=1)
+    description: str = Field(description="One line shown in `formcheck exercises`.")
+    instructions: list[str] = Field(default_factory=list)
+    kind: Literal["reps", "hold", "guided"]
+    posture: Posture
+    camera: CameraSpec
+    side: SideSpec = Field(default_factory=SideSpec)
+    min_visibility: float = Field(default=0.5, ge=0.0, le=1.0)
+    calibration: CalibrationSpec = Field(default_factory=CalibrationSpec)
+    signals: dict[str, Signal]
+    rules: list[RuleSpec] = Field(default_factory=list)
+    reps: RepSpec | None = None
+    hold: HoldSpec | None = None
+    reminders: list[Reminder] = Field(default_factory=list)
+    cannot_see: list[str] = Field(
+        default_factory=list, description="What a 2D camera cannot check for this exercise."
+    )
+    safety: SafetySpec
+    references: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> ExerciseSpec:
+        names = set(self.signals)
+        for name, signal in self.signals.items():
+            if isinstance(signal, CombineSignal):
+                for other in signal.of:
+                    if other not in names:
+                        raise ValueError(f"signals.{name}.of: unknown signal '{other}'")
+                    if other == name:
+                        raise ValueError(f"signals.{name}.of: a signal cannot combine itself")
+        ids: set[str] = set()
+        for i, rule in enumerate(self.rules):
+            if rule.signal not in names:
+                raise ValueError(
+                    f"rules.{i}.signal: unknown signal '{rule.signal}' "
+                    f"(known: {', '.join(sorted(names))})"
+                )
+            if rule.id in ids:
+                raise ValueError(f"rules.{i}.id: duplicate rule id '{rule.id}'")
+            ids.add(rule.id)
+        if self.kind == "reps" and self.reps is None:
+            raise ValueError("kind 'reps' needs a `reps` section")
+        if self.kind == "hold" and self.hold is None:
+            raise ValueError("kind 'hold' needs a `hold` section")
+        if self.reps is not None and self.reps.signal not in names:
+            raise ValueError(f"reps.signal: unknown signal '{self.reps.signal}'")
+        if self.hold is not None:
+            for rule_id in self.hold.rules:
+                if rule_id not in ids:
+                    raise ValueError(f"hold.rules: unknown rule id '{rule_id}'")
+        if self.side.mode == "alternating" and self.reps is None:
+            raise ValueError("side mode 'alternating' needs a `reps` section")
+        return self
+
+    def rule(self, rule_id: str) -> RuleSpec:
+        """Return the rule with this id.
+
+        Raises:
+            KeyError: If there is none.
+        """
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
