@@ -57,6 +57,8 @@ _FRONTAL_VIEWS = {"front", "back", "feet_end", "head_end"}
 _VIEW_SPLIT = 0.5  # mean L-R width / torso length: below = side-on, above = frontal
 _CUE_HOLD_S = 1.5
 _TIP_SHOW_S = 4.0
+_MIN_COVERAGE = 0.5
+_MAX_FLOOR_TILT_DEG = 25.0
 
 _PART_NAMES = {
     "shoulder": "shoulders",
@@ -71,6 +73,11 @@ _PART_NAMES = {
     "nose": "face",
     "index": "hands",
 }
+
+
+def _nanmedian(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
 
 
 def _plural(part: str) -> str:
@@ -170,6 +177,7 @@ class FormChecker:
         self._tips: list[tuple[float, Cue]] = []  # (until_s, cue)
         self._last_reminder_s: dict[int, float] = {}
         self._first_s: float | None = None
+        self._last_pose: tuple[float, PoseFrame] | None = None
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultEvent] = []
@@ -259,25 +267,53 @@ class FormChecker:
                 [np.median([resolve_point(f, r, base) for f in frames], axis=0) for r in cal.floor.points]
             )
             centre, direction = geometry.fit_line(pts)
-            if np.isfinite(direction).all():
+            tilt_deg = math.degrees(math.atan2(abs(direction[1]), abs(direction[0])))
+            if np.isfinite(direction).all() and tilt_deg <= _MAX_FLOOR_TILT_DEG:
                 self._cal.floor_point, self._cal.floor_dir = centre, direction
+            else:
+                # An implausible floor (a raised, tilted camera or a pose that is
+                # not the start pose): fall back to the image horizontal.
+                self._cal.floor_point = np.array([0.0, float(np.nanmax(pts[:, 1]))])
         else:
             ys = [np.nanmax(f.xy[:, 1]) for f in frames]
             self._cal.floor_point = np.array([0.0, float(np.median(ys))])
         lengths = [body_lengths_px(f, base) for f in frames]
         self._cal.lengths_px = {
-            k: float(np.nanmedian([length[k] for length in lengths])) for k in lengths[0]
+            k: _nanmedian([length[k] for length in lengths]) for k in lengths[0]
         }
         for a in self._assignments:
             ctx = self._ctx(a, near, calibrated=True)
             values = [raw_signals(self.spec, f, ctx, self._order) for f in frames]
             self._cal.start_values[str(a)] = {
-                k: float(np.nanmedian([v[k] for v in values])) if any(math.isfinite(v[k]) for v in values) else math.nan
-                for k in self._order
+                k: _nanmedian([v[k] for v in values]) for k in self._order
             }
         self._cal.done = True
         self._cal.at_s = t
         self._still.clear()
+
+    def _scene_cut(self, frame: PoseFrame, t: float) -> bool:
+        """Detect a camera cut (the body jumps) so calibration can start again."""
+        prev = self._last_pose
+        self._last_pose = (t, frame)
+        if prev is None or t - prev[0] > 0.25:
+            return False
+        ctx = BodyContext(min_visibility=0.0)
+        torso_now = body_lengths_px(frame, ctx)["torso"]
+        torso_before = body_lengths_px(prev[1], ctx)["torso"]
+        if not (torso_now > 0 and torso_before > 0):
+            return False
+        hip_now = resolve_point(frame, "mid.hip", ctx)
+        hip_before = resolve_point(prev[1], "mid.hip", ctx)
+        jump = float(geometry.distance(hip_now, hip_before)) / torso_before
+        scale = max(torso_now, torso_before) / min(torso_now, torso_before)
+        return jump > 0.8 or scale > 1.6
+
+    def _reset_calibration(self) -> None:
+        self._cal = _Calibration()
+        self._still.clear()
+        self._view_ratios.clear()
+        for f in self._filters.values():
+            f.reset()
 
     def _ctx(self, assignment: Side | None, near: Side, calibrated: bool | None = None) -> BodyContext:
         work: Side = assignment or self._fixed or near
@@ -376,8 +412,8 @@ class FormChecker:
             phase = "active" if state == "active" else ("moving" if state in ("moving", "returning") else "rest")
         elif self._hold is not None and self._hold.state().status in ("holding", "paused", "grace"):
             phase = "active"
-        if not self._cal.done and frame.has_person and people_ok:
-            self._try_calibrate(frame, t, phase == "rest")
+        if frame.has_person and self._scene_cut(frame, t):
+            self._reset_calibration()
         if self._needs_calibration and not self._cal.done and frame.has_person:
             phase_for_rules = phase
             if self.spec.reps is not None and self.spec.signals[self.spec.reps.signal].change_from_start:
@@ -398,11 +434,20 @@ class FormChecker:
             )
             states.append(state)
         status = {s.rule_id: s for s in states}
+        if not self._cal.done and frame.has_person and people_ok:
+            gates_ok = not any(status[r.id].status == "fail" for r in self._frame_rules if r.gate)
+            self._try_calibrate(frame, t, phase == "rest" and gates_ok)
 
         # Counting.
         new_rep: RepRecord | None = None
         if self._counter is not None:
-            gated = any(status[r.id].fault for r in self._frame_rules if r.gate)
+            # Count only while every posture gate is known to pass: when the
+            # posture cannot be judged, a movement is not counted either.
+            gated = any(
+                status[r.id].fault or status[r.id].status == "unknown"
+                for r in self._frame_rules
+                if r.gate
+            )
             event: RepEvent | None
             if gated:
                 event = self._counter.abandon(t, "not in the start position")
@@ -463,7 +508,7 @@ class FormChecker:
             status = "inactive"
         elif not frame.has_person:
             status, reason = "unknown", "nobody in view"
-        elif not judgeable:
+        elif not judgeable and not rule.gate:
             status, reason = "unknown", "camera view or people in view"
         elif not math.isfinite(value):
             status = "unknown"
@@ -530,8 +575,12 @@ class FormChecker:
         hi: dict[str, float] = {}
         for name in self._order:
             vals = [r[name] for r in rows if math.isfinite(r[name])]
-            lo[name] = min(vals) if vals else math.nan
-            hi[name] = max(vals) if vals else math.nan
+            # A statistic is reported only when the signal was seen for at
+            # least half of the repetition: a limb glimpsed for a few frames
+            # must not produce a "did not reach" fault.
+            seen = bool(rows) and len(vals) >= _MIN_COVERAGE * len(rows)
+            lo[name] = min(vals) if seen else math.nan
+            hi[name] = max(vals) if seen else math.nan
         return lo, hi
 
     def _record_rep(self, event: RepEvent) -> RepRecord:

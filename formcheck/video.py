@@ -1,0 +1,570 @@
+"""Video input and output.
+
+Reading uses OpenCV (``cv2.VideoCapture``); writing uses PyAV to produce H.264
+MP4 files that browsers play (``yuv420p``, ``moov`` atom first).
+
+Example:
+    >>> info = probe_video("clip.mp4")  # doctest: +SKIP
+    >>> reader = FrameReader("clip.mp4")  # doctest: +SKIP
+    >>> for frame in reader.frames():  # doctest: +SKIP
+    ...     print(frame.index, frame.timestamp_ms)
+    >>> reader.ended_early  # doctest: +SKIP
+    False
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.errors import OutputError, VideoError
+
+logger = logging.getLogger(__name__)
+
+ImageBGR = npt.NDArray[np.uint8]
+
+#: Frame rate assumed when a container reports none (0, NaN or absurd).
+DEFAULT_FPS = 30.0
+_MAX_SANE_FPS = 1000.0
+#: A video "ends early" when fewer than this share of the announced frames decode.
+_EARLY_END_RATIO = 0.9
+#: ...and more than this many frames are missing (frame counts are often estimates).
+_EARLY_END_MIN_MISSING = 3
+#: A CAP_PROP_POS_MSEC value further than this from index/fps is not trusted.
+_MAX_POS_DRIFT_MS = 2000.0
+
+_NOT_A_VIDEO = "not a video file (no video stream could be decoded)"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What :func:`probe_video` found out about a video file.
+
+    Attributes:
+        path: The video file.
+        width: Frame width in pixels.
+        height: Frame height in pixels.
+        fps: Frames per second (``DEFAULT_FPS`` when the container gives none).
+        frame_count: Frames announced by the container; may be an estimate.
+        duration_s: ``frame_count / fps``.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    duration_s: float
+
+
+@dataclass(frozen=True, eq=False)
+class VideoFrame:
+    """One decoded frame.
+
+    Attributes:
+        index: Position of the frame in the video, from 0.
+        timestamp_ms: Presentation time from the start of the video; strictly
+            increasing along a video.
+        image_bgr: ``(H, W, 3)`` uint8 BGR image.
+    """
+
+    index: int
+    timestamp_ms: float
+    image_bgr: ImageBGR = field(repr=False)
+
+
+def _sane_fps(value: float) -> bool:
+    return math.isfinite(value) and 0.0 < value <= _MAX_SANE_FPS
+
+
+def _diagnose_unopenable(path: Path) -> str:
+    """Explain why OpenCV cannot use ``path``, using PyAV to look inside it."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return _NOT_A_VIDEO
+            try:
+                for _ in container.decode(video=0):
+                    return "cannot be read (unsupported codec or corrupt file?)"
+            except (av.FFmpegError, OSError, ValueError):
+                return "cannot be decoded (corrupt or truncated file?)"
+            return "contains no frames"
+    except (av.FFmpegError, OSError, ValueError):
+        if path.suffix.lower() in {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"}:
+            return (
+                "cannot be opened: not a video file, or corrupt or truncated "
+                "(no video stream could be decoded)"
+            )
+        return _NOT_A_VIDEO
+
+
+def _is_still_image(path: Path) -> bool:
+    """Whether FFmpeg reads ``path`` as a still image (``.jpg``, ``.png``...)."""
+    try:
+        with av.open(str(path)) as container:
+            name = str(container.format.name)
+    except (av.FFmpegError, OSError, ValueError):
+        return False
+    return name == "image2" or name.endswith("_pipe")
+
+
+def _container_frame_estimate(path: Path, fps: float) -> int:
+    """Estimate the frame count with PyAV when OpenCV gives none."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            if stream.frames and stream.frames > 0:
+                return int(stream.frames)
+            if stream.duration and stream.time_base:
+                return round(float(stream.duration * stream.time_base) * fps)
+            if container.duration:
+                return round(container.duration / av.time_base * fps)
+    except (av.FFmpegError, OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _open_capture(path: Path) -> cv2.VideoCapture:
+    return cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Check that ``path`` is a readable video and describe it.
+
+    Decodes the first frame to be sure the video is usable.
+
+    Args:
+        path: Video file.
+
+    Returns:
+        Size, frame rate and (possibly estimated) length of the video.
+
+    Raises:
+        VideoError: If the file is missing, is a directory, is not a video, has
+            no frames, or cannot be decoded. The message names the file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise VideoError(f"{path}: no such file")
+    if path.is_dir():
+        raise VideoError(f"{path}: is a directory, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path}: empty file (0 bytes), contains no frames")
+    if _is_still_image(path):
+        raise VideoError(f"{path}: {_NOT_A_VIDEO}; it is a still image")
+    cap = _open_capture(path)
+    try:
+        if not cap.isOpened():
+            raise VideoError(f"{path}: {_diagnose_unopenable(path)}")
+        ok, image = cap.read()
+        if not ok or image is None:
+            raise VideoError(f"{path}: {_diagnose_unopenable(path)}")
+        height, width = image.shape[:2]
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        raw_count = float(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        cap.release()
+    if not _sane_fps(fps):
+        logger.warning(
+            "%s: container reports frame rate %r; assuming %.0f fps", path, fps, DEFAULT_FPS
+        )
+        fps = DEFAULT_FPS
+    if math.isfinite(raw_count) and 0 < raw_count < 1e9:
+        frame_count = round(raw_count)
+    else:
+        frame_count = _container_frame_estimate(path, fps)
+        if frame_count <= 0:
+            logger.warning("%s: frame count unknown", path)
+            frame_count = 0
+    return VideoInfo(
+        path=path,
+        width=int(width),
+        height=int(height),
+        fps=fps,
+        frame_count=frame_count,
+        duration_s=frame_count / fps,
+    )
+
+
+class FrameReader:
+    """Reads the frames of a video, noting whether it ended early.
+
+    The file is probed on construction, so an unusable file fails at once.
+    A video that breaks midway (truncated or corrupt) does not raise: the
+    decodable frames are yielded, then :attr:`ended_early` and :attr:`problem`
+    tell what happened.
+
+    Attributes:
+        info: What :func:`probe_video` found.
+        frames_read: Frames yielded so far.
+        ended_early: Whether far fewer frames decoded than the container
+            announced. Meaningful once :meth:`frames` is exhausted.
+        problem: A one-line explanation when ``ended_early``, else ``None``.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        """Probe ``path``.
+
+        Args:
+            path: Video file.
+
+        Raises:
+            VideoError: If the video cannot be used (see :func:`probe_video`).
+        """
+        self.info = probe_video(path)
+        self.frames_read = 0
+        self.ended_early = False
+        self.problem: str | None = None
+
+    @property
+    def path(self) -> Path:
+        """The video file."""
+        return self.info.path
+
+    def frames(self) -> Iterator[VideoFrame]:
+        """Decode the video frame by frame.
+
+        Frames all have the size of the first one (others are resized, with a
+        logged warning). Timestamps come from the container when they are
+        sane and increasing, else from ``index / fps``.
+
+        Yields:
+            The decoded frames, in order.
+        """
+        self.frames_read = 0
+        self.ended_early = False
+        self.problem = None
+        info = self.info
+        frame_ms = 1000.0 / info.fps
+        size_wh = (info.width, info.height)
+        warned_resize = False
+        last_ms = -math.inf
+        cap = _open_capture(info.path)
+        try:
+            if not cap.isOpened():
+                raise VideoError(f"{info.path}: cannot be opened any more")
+            index = 0
+            while True:
+                try:
+                    ok, image = cap.read()
+                except cv2.error as exc:
+                    logger.warning("%s: decoding failed at frame %d: %s", info.path, index, exc)
+                    break
+                if not ok or image is None:
+                    break
+                image = self._normalize(image)
+                if (image.shape[1], image.shape[0]) != size_wh:
+                    if not warned_resize:
+                        logger.warning(
+                            "%s: frame %d is %dx%d, not %dx%d; resizing",
+                            info.path,
+                            index,
+                            image.shape[1],
+                            image.shape[0],
+                            *size_wh,
+                        )
+                        warned_resize = True
+                    image = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                timestamp_ms = self._timestamp(
+                    float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
+                )
+                last_ms = timestamp_ms
+                self.frames_read = index + 1
+                yield VideoFrame(index=index, timestamp_ms=timestamp_ms, image_bgr=image)
+                index += 1
+        finally:
+            cap.release()
+        self._check_complete(last_ms)
+
+    @staticmethod
+    def _normalize(image: np.ndarray) -> ImageBGR:
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        elif image.shape[2] == 4:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        if image.dtype != np.uint8:
+            image = cv2.convertScaleAbs(image)
+        return np.ascontiguousarray(image)
+
+    @staticmethod
+    def _timestamp(pos_ms: float, index: int, frame_ms: float, last_ms: float) -> float:
+        """Pick a strictly increasing timestamp for frame ``index``."""
+        nominal_ms = index * frame_ms
+        if (
+            math.isfinite(pos_ms)
+            and pos_ms > last_ms
+            and abs(pos_ms - nominal_ms) <= _MAX_POS_DRIFT_MS + 0.1 * nominal_ms
+        ):
+            return pos_ms
+        if math.isfinite(last_ms):
+            return max(nominal_ms, last_ms + frame_ms)
+        return nominal_ms
+
+    def _check_complete(self, last_ms: float) -> None:
+        announced = self.info.frame_count
+        missing = announced - self.frames_read
+        if (
+            announced > 0
+            and missing > _EARLY_END_MIN_MISSING
+            and self.frames_read < _EARLY_END_RATIO * announced
+        ):
+            end_s = max(last_ms, 0.0) / 1000.0
+            self.ended_early = True
+            self.problem = f"video ends early at {end_s:.1f} s (file truncated or corrupt?)"
+            logger.warning(
+                "%s: %s: %d of %d announced frames decoded",
+                self.info.path,
+                self.problem,
+                self.frames_read,
+                announced,
+            )
+
+
+def iter_frames(path: str | Path) -> Iterator[VideoFrame]:
+    """Decode the frames of a video (see :class:`FrameReader`).
+
+    Use :class:`FrameReader` directly to learn whether the video ended early.
+
+    Args:
+        path: Video file.
+
+    Returns:
+        An iterator over the frames.
+
+    Raises:
+        VideoError: If the video cannot be used (raised at once, not lazily).
+    """
+    return FrameReader(path).frames()
+
+
+def _even_size(image: ImageBGR) -> ImageBGR:
+    """Pad an odd-sized image by one pixel (edge replicated) to even sides."""
+    pad_bottom = image.shape[0] % 2
+    pad_right = image.shape[1] % 2
+    if pad_bottom or pad_right:
+        image = cv2.copyMakeBorder(image, 0, pad_bottom, 0, pad_right, cv2.BORDER_REPLICATE)
+    return image
+
+
+def _check_bgr(image_bgr: np.ndarray) -> None:
+    if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
+        raise ValueError(
+            "`image_bgr` must be an (H, W, 3) uint8 array, but got "
+            f"shape {image_bgr.shape} dtype {image_bgr.dtype}"
+        )
+
+
+def _open_for_writing(path: Path) -> None:
+    """Create (truncate) ``path`` to learn early whether it can be written."""
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: cannot write video: folder {path.parent} does not exist")
+    try:
+        with path.open("wb"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write video ({exc.strerror or exc})") from exc
+
+
+class VideoWriter:
+    """Writes BGR frames to an H.264 MP4 that browsers play.
+
+    The file uses libx264, ``yuv420p`` and ``movflags=faststart``. Odd frame
+    sizes are padded by one pixel. Frame times follow the timestamps given to
+    :meth:`write` (millisecond time base), or ``index / fps`` without them.
+
+    Example:
+        >>> with VideoWriter("out.mp4", fps=30) as writer:  # doctest: +SKIP
+        ...     writer.write(image_bgr, timestamp_ms=0.0)
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float = DEFAULT_FPS,
+        *,
+        crf: int = 23,
+        preset: str = "veryfast",
+    ) -> None:
+        """Create the output file.
+
+        Args:
+            path: Output ``.mp4`` file; its folder must exist.
+            fps: Nominal frame rate (used for frames without a timestamp and
+                for the encoder's rate control).
+            crf: x264 constant rate factor (lower is better quality).
+            preset: x264 speed preset.
+
+        Raises:
+            OutputError: If the file cannot be created.
+            ValueError: If ``fps`` is not a positive finite number.
+        """
+        if not _sane_fps(fps):
+            raise ValueError(f"`fps` must be in (0, {_MAX_SANE_FPS:g}], but got {fps!r}")
+        self.path = Path(path)
+        self.fps = float(fps)
+        self.frames_written = 0
+        self._crf = crf
+        self._preset = preset
+        self._size_wh: tuple[int, int] | None = None
+        self._last_pts = -1
+        self._warned_resize = False
+        self._closed = False
+        _open_for_writing(self.path)
+        try:
+            self._container: Any = av.open(
+                str(self.path), "w", format="mp4", options={"movflags": "faststart"}
+            )
+        except (av.FFmpegError, OSError) as exc:
+            raise OutputError(f"{self.path}: cannot write video ({exc})") from exc
+        self._stream: Any = None
+
+    def _add_stream(self, width: int, height: int) -> None:
+        rate = Fraction(self.fps).limit_denominator(1001)
+        stream = self._container.add_stream("libx264", rate=rate)
+        stream.width = width
+        stream.height = height
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(self._crf), "preset": self._preset}
+        stream.codec_context.time_base = Fraction(1, 1000)
+        self._stream = stream
+        self._size_wh = (width, height)
+
+    def write(self, image_bgr: ImageBGR, timestamp_ms: float | None = None) -> None:
+        """Encode one frame.
+
+        Args:
+            image_bgr: ``(H, W, 3)`` uint8 BGR image. Every frame gets the size
+                of the first (others are resized, with a logged warning).
+            timestamp_ms: Presentation time. Non-increasing times are nudged
+                forward by 1 ms. ``None`` means ``frames_written / fps``.
+
+        Raises:
+            OutputError: If writing fails (e.g. disk full) or the writer is closed.
+            ValueError: If ``image_bgr`` is not an ``(H, W, 3)`` uint8 array.
+        """
+        if self._closed:
+            raise OutputError(f"{self.path}: cannot write to a closed VideoWriter")
+        _check_bgr(image_bgr)
+        image = _even_size(image_bgr)
+        if self._size_wh is None:
+            self._add_stream(image.shape[1], image.shape[0])
+        assert self._size_wh is not None
+        if (image.shape[1], image.shape[0]) != self._size_wh:
+            if not self._warned_resize:
+                logger.warning(
+                    "%s: frame is %dx%d, not %dx%d; resizing",
+                    self.path,
+                    image.shape[1],
+                    image.shape[0],
+                    *self._size_wh,
+                )
+                self._warned_resize = True
+            image = cv2.resize(image, self._size_wh, interpolation=cv2.INTER_AREA)
+        if timestamp_ms is None or not math.isfinite(timestamp_ms):
+            timestamp_ms = self.frames_written * 1000.0 / self.fps
+        pts = max(round(timestamp_ms), self._last_pts + 1)
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        frame.pts = pts
+        frame.time_base = Fraction(1, 1000)
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except (av.FFmpegError, OSError) as exc:
+            raise OutputError(f"{self.path}: writing video failed ({exc})") from exc
+        self._last_pts = pts
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Flush the encoder and finish the file. Safe to call twice.
+
+        A writer closed without any frame removes its (empty) file.
+
+        Raises:
+            OutputError: If flushing fails.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._stream is not None:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
+            self._container.close()
+        except (av.FFmpegError, OSError) as exc:
+            raise OutputError(f"{self.path}: finishing video failed ({exc})") from exc
+        if self.frames_written == 0:
+            logger.warning("%s: no frames written; removing the empty file", self.path)
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def write_y4m(frames: Iterable[ImageBGR], path: str | Path, fps: float) -> int:
+    """Write BGR frames to an uncompressed YUV4MPEG2 (``.y4m``, 4:2:0) file.
+
+    Chromium's ``--use-file-for-fake-video-capture`` reads this format. Odd
+    frame sizes are padded by one pixel; all frames get the first one's size.
+
+    Args:
+        frames: ``(H, W, 3)`` uint8 BGR images.
+        path: Output file; its folder must exist.
+        fps: Frame rate written in the header.
+
+    Returns:
+        The number of frames written.
+
+    Raises:
+        OutputError: If the file cannot be written.
+        ValueError: If ``fps`` is invalid, a frame is not BGR uint8, or there
+            are no frames.
+    """
+    if not _sane_fps(fps):
+        raise ValueError(f"`fps` must be in (0, {_MAX_SANE_FPS:g}], but got {fps!r}")
+    path = Path(path)
+    rate = Fraction(fps).limit_denominator(1001)
+    _open_for_writing(path)
+    count = 0
+    size_wh: tuple[int, int] | None = None
+    try:
+        with path.open("wb") as out:
+            for image_bgr in frames:
+                _check_bgr(image_bgr)
+                image = _even_size(image_bgr)
+                if size_wh is None:
+                    size_wh = (image.shape[1], image.shape[0])
+                    header = (
+                        f"YUV4MPEG2 W{size_wh[0]} H{size_wh[1]} "
+                        f"F{rate.numerator}:{rate.denominator} Ip A1:1 C420jpeg\n"
+                    )
+                    out.write(header.encode("ascii"))
+                elif (image.shape[1], image.shape[0]) != size_wh:
+                    image = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                out.write(b"FRAME\n")
+                out.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).tobytes())
+                count += 1
+    except OSError as exc:
+        raise OutputError(f"{path}: writing y4m failed ({exc.strerror or exc})") from exc
+    if count == 0:
+        path.unlink(missing_ok=True)
+        raise ValueError("`frames` must hold at least one image, but got none")
+    return count
