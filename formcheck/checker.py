@@ -126,7 +126,9 @@ class FormChecker:
 
     def __init__(self, spec: ExerciseSpec, side: Side | None = None) -> None:
         if side not in (None, "left", "right"):
-            raise ValueError(f"Argument 'side' must be 'left', 'right' or None, but got {side!r}")
+            raise ValueError(
+                f"Argument 'side' must be 'left', 'right' or None, but got {side!r}"
+            )
         self.spec = spec
         self.user_side: Side | None = side
         mode = spec.side.mode
@@ -136,7 +138,9 @@ class FormChecker:
         elif side is not None:
             self._fixed = side
         self.alternating = mode == "alternating"
-        self._assignments: list[Side | None] = ["left", "right"] if self.alternating else [None]
+        self._assignments: list[Side | None] = (
+            ["left", "right"] if self.alternating else [None]
+        )
         self._order = signal_order(spec)
         n = len(self._order)
         smoothing = spec.reps
@@ -158,7 +162,9 @@ class FormChecker:
         self._hold: HoldTimer | None = None
         if spec.hold is not None:
             h = spec.hold
-            self._hold = HoldTimer(h.min_s, h.target_s, h.enter_after_s, h.grace_s, h.reset_after_s)
+            self._hold = HoldTimer(
+                h.min_s, h.target_s, h.enter_after_s, h.grace_s, h.reset_after_s
+            )
         self._frame_rules = [r for r in spec.rules if r.scope == "frame"]
         self._rep_rules = [r for r in spec.rules if r.scope == "rep"]
         self._tracks = {r.id: _RuleTrack() for r in self._frame_rules}
@@ -184,14 +190,18 @@ class FormChecker:
         self._rep_index = 0
         self._hold_index = 0
         self._last_t = 0.0
-        self._needs_calibration = any(s.change_from_start for s in spec.signals.values()) or (
-            spec.calibration.floor.method == "fit"
-        )
+        self._needs_calibration = any(
+            s.change_from_start for s in spec.signals.values()
+        ) or (spec.calibration.floor.method == "fit")
 
     # ------------------------------------------------------------------ setup
     def _update_near(self, frame: PoseFrame, t: float) -> Side:
         def score(side: Side) -> float:
-            return float(np.mean([frame.visibility[landmark_index(p, side)] for p in _CORE_PARTS]))
+            return float(
+                np.mean(
+                    [frame.visibility[landmark_index(p, side)] for p in _CORE_PARTS]
+                )
+            )
 
         left, right = score("left"), score("right")
         better: Side = "left" if left >= right else "right"
@@ -209,10 +219,15 @@ class FormChecker:
 
     def _update_view(self, frame: PoseFrame, t: float) -> tuple[str, bool]:
         xy = frame.xy.astype(np.float64)
-        ls, rs = xy[landmark_index("shoulder", "left")], xy[landmark_index("shoulder", "right")]
+        ls, rs = (
+            xy[landmark_index("shoulder", "left")],
+            xy[landmark_index("shoulder", "right")],
+        )
         lh, rh = xy[landmark_index("hip", "left")], xy[landmark_index("hip", "right")]
         torso = geometry.distance((ls + rs) / 2, (lh + rh) / 2)
-        ratio = float((geometry.distance(ls, rs) + geometry.distance(lh, rh)) / 2 / torso)
+        ratio = float(
+            (geometry.distance(ls, rs) + geometry.distance(lh, rh)) / 2 / torso
+        )
         if math.isfinite(ratio):
             self._view_ratios.append((t, ratio))
         while self._view_ratios and t - self._view_ratios[0][0] > 1.0:
@@ -242,7 +257,9 @@ class FormChecker:
     # ------------------------------------------------------------ calibration
     def _try_calibrate(self, frame: PoseFrame, t: float, phase_rest: bool) -> None:
         cal = self.spec.calibration
-        ctx = BodyContext(near=self._near or "left", min_visibility=self.spec.min_visibility)
+        ctx = BodyContext(
+            near=self._near or "left", min_visibility=self.spec.min_visibility
+        )
         refs = list(cal.floor.points) or ["mid.shoulder", "mid.hip"]
         ok = frame.has_person and not missing_parts(frame, refs, ctx) and phase_rest
         if ok and self._still:
@@ -250,8 +267,16 @@ class FormChecker:
             dt = t - prev_t
             torso = body_lengths_px(frame, ctx)["torso"]
             if dt > 0 and torso > 0:
-                core = [landmark_index(p, s) for p in _CORE_PARTS[:2] for s in ("left", "right")]
-                speed = np.nanmax(np.linalg.norm(frame.xy[core] - prev.xy[core], axis=1)) / dt / torso
+                core = [
+                    landmark_index(p, s)
+                    for p in _CORE_PARTS[:2]
+                    for s in ("left", "right")
+                ]
+                speed = (
+                    np.nanmax(np.linalg.norm(frame.xy[core] - prev.xy[core], axis=1))
+                    / dt
+                    / torso
+                )
                 ok = bool(np.isfinite(speed) and speed <= cal.max_motion)
         if not ok:
             self._still.clear()
@@ -261,10 +286,15 @@ class FormChecker:
             return
         frames = [f for _, f in self._still]
         near = self._near or "left"
-        base = BodyContext(near=near, work=self._fixed or near, min_visibility=self.spec.min_visibility)
+        base = BodyContext(
+            near=near, work=self._fixed or near, min_visibility=self.spec.min_visibility
+        )
         if cal.floor.method == "fit":
             pts = np.array(
-                [np.median([resolve_point(f, r, base) for f in frames], axis=0) for r in cal.floor.points]
+                [
+                    np.median([resolve_point(f, r, base) for f in frames], axis=0)
+                    for r in cal.floor.points
+                ]
             )
             centre, direction = geometry.fit_line(pts)
             tilt_deg = math.degrees(math.atan2(abs(direction[1]), abs(direction[0])))
@@ -315,7 +345,9 @@ class FormChecker:
         for f in self._filters.values():
             f.reset()
 
-    def _ctx(self, assignment: Side | None, near: Side, calibrated: bool | None = None) -> BodyContext:
+    def _ctx(
+        self, assignment: Side | None, near: Side, calibrated: bool | None = None
+    ) -> BodyContext:
         work: Side = assignment or self._fixed or near
         use_cal = self._cal.done if calibrated is None else calibrated
         return BodyContext(
@@ -347,14 +379,24 @@ class FormChecker:
         view, view_ok = "unknown", True
         near: Side = self._near or (self._fixed or "left")
         if not frame.has_person:
-            setup_cues.append(Cue("setup", "Step into view so the camera can see your whole body.", "warn"))
+            setup_cues.append(
+                Cue(
+                    "setup",
+                    "Step into view so the camera can see your whole body.",
+                    "warn",
+                )
+            )
         else:
             near = self._update_near(frame, t)
             view, view_ok = self._update_view(frame, t)
             if frame.num_people > 1:
                 people_ok = False
                 setup_cues.append(
-                    Cue("setup", "I can see more than one person: only the person exercising should be in view.", "warn")
+                    Cue(
+                        "setup",
+                        "I can see more than one person: only the person exercising should be in view.",
+                        "warn",
+                    )
                 )
             if not view_ok:
                 setup_cues.append(Cue("setup", self._view_cue(self._fixed), "warn"))
@@ -365,7 +407,11 @@ class FormChecker:
                 and near != self._fixed
             ):
                 setup_cues.append(
-                    Cue("setup", f"Turn so your {self._fixed} side faces the camera.", "warn")
+                    Cue(
+                        "setup",
+                        f"Turn so your {self._fixed} side faces the camera.",
+                        "warn",
+                    )
                 )
         # Signals for each side assignment.
         per_assignment: dict[Side | None, dict[str, float]] = {}
@@ -378,7 +424,9 @@ class FormChecker:
                 values = dict.fromkeys(self._order, math.nan)
             raw = np.array([values[k] for k in self._order])
             smooth = self._filters[a](raw, t)
-            per_assignment[a] = dict(zip(self._order, (float(v) for v in smooth), strict=True))
+            per_assignment[a] = dict(
+                zip(self._order, (float(v) for v in smooth), strict=True)
+            )
             hist = self._history[a]
             hist.append((t, per_assignment[a]))
             horizon = (self.spec.reps.max_duration_s if self.spec.reps else 60.0) + 5.0
@@ -399,27 +447,52 @@ class FormChecker:
         display: Side | None
         if self.alternating:
             counter_busy = self._counter is not None and self._counter.state != "rest"
-            display = moving_side if counter_busy and moving_side else (self._last_rep_side or near)
+            display = (
+                moving_side
+                if counter_busy and moving_side
+                else (self._last_rep_side or near)
+            )
         else:
             display = None
         signals = per_assignment[display if self.alternating else None]
-        work_side: Side | None = display if self.alternating else (self._fixed or (near if frame.has_person else None))
+        work_side: Side | None = (
+            display
+            if self.alternating
+            else (self._fixed or (near if frame.has_person else None))
+        )
 
         # Phase from the counter / hold state.
         phase = "rest"
         if self._counter is not None:
             state = self._counter.state
-            phase = "active" if state == "active" else ("moving" if state in ("moving", "returning") else "rest")
-        elif self._hold is not None and self._hold.state().status in ("holding", "paused", "grace"):
+            phase = (
+                "active"
+                if state == "active"
+                else ("moving" if state in ("moving", "returning") else "rest")
+            )
+        elif self._hold is not None and self._hold.state().status in (
+            "holding",
+            "paused",
+            "grace",
+        ):
             phase = "active"
         if frame.has_person and self._scene_cut(frame, t):
             self._reset_calibration()
         if self._needs_calibration and not self._cal.done and frame.has_person:
             phase_for_rules = phase
-            if self.spec.reps is not None and self.spec.signals[self.spec.reps.signal].change_from_start:
+            if (
+                self.spec.reps is not None
+                and self.spec.signals[self.spec.reps.signal].change_from_start
+            ):
                 phase = "setup"
                 phase_for_rules = "setup"
-                setup_cues.append(Cue("setup", "Hold still in the start position for a moment.", "info"))
+                setup_cues.append(
+                    Cue(
+                        "setup",
+                        "Hold still in the start position for a moment.",
+                        "info",
+                    )
+                )
         else:
             phase_for_rules = phase
 
@@ -429,13 +502,23 @@ class FormChecker:
         new_faults: list[FaultEvent] = []
         for rule in self._frame_rules:
             state = self._evaluate(
-                rule, signals, frame, rule_ctx, phase_for_rules, view_ok and people_ok, t, work_side, new_faults,
+                rule,
+                signals,
+                frame,
+                rule_ctx,
+                phase_for_rules,
+                view_ok and people_ok,
+                t,
+                work_side,
+                new_faults,
                 setup_cues,
             )
             states.append(state)
         status = {s.rule_id: s for s in states}
         if not self._cal.done and frame.has_person and people_ok:
-            gates_ok = not any(status[r.id].status == "fail" for r in self._frame_rules if r.gate)
+            gates_ok = not any(
+                status[r.id].status == "fail" for r in self._frame_rules if r.gate
+            )
             self._try_calibrate(frame, t, phase == "rest" and gates_ok)
 
         # Counting.
@@ -459,7 +542,10 @@ class FormChecker:
         new_hold: HoldRecord | None = None
         if self._hold is not None and self.spec.hold is not None:
             hold_states = [status[r] for r in self.spec.hold.rules if r in status]
-            if any(s.status in ("unknown", "inactive") for s in hold_states) or not frame.has_person:
+            if (
+                any(s.status in ("unknown", "inactive") for s in hold_states)
+                or not frame.has_person
+            ):
                 self._in_pose = None
             elif any(s.fault for s in hold_states):
                 self._in_pose = False
@@ -518,14 +604,20 @@ class FormChecker:
                 names = " and ".join(_plural(p) for p in hidden[:2])
                 reason = f"I can't see your {names}"
                 setup_cues.append(
-                    Cue("setup", f"I can't see your {names}: move back so your whole body is in the frame.", "warn")
+                    Cue(
+                        "setup",
+                        f"I can't see your {names}: move back so your whole body is in the frame.",
+                        "warn",
+                    )
                 )
             elif self.spec.signals[rule.signal].change_from_start or not self._cal.done:
                 reason = "waiting for a still start position"
             else:
                 reason = "cannot measure"
         else:
-            ok = (rule.min is None or value >= rule.min) and (rule.max is None or value <= rule.max)
+            ok = (rule.min is None or value >= rule.min) and (
+                rule.max is None or value <= rule.max
+            )
             status = "pass" if ok else "fail"
         if status == "fail":
             if track.fail_since_s is None:
@@ -552,7 +644,9 @@ class FormChecker:
             track.fail_since_s = None
             track.fault_since_s = None
             track.worst = math.nan
-        return RuleState(rule.id, status, value, track.fault_since_s is not None, reason)  # type: ignore[arg-type]
+        return RuleState(
+            rule.id, status, value, track.fault_since_s is not None, reason
+        )  # type: ignore[arg-type]
 
     @staticmethod
     def _worse(rule: RuleSpec, a: float, b: float) -> float:
@@ -569,8 +663,14 @@ class FormChecker:
         return signal_points(sig)
 
     # --------------------------------------------------------------- records
-    def _stats(self, side: Side | None, start_s: float, end_s: float) -> tuple[dict[str, float], dict[str, float]]:
-        rows = [v for ts, v in self._history[side if self.alternating else None] if start_s <= ts <= end_s]
+    def _stats(
+        self, side: Side | None, start_s: float, end_s: float
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        rows = [
+            v
+            for ts, v in self._history[side if self.alternating else None]
+            if start_s <= ts <= end_s
+        ]
         lo: dict[str, float] = {}
         hi: dict[str, float] = {}
         for name in self._order:
@@ -587,24 +687,33 @@ class FormChecker:
         side: Side | None = event.side if event.side in ("left", "right") else None  # type: ignore[assignment]
         if not self.alternating:
             side = self._fixed or self._near
-        lo, hi = self._stats(side if self.alternating else None, event.start_s, event.end_s)
+        lo, hi = self._stats(
+            side if self.alternating else None, event.start_s, event.end_s
+        )
         faults: list[str] = []
         cues: list[str] = []
         index = self._rep_index + 1 if event.counted else 0
         if event.counted:
             self._rep_index += 1
             for i, f in enumerate(self.faults):
-                if f.rep_index is None and f.start_s <= event.end_s and f.end_s >= event.start_s:
+                if (
+                    f.rep_index is None
+                    and f.start_s <= event.end_s
+                    and f.end_s >= event.start_s
+                ):
                     if self.alternating and f.side not in (None, side):
                         continue
                     self.faults[i] = FaultEvent(**{**f.__dict__, "rep_index": index})
             # Faults still in progress at the end of the rep.
             for rule in self._frame_rules:
                 tr = self._tracks[rule.id]
-                if tr.fault_since_s is not None and rule.id not in faults:
-                    if rule.counts_against_rep:
-                        faults.append(rule.id)
-                        cues.append(rule.cue)
+                if (
+                    tr.fault_since_s is not None
+                    and rule.id not in faults
+                    and rule.counts_against_rep
+                ):
+                    faults.append(rule.id)
+                    cues.append(rule.cue)
             for f in self.faults:
                 if f.rep_index == index:
                     rule = self.spec.rule(f.rule_id)
@@ -615,11 +724,27 @@ class FormChecker:
                 value = self._rep_stat(rule, event, lo, hi)
                 if not math.isfinite(value):
                     continue
-                ok = (rule.min is None or value >= rule.min) and (rule.max is None or value <= rule.max)
+                ok = (rule.min is None or value >= rule.min) and (
+                    rule.max is None or value <= rule.max
+                )
                 if not ok:
-                    fe = FaultEvent(rule.id, rule.cue, rule.severity, event.start_s, event.end_s, value, side, index)
+                    fe = FaultEvent(
+                        rule.id,
+                        rule.cue,
+                        rule.severity,
+                        event.start_s,
+                        event.end_s,
+                        value,
+                        side,
+                        index,
+                    )
                     self.faults.append(fe)
-                    self._tips.append((event.end_s + _TIP_SHOW_S, Cue(rule.kind, rule.cue, rule.severity, rule.id)))
+                    self._tips.append(
+                        (
+                            event.end_s + _TIP_SHOW_S,
+                            Cue(rule.kind, rule.cue, rule.severity, rule.id),
+                        )
+                    )
                     if rule.counts_against_rep and rule.id not in faults:
                         faults.append(rule.id)
                         cues.append(rule.cue)
@@ -627,7 +752,10 @@ class FormChecker:
             self._add_rep_reminders(self._rep_index, event.end_s)
         else:
             self._tips.append(
-                (event.end_s + _TIP_SHOW_S, Cue("tip", f"That one didn't count: {event.reason}.", "info"))
+                (
+                    event.end_s + _TIP_SHOW_S,
+                    Cue("tip", f"That one didn't count: {event.reason}.", "info"),
+                )
             )
         record = RepRecord(
             index=index,
@@ -648,7 +776,9 @@ class FormChecker:
         return record
 
     @staticmethod
-    def _rep_stat(rule: RuleSpec, event: RepEvent, lo: dict[str, float], hi: dict[str, float]) -> float:
+    def _rep_stat(
+        rule: RuleSpec, event: RepEvent, lo: dict[str, float], hi: dict[str, float]
+    ) -> float:
         if rule.stat == "active_s":
             return event.active_s
         if rule.stat == "duration_s":
@@ -662,7 +792,13 @@ class FormChecker:
     def _record_hold(self, event: HoldEvent) -> HoldRecord:
         self._hold_index += 1
         faults = tuple(
-            sorted({f.rule_id for f in self.faults if f.start_s <= event.end_s and f.end_s >= event.start_s})
+            sorted(
+                {
+                    f.rule_id
+                    for f in self.faults
+                    if f.start_s <= event.end_s and f.end_s >= event.start_s
+                }
+            )
         )
         record = HoldRecord(
             index=self._hold_index,
@@ -684,7 +820,9 @@ class FormChecker:
                 self._tips.append((t + _TIP_SHOW_S, Cue("tip", reminder.text, "info")))
 
     # ------------------------------------------------------------------ cues
-    def _choose_cue(self, setup: list[Cue], states: list[RuleState], t: float) -> Cue | None:
+    def _choose_cue(
+        self, setup: list[Cue], states: list[RuleState], t: float
+    ) -> Cue | None:
         candidates = list(setup)
         for state in states:
             if state.fault:
@@ -701,7 +839,9 @@ class FormChecker:
                 last = self._last_reminder_s.get(i, first)
                 if t - last >= reminder.every_s:
                     self._last_reminder_s[i] = t
-                    self._tips.append((t + _TIP_SHOW_S, Cue("tip", reminder.text, "info")))
+                    self._tips.append(
+                        (t + _TIP_SHOW_S, Cue("tip", reminder.text, "info"))
+                    )
         if not candidates:
             self._cue = None
             return None
@@ -744,7 +884,15 @@ class FormChecker:
             track = self._tracks[rule.id]
             if track.fault_since_s is not None:
                 self.faults.append(
-                    FaultEvent(rule.id, rule.cue, rule.severity, track.fault_since_s, t, track.worst, track.side)
+                    FaultEvent(
+                        rule.id,
+                        rule.cue,
+                        rule.severity,
+                        track.fault_since_s,
+                        t,
+                        track.worst,
+                        track.side,
+                    )
                 )
                 track.fault_since_s = None
                 track.fail_since_s = None

@@ -104,9 +104,13 @@ class RepCounter:
         max_gap_s: float = 2.0,
     ) -> None:
         if direction == "up" and not enter > exit:
-            raise ValueError(f"Argument 'enter' ({enter}) must be > 'exit' ({exit}) for direction 'up'")
+            raise ValueError(
+                f"Argument 'enter' ({enter}) must be > 'exit' ({exit}) for direction 'up'"
+            )
         if direction == "down" and not enter < exit:
-            raise ValueError(f"Argument 'enter' ({enter}) must be < 'exit' ({exit}) for direction 'down'")
+            raise ValueError(
+                f"Argument 'enter' ({enter}) must be < 'exit' ({exit}) for direction 'down'"
+            )
         self.enter = enter
         self.exit = exit
         self.direction = direction
@@ -153,7 +157,9 @@ class RepCounter:
             return None
         return self._event(cycle, timestamp_s, counted=False, reason=reason)
 
-    def _event(self, cycle: _Cycle, end_s: float, counted: bool, reason: str) -> RepEvent:
+    def _event(
+        self, cycle: _Cycle, end_s: float, counted: bool, reason: str
+    ) -> RepEvent:
         side = cycle.side_votes.most_common(1)[0][0] if cycle.side_votes else None
         active_s = cycle.active_s
         if cycle.active_since_s is not None:
@@ -169,7 +175,9 @@ class RepCounter:
             reason=reason,
         )
 
-    def update(self, value: float, timestamp_s: float, side: str | None = None) -> RepEvent | None:
+    def update(
+        self, value: float, timestamp_s: float, side: str | None = None
+    ) -> RepEvent | None:
         """Feed one (smoothed) sample.
 
         Args:
@@ -193,7 +201,9 @@ class RepCounter:
         if cycle is None:
             if self._past(value, self.exit):
                 # Left the rest band (or jumped straight past enter).
-                baseline = self._rest_value if math.isfinite(self._rest_value) else value
+                baseline = (
+                    self._rest_value if math.isfinite(self._rest_value) else value
+                )
                 cycle = _Cycle(start_s=timestamp_s, baseline=baseline, extreme=value)
                 self._cycle = cycle
                 self._state = "moving"
@@ -225,7 +235,9 @@ class RepCounter:
             if not cycle.reached_active:
                 halfway = self.exit + 0.5 * (self.enter - self.exit)
                 if self._past(cycle.extreme, halfway):
-                    return self._event(cycle, timestamp_s, False, "did not go far enough")
+                    return self._event(
+                        cycle, timestamp_s, False, "did not go far enough"
+                    )
                 return None
             return self._finish(cycle, timestamp_s)
         self._state = "returning" if cycle.reached_active else "moving"
@@ -312,7 +324,9 @@ class HoldTimer:
         if min_s <= 0:
             raise ValueError(f"Argument 'min_s' must be > 0, but got {min_s}")
         if target_s < min_s:
-            raise ValueError(f"Argument 'target_s' ({target_s}) must be >= 'min_s' ({min_s})")
+            raise ValueError(
+                f"Argument 'target_s' ({target_s}) must be >= 'min_s' ({min_s})"
+            )
         self.min_s = min_s
         self.target_s = target_s
         self.enter_after_s = enter_after_s
@@ -340,7 +354,9 @@ class HoldTimer:
 
     def state(self) -> HoldState:
         """Return what to show now."""
-        return HoldState(self._status, self._held_s, self.min_s, self.target_s, self._done)
+        return HoldState(
+            self._status, self._held_s, self.min_s, self.target_s, self._done
+        )
 
     def update(self, in_pose: bool | None, timestamp_s: float) -> HoldEvent | None:
         """Feed one frame.

@@ -111,7 +111,11 @@ def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
     """Measure the body lengths used as distance units in this frame."""
 
     def d(a: str, b: str) -> float:
-        return float(geometry.distance(resolve_point(frame, a, ctx), resolve_point(frame, b, ctx)))
+        return float(
+            geometry.distance(
+                resolve_point(frame, a, ctx), resolve_point(frame, b, ctx)
+            )
+        )
 
     return {
         "torso": d("mid.shoulder", "mid.hip"),
@@ -166,7 +170,9 @@ def compute_signal(
         )
     if isinstance(signal, AlignmentSignal):
         return float(
-            geometry.alignment_deg(*(p(r) for r in signal.first), *(p(r) for r in signal.second))
+            geometry.alignment_deg(
+                *(p(r) for r in signal.first), *(p(r) for r in signal.second)
+            )
         )
     if isinstance(signal, DistanceSignal):
         a, b = (p(r) for r in signal.points)
@@ -237,7 +243,10 @@ def compute_signals(
 
 
 def raw_signals(
-    spec: ExerciseSpec, frame: PoseFrame, ctx: BodyContext, order: list[str] | None = None
+    spec: ExerciseSpec,
+    frame: PoseFrame,
+    ctx: BodyContext,
+    order: list[str] | None = None,
 ) -> dict[str, float]:
     """Evaluate every signal without applying change-from-start (for calibration)."""
     out: dict[str, float] = {}

@@ -49,11 +49,15 @@ class OneEuroFilter:
         if size < 1:
             raise ValueError(f"Argument 'size' must be >= 1, but got {size}")
         if min_cutoff_hz <= 0:
-            raise ValueError(f"Argument 'min_cutoff_hz' must be > 0, but got {min_cutoff_hz}")
+            raise ValueError(
+                f"Argument 'min_cutoff_hz' must be > 0, but got {min_cutoff_hz}"
+            )
         if beta < 0:
             raise ValueError(f"Argument 'beta' must be >= 0, but got {beta}")
         if d_cutoff_hz <= 0:
-            raise ValueError(f"Argument 'd_cutoff_hz' must be > 0, but got {d_cutoff_hz}")
+            raise ValueError(
+                f"Argument 'd_cutoff_hz' must be > 0, but got {d_cutoff_hz}"
+            )
         self.min_cutoff_hz = min_cutoff_hz
         self.beta = beta
         self.d_cutoff_hz = d_cutoff_hz

@@ -20,7 +20,9 @@ FloatArray = npt.NDArray[np.float32]
 
 def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
     if array.shape != shape:
-        raise ValueError(f"`{name}` must have shape {shape}, but got shape {array.shape}")
+        raise ValueError(
+            f"`{name}` must have shape {shape}, but got shape {array.shape}"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +63,9 @@ class PoseFrame:
             _check_shape("xyz_world", self.xyz_world, (NUM_LANDMARKS, 3))
         width, height = self.resolution_wh
         if width <= 0 or height <= 0:
-            raise ValueError(f"`resolution_wh` must be positive, but got {self.resolution_wh}")
+            raise ValueError(
+                f"`resolution_wh` must be positive, but got {self.resolution_wh}"
+            )
 
     @classmethod
     def empty(
@@ -207,7 +211,10 @@ class PoseSequence:
             raise InputError(f"{path}: no such landmark file")
         try:
             with np.load(path, allow_pickle=False) as data:
-                if "format" not in data or str(data["format"]) != "formcheck-landmarks-1":
+                if (
+                    "format" not in data
+                    or str(data["format"]) != "formcheck-landmarks-1"
+                ):
                     raise InputError(f"{path}: not a formcheck landmark file")
                 return cls(
                     xy=data["xy"].astype(np.float32),

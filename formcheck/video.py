@@ -84,6 +84,11 @@ class VideoFrame:
     image_bgr: ImageBGR = field(repr=False)
 
 
+def _as_u8(image: Any) -> ImageBGR:
+    """Type an OpenCV result as a uint8 image (no copy when it already is)."""
+    return np.asarray(image, dtype=np.uint8)
+
+
 def _sane_fps(value: float) -> bool:
     return math.isfinite(value) and 0.0 < value <= _MAX_SANE_FPS
 
@@ -177,7 +182,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         cap.release()
     if not _sane_fps(fps):
         logger.warning(
-            "%s: container reports frame rate %r; assuming %.0f fps", path, fps, DEFAULT_FPS
+            "%s: container reports frame rate %r; assuming %.0f fps",
+            path,
+            fps,
+            DEFAULT_FPS,
         )
         fps = DEFAULT_FPS
     if math.isfinite(raw_count) and 0 < raw_count < 1e9:
@@ -259,7 +267,9 @@ class FrameReader:
                 try:
                     ok, image = cap.read()
                 except cv2.error as exc:
-                    logger.warning("%s: decoding failed at frame %d: %s", info.path, index, exc)
+                    logger.warning(
+                        "%s: decoding failed at frame %d: %s", info.path, index, exc
+                    )
                     break
                 if not ok or image is None:
                     break
@@ -275,27 +285,31 @@ class FrameReader:
                             *size_wh,
                         )
                         warned_resize = True
-                    image = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                    image = _as_u8(
+                        cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                    )
                 timestamp_ms = self._timestamp(
                     float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
                 )
                 last_ms = timestamp_ms
                 self.frames_read = index + 1
-                yield VideoFrame(index=index, timestamp_ms=timestamp_ms, image_bgr=image)
+                yield VideoFrame(
+                    index=index, timestamp_ms=timestamp_ms, image_bgr=image
+                )
                 index += 1
         finally:
             cap.release()
         self._check_complete(last_ms)
 
     @staticmethod
-    def _normalize(image: np.ndarray) -> ImageBGR:
+    def _normalize(image: npt.NDArray[Any]) -> ImageBGR:
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         elif image.shape[2] == 4:
             image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
         if image.dtype != np.uint8:
             image = cv2.convertScaleAbs(image)
-        return np.ascontiguousarray(image)
+        return np.ascontiguousarray(image, dtype=np.uint8)
 
     @staticmethod
     def _timestamp(pos_ms: float, index: int, frame_ms: float, last_ms: float) -> float:
@@ -321,7 +335,9 @@ class FrameReader:
         ):
             end_s = max(last_ms, 0.0) / 1000.0
             self.ended_early = True
-            self.problem = f"video ends early at {end_s:.1f} s (file truncated or corrupt?)"
+            self.problem = (
+                f"video ends early at {end_s:.1f} s (file truncated or corrupt?)"
+            )
             logger.warning(
                 "%s: %s: %d of %d announced frames decoded",
                 self.info.path,
@@ -353,11 +369,13 @@ def _even_size(image: ImageBGR) -> ImageBGR:
     pad_bottom = image.shape[0] % 2
     pad_right = image.shape[1] % 2
     if pad_bottom or pad_right:
-        image = cv2.copyMakeBorder(image, 0, pad_bottom, 0, pad_right, cv2.BORDER_REPLICATE)
+        image = _as_u8(
+            cv2.copyMakeBorder(image, 0, pad_bottom, 0, pad_right, cv2.BORDER_REPLICATE)
+        )
     return image
 
 
-def _check_bgr(image_bgr: np.ndarray) -> None:
+def _check_bgr(image_bgr: npt.NDArray[Any]) -> None:
     if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
         raise ValueError(
             "`image_bgr` must be an (H, W, 3) uint8 array, but got "
@@ -368,12 +386,16 @@ def _check_bgr(image_bgr: np.ndarray) -> None:
 def _open_for_writing(path: Path) -> None:
     """Create (truncate) ``path`` to learn early whether it can be written."""
     if not path.parent.is_dir():
-        raise OutputError(f"{path}: cannot write video: folder {path.parent} does not exist")
+        raise OutputError(
+            f"{path}: cannot write video: folder {path.parent} does not exist"
+        )
     try:
         with path.open("wb"):
             pass
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write video ({exc.strerror or exc})") from exc
+        raise OutputError(
+            f"{path}: cannot write video ({exc.strerror or exc})"
+        ) from exc
 
 
 class VideoWriter:
@@ -410,7 +432,9 @@ class VideoWriter:
             ValueError: If ``fps`` is not a positive finite number.
         """
         if not _sane_fps(fps):
-            raise ValueError(f"`fps` must be in (0, {_MAX_SANE_FPS:g}], but got {fps!r}")
+            raise ValueError(
+                f"`fps` must be in (0, {_MAX_SANE_FPS:g}], but got {fps!r}"
+            )
         self.path = Path(path)
         self.fps = float(fps)
         self.frames_written = 0
@@ -470,7 +494,9 @@ class VideoWriter:
                     *self._size_wh,
                 )
                 self._warned_resize = True
-            image = cv2.resize(image, self._size_wh, interpolation=cv2.INTER_AREA)
+            image = _as_u8(
+                cv2.resize(image, self._size_wh, interpolation=cv2.INTER_AREA)
+            )
         if timestamp_ms is None or not math.isfinite(timestamp_ms):
             timestamp_ms = self.frames_written * 1000.0 / self.fps
         pts = max(round(timestamp_ms), self._last_pts + 1)
@@ -558,12 +584,16 @@ def write_y4m(frames: Iterable[ImageBGR], path: str | Path, fps: float) -> int:
                     )
                     out.write(header.encode("ascii"))
                 elif (image.shape[1], image.shape[0]) != size_wh:
-                    image = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                    image = _as_u8(
+                        cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+                    )
                 out.write(b"FRAME\n")
                 out.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).tobytes())
                 count += 1
     except OSError as exc:
-        raise OutputError(f"{path}: writing y4m failed ({exc.strerror or exc})") from exc
+        raise OutputError(
+            f"{path}: writing y4m failed ({exc.strerror or exc})"
+        ) from exc
     if count == 0:
         path.unlink(missing_ok=True)
         raise ValueError("`frames` must hold at least one image, but got none")

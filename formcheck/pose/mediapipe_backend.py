@@ -104,7 +104,9 @@ class MediaPipePoseEstimator:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"`{name}` must be in [0, 1], but got {value!r}")
         if not people_every_ms >= 0.0:
-            raise ValueError(f"`people_every_ms` must be >= 0, but got {people_every_ms!r}")
+            raise ValueError(
+                f"`people_every_ms` must be >= 0, but got {people_every_ms!r}"
+            )
         self.model_complexity = model_complexity
         self.count_people = count_people
         self.people_every_ms = float(people_every_ms)
@@ -199,7 +201,11 @@ class MediaPipePoseEstimator:
         """
         if self._closed:
             raise PoseBackendError("this MediaPipePoseEstimator is closed")
-        if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
+        if (
+            image_bgr.ndim != 3
+            or image_bgr.shape[2] != 3
+            or image_bgr.dtype != np.uint8
+        ):
             raise ValueError(
                 "`image_bgr` must be an (H, W, 3) uint8 array, but got "
                 f"shape {image_bgr.shape} dtype {image_bgr.dtype}"
@@ -211,12 +217,14 @@ class MediaPipePoseEstimator:
             )
         self._last_timestamp_ms = timestamp_ms
         height, width = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         rgb.flags.writeable = False
         try:
             result = self._pose.process(rgb)
         except (RuntimeError, ValueError) as exc:
-            raise PoseBackendError(f"mediapipe pose failed on frame {frame_index}: {exc}") from exc
+            raise PoseBackendError(
+                f"mediapipe pose failed on frame {frame_index}: {exc}"
+            ) from exc
         if result.pose_landmarks is None:
             return PoseFrame.empty(timestamp_ms, frame_index, (width, height))
 

@@ -49,7 +49,9 @@ def parse_spec(data: Any, path: Path) -> ExerciseSpec:
         SpecError: Naming the file, the key path and what is wrong.
     """
     if not isinstance(data, dict):
-        raise SpecError(f"{path}: (top level): expected a mapping of keys, got {type(data).__name__}")
+        raise SpecError(
+            f"{path}: (top level): expected a mapping of keys, got {type(data).__name__}"
+        )
     try:
         return ExerciseSpec.model_validate(data)
     except ValidationError as exc:
@@ -78,7 +80,9 @@ def load_spec_file(path: str | Path) -> ExerciseSpec:
         raise SpecError(f"{path}: {where}not valid YAML ({problem})") from None
     spec = parse_spec(data, path)
     if path.stem != spec.id:
-        raise SpecError(f"{path}: id: '{spec.id}' must match the file name '{path.stem}'")
+        raise SpecError(
+            f"{path}: id: '{spec.id}' must match the file name '{path.stem}'"
+        )
     return spec
 
 

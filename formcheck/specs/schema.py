@@ -23,7 +23,9 @@ SCHEMA_VERSION = 1
 
 PointRef = Annotated[str, AfterValidator(validate_point_ref)]
 View = Literal["side", "front", "back", "feet_end", "head_end"]
-Posture = Literal["standing", "seated", "supine", "prone", "quadruped", "side_lying", "kneeling"]
+Posture = Literal[
+    "standing", "seated", "supine", "prone", "quadruped", "side_lying", "kneeling"
+]
 Phase = Literal["setup", "rest", "moving", "active"]
 RuleKind = Literal["safety", "setup", "fault", "tip"]
 Severity = Literal["warn", "info"]
@@ -41,7 +43,9 @@ class CameraSpec(_Model):
 
     view: View = Field(description="The camera view the checks assume.")
     height_m: tuple[float, float] = Field(description="Camera height range in metres.")
-    distance_m: tuple[float, float] = Field(description="Camera distance range in metres.")
+    distance_m: tuple[float, float] = Field(
+        description="Camera distance range in metres."
+    )
     framing: str = Field(description="Plain-language placement instructions.")
     secondary_view: View | None = Field(
         default=None, description="Optional second view for frontal-plane checks."
@@ -209,7 +213,9 @@ class RuleSpec(_Model):
     max: float | None = None
     phases: list[Phase] = Field(default_factory=lambda: list(ALL_PHASES))
     persist_s: float = Field(default=0.5, ge=0.0)
-    cue: str = Field(min_length=3, description="Short plain-language cue shown to the user.")
+    cue: str = Field(
+        min_length=3, description="Short plain-language cue shown to the user."
+    )
     detail: str = ""
     priority: int = Field(default=50, description="Higher wins among cues of one kind.")
     invalidates_rep: bool | None = Field(
@@ -288,7 +294,9 @@ class HoldSpec(_Model):
     @model_validator(mode="after")
     def _times(self) -> HoldSpec:
         if self.target_s < self.min_s:
-            raise ValueError(f"`target_s` ({self.target_s}) must be at least `min_s` ({self.min_s})")
+            raise ValueError(
+                f"`target_s` ({self.target_s}) must be at least `min_s` ({self.min_s})"
+            )
         return self
 
 
@@ -330,7 +338,8 @@ class ExerciseSpec(_Model):
     hold: HoldSpec | None = None
     reminders: list[Reminder] = Field(default_factory=list)
     cannot_see: list[str] = Field(
-        default_factory=list, description="What a 2D camera cannot check for this exercise."
+        default_factory=list,
+        description="What a 2D camera cannot check for this exercise.",
     )
     safety: SafetySpec
     references: list[str] = Field(default_factory=list)
@@ -344,7 +353,9 @@ class ExerciseSpec(_Model):
                     if other not in names:
                         raise ValueError(f"signals.{name}.of: unknown signal '{other}'")
                     if other == name:
-                        raise ValueError(f"signals.{name}.of: a signal cannot combine itself")
+                        raise ValueError(
+                            f"signals.{name}.of: a signal cannot combine itself"
+                        )
         ids: set[str] = set()
         for i, rule in enumerate(self.rules):
             if rule.signal not in names:

@@ -1,0 +1,48 @@
+"""formcheck: exercise form checking for sciatica and low-back-pain exercises.
+
+The public API::
+
+    from formcheck import load_spec, FormChecker, analyze_video
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("formcheck")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0.0.0+unknown"
+
+from formcheck.checker import FormChecker
+from formcheck.errors import (
+    FormcheckError,
+    InputError,
+    OutputError,
+    PoseBackendError,
+    SessionFileError,
+    SpecError,
+    VideoError,
+)
+from formcheck.results import FrameResult, RepRecord
+from formcheck.specs import ExerciseSpec, load_all, load_spec
+from formcheck.types import PoseFrame, PoseSequence
+
+__all__ = [
+    "ExerciseSpec",
+    "FormChecker",
+    "FormcheckError",
+    "FrameResult",
+    "InputError",
+    "OutputError",
+    "PoseBackendError",
+    "PoseFrame",
+    "PoseSequence",
+    "RepRecord",
+    "SessionFileError",
+    "SpecError",
+    "VideoError",
+    "__version__",
+    "load_all",
+    "load_spec",
+]

@@ -1,0 +1,377 @@
+"""The ``formcheck`` command line.
+
+Every expected problem (bad file, unknown exercise, unwritable folder, bad
+spec) is reported as one line naming the file and the problem, with a
+non-zero exit status and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from formcheck import __version__
+from formcheck.errors import FormcheckError, InputError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NOT_ANALYSABLE = 3
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _error(message: str) -> None:
+    for line in message.splitlines() or [message]:
+        err_console.print(
+            f"[bold red]formcheck: error:[/] {line}", markup=True, soft_wrap=True
+        )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="formcheck",
+        description="Check exercise form for sciatica and low-back-pain exercises from video.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"formcheck {__version__}"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show debug logging"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="analyse a recorded video: annotated MP4, per-rep table, session JSON and CSV",
+        description="Analyse a recorded exercise video.",
+    )
+    analyze.add_argument(
+        "video", nargs="?", help="the video file (mp4, mov, avi, webm ...)"
+    )
+    analyze.add_argument(
+        "--exercise",
+        "-e",
+        required=True,
+        help="exercise id (see `formcheck exercises`) or a spec file",
+    )
+    analyze.add_argument(
+        "--side", choices=["left", "right"], help="your painful or chosen side"
+    )
+    analyze.add_argument(
+        "--out",
+        "-o",
+        default="formcheck_out",
+        help="output folder (default: formcheck_out)",
+    )
+    analyze.add_argument(
+        "--save-landmarks",
+        action="store_true",
+        help="also save the landmarks (.npz) for replay",
+    )
+    analyze.add_argument(
+        "--landmarks",
+        help="analyse saved landmarks (.npz) instead of a video: no model, no video output",
+    )
+    analyze.add_argument(
+        "--no-video", action="store_true", help="do not write the annotated video"
+    )
+    analyze.add_argument(
+        "--model-complexity",
+        type=int,
+        choices=[0, 1, 2],
+        default=1,
+        help="MediaPipe pose model: 1 = full (bundled, default); 0 = lite and 2 = heavy are downloaded on first use",
+    )
+    analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    sub.add_parser("exercises", help="list the exercises with their camera view")
+
+    spec = sub.add_parser(
+        "spec", help="validate spec files or print the spec JSON Schema"
+    )
+    spec_sub = spec.add_subparsers(dest="spec_command", metavar="ACTION")
+    validate = spec_sub.add_parser(
+        "validate", help="validate spec files (default: the bundled specs)"
+    )
+    validate.add_argument("paths", nargs="*", help="spec files or folders")
+    spec_sub.add_parser(
+        "schema", help="print the JSON Schema of the spec format (for editors)"
+    )
+    return parser
+
+
+def _cmd_exercises() -> int:
+    from formcheck.specs import load_all
+
+    specs = load_all()
+    table = Table(title="formcheck exercises", show_lines=False)
+    table.add_column("id", style="bold")
+    table.add_column("kind")
+    table.add_column("camera view")
+    table.add_column("side")
+    table.add_column("description")
+    for spec in specs.values():
+        table.add_row(
+            spec.id, spec.kind, spec.camera.view, spec.side.mode, spec.description
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _cmd_spec_validate(paths: list[str]) -> int:
+    from formcheck.errors import SpecError
+    from formcheck.specs.loader import builtin_spec_dir, list_spec_files, load_spec_file
+
+    files: list[Path] = []
+    for raw in paths or [str(builtin_spec_dir())]:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(list_spec_files(p))
+        else:
+            files.append(p)
+    if not files:
+        _error(f"{', '.join(paths)}: no spec files (*.yaml) found")
+        return EXIT_ERROR
+    failed = 0
+    for f in files:
+        try:
+            spec = load_spec_file(f)
+        except SpecError as exc:
+            failed += 1
+            _error(str(exc))
+        else:
+            console.print(f"[green]ok[/]  {f}  ({spec.id}, revision {spec.revision})")
+    if failed:
+        _error(f"{failed} of {len(files)} spec file(s) are invalid")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _cmd_spec_schema() -> int:
+    from formcheck.specs.loader import json_schema
+
+    sys.stdout.write(json_schema() + "\n")
+    return EXIT_OK
+
+
+def _summary_table(session: object) -> Table:
+    from formcheck.session import SessionRecord
+
+    assert isinstance(session, SessionRecord)
+    table = Table(title=f"{session.exercise.name}: repetitions", show_lines=False)
+    for col in (
+        "#",
+        "side",
+        "start",
+        "end",
+        "counted",
+        "result",
+        "range",
+        "faults / reason",
+    ):
+        table.add_column(col)
+    for r in session.reps:
+        result = "correct" if r.correct else ("faulty" if r.counted else "-")
+        style = "green" if r.correct else ("red" if r.counted else "dim")
+        detail = ", ".join(r.cues) if r.counted else r.reason
+        rom = "" if r.range_of_motion is None else f"{r.range_of_motion:.0f}"
+        table.add_row(
+            str(r.index) if r.counted else "-",
+            r.side or "",
+            f"{r.start_s:.1f}s",
+            f"{r.end_s:.1f}s",
+            "yes" if r.counted else "no",
+            f"[{style}]{result}[/]",
+            rom,
+            detail,
+        )
+    return table
+
+
+def _print_summary(result: object, outputs: dict[str, Path]) -> None:
+    from formcheck.analyze import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
+    s = result.session
+    if s.reps:
+        console.print(_summary_table(s))
+    if s.holds:
+        table = Table(title=f"{s.exercise.name}: holds")
+        for col in ("#", "start", "end", "held", "target", "done"):
+            table.add_column(col)
+        for h in s.holds:
+            table.add_row(
+                str(h.index),
+                f"{h.start_s:.1f}s",
+                f"{h.end_s:.1f}s",
+                f"{h.held_s:.1f}s",
+                f"{h.target_s:.0f}s",
+                "[green]yes[/]" if h.completed else "[red]no[/]",
+            )
+        console.print(table)
+    sm = s.summary
+    if s.exercise.kind == "reps":
+        per_side = "  ".join(
+            f"{p.side}: {p.reps} ({p.correct} correct)"
+            for p in sm.per_side
+            if p.side is not None
+        )
+        console.print(
+            f"[bold]Repetitions:[/] {sm.reps}  correct {sm.correct}  faulty {sm.incorrect}"
+            + (f"   [{per_side}]" if per_side else "")
+        )
+    if s.exercise.kind == "hold" or s.holds:
+        console.print(
+            f"[bold]Holds:[/] {sm.holds_completed} of {sm.holds} reached the minimum; longest {sm.longest_hold_s:.1f}s"
+        )
+    if s.faults:
+        console.print("[bold]Faults:[/]")
+        for f in s.faults:
+            rep = f" (rep {f.rep_index})" if f.rep_index else ""
+            console.print(
+                f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  [yellow]{f.rule_id}[/]{rep}: {f.cue}"
+            )
+    for w in s.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    for kind, path in outputs.items():
+        console.print(f"[dim]{kind}:[/] {path}")
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.analyze import (
+        AnalysisResult,
+        analyze_landmarks,
+        analyze_video,
+        check_output_folder,
+    )
+    from formcheck.specs import load_spec
+    from formcheck.types import PoseSequence
+    from formcheck.video import probe_video
+
+    if not args.video and not args.landmarks:
+        _error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
+        return EXIT_USAGE
+    spec = load_spec(args.exercise)
+    out = check_output_folder(args.out)
+    if args.landmarks:
+        sequence = PoseSequence.load_npz(args.landmarks)
+        result: AnalysisResult = analyze_landmarks(sequence, spec, side=args.side)
+        stem = Path(args.landmarks).stem
+        source_name = args.landmarks
+    else:
+        video = Path(args.video)
+        info = probe_video(video)  # fail fast with a clear message
+        stem = video.stem
+        source_name = str(video)
+        out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
+        show = (not args.quiet and sys.stderr.isatty()) or os.environ.get(
+            "FORMCHECK_PROGRESS"
+        ) == "1"
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=max(info.frame_count, 1),
+            unit="frame",
+            desc=video.name,
+            disable=not show,
+            file=sys.stderr,
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.update(1)
+
+        try:
+            result = analyze_video(
+                video,
+                spec,
+                side=args.side,
+                out_video=out_video,
+                save_landmarks=args.save_landmarks,
+                model_complexity=args.model_complexity,
+                progress=progress,
+            )
+        finally:
+            bar.close()
+    outputs: dict[str, Path] = {}
+    if result.video_path is not None:
+        outputs["annotated video"] = result.video_path
+    paths = result.session.save(out, stem)
+    outputs["session"] = paths["json"]
+    outputs["per-rep CSV"] = paths["csv"]
+    if "holds_csv" in paths:
+        outputs["holds CSV"] = paths["holds_csv"]
+    if args.save_landmarks and result.landmarks is not None:
+        lm_path = out / f"{stem}.landmarks.npz"
+        try:
+            result.landmarks.save_npz(lm_path)
+        except OSError as exc:
+            _error(f"{lm_path}: cannot write landmarks ({exc})")
+            return EXIT_ERROR
+        outputs["landmarks"] = lm_path
+    _print_summary(result, outputs)
+    if result.problems:
+        for p in result.problems:
+            _error(f"{source_name}: {p}; results up to that point were saved")
+        return EXIT_NOT_ANALYSABLE
+    if result.no_person:
+        _error(
+            f"{source_name}: nobody was found in any frame; check the camera framing (whole body in view)"
+        )
+        return EXIT_NOT_ANALYSABLE
+    if result.several_people:
+        src = result.session.source
+        share = 100 * src.frames_with_several_people / max(src.frames_with_person, 1)
+        _error(
+            f"{source_name}: more than one person is in view in {share:.0f}% of the frames; "
+            "formcheck follows one person, so film only the person exercising (form checks were skipped in those frames)"
+        )
+        return EXIT_NOT_ANALYSABLE
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        if args.command == "analyze":
+            return _cmd_analyze(args)
+        if args.command == "exercises":
+            return _cmd_exercises()
+        if args.command == "spec":
+            if args.spec_command == "validate":
+                return _cmd_spec_validate(args.paths)
+            if args.spec_command == "schema":
+                return _cmd_spec_schema()
+            parser.parse_args(["spec", "--help"])
+            return EXIT_USAGE
+        parser.print_help()
+        return EXIT_USAGE
+    except FormcheckError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except InputError as exc:  # pragma: no cover - InputError is a FormcheckError
+        _error(str(exc))
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
