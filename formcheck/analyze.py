@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.annotate import ResultAnnotator
 from formcheck.checker import FormChecker
@@ -77,7 +78,7 @@ class AnalysisResult:
 
 
 def _run(
-    frames: Iterator[tuple[PoseFrame, np.ndarray | None]],
+    frames: Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]],
     spec: ExerciseSpec,
     side: Side | None,
     writer: VideoWriter | None,
@@ -155,7 +156,7 @@ def analyze_video(
     est = estimator or create_estimator(model_complexity=model_complexity)
     writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
 
-    def frames() -> Iterator[tuple[PoseFrame, np.ndarray | None]]:
+    def frames() -> Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]]:
         it = reader.frames()
         while True:
             t0 = time.perf_counter()

@@ -185,10 +185,10 @@ class AngleAnnotator(BaseAnnotator):
         pose = result.pose
         if not pose.has_person:
             return scene
-        near: Side = (
-            result.near_side if result.near_side in ("left", "right") else "left"
-        )  # type: ignore[assignment]
-        work: Side = result.work_side if result.work_side in ("left", "right") else near  # type: ignore[assignment]
+        near: Side = "right" if result.near_side == "right" else "left"
+        work: Side = near
+        if result.work_side in ("left", "right"):
+            work = "right" if result.work_side == "right" else "left"
         ctx = BodyContext(near=near, work=work, min_visibility=self.spec.min_visibility)
         states = {r.rule_id: r for r in result.rules}
         s = _scale(scene)

@@ -25,9 +25,17 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck import geometry
-from formcheck.counting import HoldEvent, HoldTimer, RepCounter, RepEvent
+from formcheck.counting import (
+    GuidedPacer,
+    HoldEvent,
+    HoldTimer,
+    PacedStep,
+    RepCounter,
+    RepEvent,
+)
 from formcheck.landmarks import Side, landmark_index, opposite
 from formcheck.results import (
     Cue,
@@ -37,6 +45,7 @@ from formcheck.results import (
     RepRecord,
     RepTally,
     RuleState,
+    RuleStatus,
 )
 from formcheck.signals import (
     BodyContext,
@@ -59,6 +68,7 @@ _CUE_HOLD_S = 1.5
 _TIP_SHOW_S = 4.0
 _MIN_COVERAGE = 0.5
 _MAX_FLOOR_TILT_DEG = 25.0
+_PEOPLE_WINDOW_S = 2.0
 
 _PART_NAMES = {
     "shoulder": "shoulders",
@@ -95,8 +105,12 @@ class _RuleTrack:
 @dataclass
 class _Calibration:
     done: bool = False
-    floor_point: np.ndarray = field(default_factory=lambda: np.array([0.0, 0.0]))
-    floor_dir: np.ndarray = field(default_factory=lambda: geometry.IMAGE_RIGHT.copy())
+    floor_point: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.array([0.0, 0.0])
+    )
+    floor_dir: npt.NDArray[np.float64] = field(
+        default_factory=lambda: geometry.IMAGE_RIGHT.copy()
+    )
     lengths_px: dict[str, float] = field(default_factory=dict)
     start_values: dict[str, dict[str, float]] = field(default_factory=dict)
     at_s: float = math.nan
@@ -134,7 +148,7 @@ class FormChecker:
         mode = spec.side.mode
         self._fixed: Side | None = None
         if mode in ("left", "right"):
-            self._fixed = mode  # type: ignore[assignment]
+            self._fixed = "left" if mode == "left" else "right"
         elif side is not None:
             self._fixed = side
         self.alternating = mode == "alternating"
@@ -165,6 +179,14 @@ class FormChecker:
             self._hold = HoldTimer(
                 h.min_s, h.target_s, h.enter_after_s, h.grace_s, h.reset_after_s
             )
+        self._pacer: GuidedPacer | None = None
+        if spec.guided is not None:
+            g = spec.guided
+            self._pacer = GuidedPacer(
+                [PacedStep(s.cue, s.seconds, s.phase) for s in g.steps],
+                g.target_reps,
+                g.start_after_s,
+            )
         self._frame_rules = [r for r in spec.rules if r.scope == "frame"]
         self._rep_rules = [r for r in spec.rules if r.scope == "rep"]
         self._tracks = {r.id: _RuleTrack() for r in self._frame_rules}
@@ -184,6 +206,7 @@ class FormChecker:
         self._last_reminder_s: dict[int, float] = {}
         self._first_s: float | None = None
         self._last_pose: tuple[float, PoseFrame] | None = None
+        self._people: deque[tuple[float, bool]] = deque()
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultEvent] = []
@@ -321,6 +344,18 @@ class FormChecker:
         self._cal.at_s = t
         self._still.clear()
 
+    def _several_people(self, frame: PoseFrame, t: float) -> bool:
+        """Whether more than one person has been in view for most of the last 2 s.
+
+        People counts from the backend miss or invent a face now and then, so a
+        single sample never switches this on or off.
+        """
+        self._people.append((t, frame.num_people > 1))
+        while self._people and t - self._people[0][0] > _PEOPLE_WINDOW_S:
+            self._people.popleft()
+        several = sum(flag for _, flag in self._people)
+        return several > len(self._people) / 2
+
     def _scene_cut(self, frame: PoseFrame, t: float) -> bool:
         """Detect a camera cut (the body jumps) so calibration can start again."""
         prev = self._last_pose
@@ -389,7 +424,7 @@ class FormChecker:
         else:
             near = self._update_near(frame, t)
             view, view_ok = self._update_view(frame, t)
-            if frame.num_people > 1:
+            if self._several_people(frame, t):
                 people_ok = False
                 setup_cues.append(
                     Cue(
@@ -444,6 +479,23 @@ class FormChecker:
                 if math.isfinite(v) and sign * v > best:
                     best, count_value = sign * v, v
                     moving_side = a
+        if (
+            self.spec.reps is not None
+            and frame.has_person
+            and not math.isfinite(count_value)
+            and not (self._needs_calibration and not self._cal.done)
+        ):
+            refs = self._rule_points(self.spec.reps.signal)
+            hidden = missing_parts(frame, refs, self._ctx(None, near))
+            if hidden:
+                names = " and ".join(_plural(p) for p in hidden[:2])
+                setup_cues.append(
+                    Cue(
+                        "setup",
+                        f"I can't see your {names}: move back so your whole body is in the frame.",
+                        "warn",
+                    )
+                )
         display: Side | None
         if self.alternating:
             counter_busy = self._counter is not None and self._counter.state != "rest"
@@ -470,6 +522,9 @@ class FormChecker:
                 if state == "active"
                 else ("moving" if state in ("moving", "returning") else "rest")
             )
+        elif self._pacer is not None:
+            step = self._pacer.current_step()
+            phase = step.phase if step is not None else "rest"
         elif self._hold is not None and self._hold.state().status in (
             "holding",
             "paused",
@@ -501,7 +556,7 @@ class FormChecker:
         states: list[RuleState] = []
         new_faults: list[FaultEvent] = []
         for rule in self._frame_rules:
-            state = self._evaluate(
+            rule_state = self._evaluate(
                 rule,
                 signals,
                 frame,
@@ -513,7 +568,7 @@ class FormChecker:
                 new_faults,
                 setup_cues,
             )
-            states.append(state)
+            states.append(rule_state)
         status = {s.rule_id: s for s in states}
         if not self._cal.done and frame.has_person and people_ok:
             gates_ok = not any(
@@ -538,6 +593,24 @@ class FormChecker:
                 event = self._counter.update(count_value, t, moving_side)
             if event is not None:
                 new_rep = self._record_rep(event)
+        if self._pacer is not None:
+            ready = (
+                frame.has_person
+                and people_ok
+                and view_ok
+                and not any(
+                    status[r.id].fault or status[r.id].status == "unknown"
+                    for r in self._frame_rules
+                    if r.gate
+                )
+                and (self._cal.done or not self._needs_calibration)
+            )
+            paced = self._pacer.update(ready, t)
+            if paced is not None:
+                new_rep = self._record_rep(paced)
+            step = self._pacer.current_step()
+            if step is not None:
+                setup_cues.append(Cue("tip", step.cue, "info"))
         # Holds.
         new_hold: HoldRecord | None = None
         if self._hold is not None and self.spec.hold is not None:
@@ -590,6 +663,7 @@ class FormChecker:
         track = self._tracks[rule.id]
         value = signals.get(rule.signal, math.nan)
         reason = ""
+        status: RuleStatus
         if phase not in rule.phases:
             status = "inactive"
         elif not frame.has_person:
@@ -646,7 +720,7 @@ class FormChecker:
             track.worst = math.nan
         return RuleState(
             rule.id, status, value, track.fault_since_s is not None, reason
-        )  # type: ignore[arg-type]
+        )
 
     @staticmethod
     def _worse(rule: RuleSpec, a: float, b: float) -> float:
@@ -828,7 +902,7 @@ class FormChecker:
             if state.fault:
                 rule = self.spec.rule(state.rule_id)
                 severity = "stop" if rule.kind == "safety" else rule.severity
-                candidates.append(Cue(rule.kind, rule.cue, severity, rule.id))  # type: ignore[arg-type]
+                candidates.append(Cue(rule.kind, rule.cue, severity, rule.id))
         self._tips = [(until, c) for until, c in self._tips if until >= t]
         candidates.extend(c for _, c in self._tips)
         first = self._first_s if self._first_s is not None else t

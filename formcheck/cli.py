@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from formcheck import __version__
-from formcheck.errors import FormcheckError, InputError
+from formcheck.errors import FormcheckError
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -368,8 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except InputError as exc:  # pragma: no cover - InputError is a FormcheckError
-        _error(str(exc))
+    except Exception as exc:  # a bug, not bad input: say so without a wall of text
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
         return EXIT_ERROR
 
 

@@ -30,8 +30,8 @@ from formcheck.specs.schema import (
     SegmentAngleSignal,
 )
 
-FORMAT = "formcheck-session"
-FORMAT_VERSION = 1
+FORMAT: Literal["formcheck-session"] = "formcheck-session"
+FORMAT_VERSION: Literal[1] = 1
 
 OptFloat = float | None
 

@@ -150,7 +150,10 @@ def compute_signal(
     signal: Signal, frame: PoseFrame, ctx: BodyContext, done: dict[str, float]
 ) -> float:
     """Evaluate one signal on one frame (before any change-from-start)."""
-    p = lambda ref: resolve_point(frame, ref, ctx)  # noqa: E731
+
+    def p(ref: str) -> Array:
+        return resolve_point(frame, ref, ctx)
+
     if isinstance(signal, JointAngleSignal):
         a, b, c = (p(r) for r in signal.points)
         if signal.reflex == "none":

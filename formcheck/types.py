@@ -6,8 +6,10 @@ person: a physiotherapy session has one subject, so there is no people axis.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +20,7 @@ from formcheck.landmarks import NUM_LANDMARKS
 FloatArray = npt.NDArray[np.float32]
 
 
-def _check_shape(name: str, array: np.ndarray, shape: tuple[int, ...]) -> None:
+def _check_shape(name: str, array: npt.NDArray[Any], shape: tuple[int, ...]) -> None:
     if array.shape != shape:
         raise ValueError(
             f"`{name}` must have shape {shape}, but got shape {array.shape}"
@@ -91,7 +93,8 @@ class PoseFrame:
         """Return one landmark's pixel position, NaN if below ``min_visibility``."""
         if self.visibility[index] < min_visibility:
             return np.full(2, np.nan, dtype=np.float32)
-        return self.xy[index]
+        point: FloatArray = self.xy[index]
+        return point
 
 
 @dataclass(eq=False)
@@ -185,7 +188,7 @@ class PoseSequence:
 
     def save_npz(self, path: str | Path) -> None:
         """Write the sequence to a compressed ``.npz`` file."""
-        arrays: dict[str, np.ndarray] = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "format": np.array("formcheck-landmarks-1"),
             "xy": self.xy,
             "visibility": self.visibility,
@@ -197,7 +200,7 @@ class PoseSequence:
         }
         if self.xyz_world is not None:
             arrays["xyz_world"] = self.xyz_world
-        np.savez_compressed(Path(path), **arrays)  # type: ignore[arg-type]
+        np.savez_compressed(Path(path), **arrays)
 
     @classmethod
     def load_npz(cls, path: str | Path) -> PoseSequence:
@@ -233,7 +236,7 @@ class PoseSequence:
                     ),
                     source=str(data["source"]),
                 )
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             if isinstance(exc, InputError):
                 raise
             raise InputError(f"{path}: cannot read landmark file ({exc})") from exc

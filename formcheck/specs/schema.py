@@ -280,6 +280,34 @@ class RepSpec(_Model):
         return self
 
 
+class GuidedStep(_Model):
+    """One paced step of a guided repetition (e.g. "tilt", "hold", "release")."""
+
+    cue: str = Field(min_length=2, description="What to say at the start of the step.")
+    seconds: float = Field(gt=0.0, le=60.0)
+    phase: Literal["moving", "active", "rest"] = "moving"
+
+
+class GuidedSpec(_Model):
+    """Paced repetitions for movements the camera cannot measure (e.g. pelvic tilt).
+
+    formcheck does not claim to verify these repetitions: it paces them, checks
+    the visible compensations (rules), and reports them as guided.
+    """
+
+    steps: list[GuidedStep] = Field(min_length=1)
+    target_reps: int = Field(default=10, ge=1)
+    target_sets: int = Field(default=1, ge=1)
+    start_after_s: float = Field(
+        default=2.0, ge=0.0, description="Seconds in position before pacing starts."
+    )
+
+    @property
+    def cycle_s(self) -> float:
+        """Length of one paced repetition."""
+        return sum(step.seconds for step in self.steps)
+
+
 class HoldSpec(_Model):
     """A timed hold: the timer runs only while every rule in ``rules`` passes."""
 
@@ -336,6 +364,7 @@ class ExerciseSpec(_Model):
     rules: list[RuleSpec] = Field(default_factory=list)
     reps: RepSpec | None = None
     hold: HoldSpec | None = None
+    guided: GuidedSpec | None = None
     reminders: list[Reminder] = Field(default_factory=list)
     cannot_see: list[str] = Field(
         default_factory=list,
@@ -370,6 +399,8 @@ class ExerciseSpec(_Model):
             raise ValueError("kind 'reps' needs a `reps` section")
         if self.kind == "hold" and self.hold is None:
             raise ValueError("kind 'hold' needs a `hold` section")
+        if self.kind == "guided" and self.guided is None:
+            raise ValueError("kind 'guided' needs a `guided` section")
         if self.reps is not None and self.reps.signal not in names:
             raise ValueError(f"reps.signal: unknown signal '{self.reps.signal}'")
         if self.hold is not None:

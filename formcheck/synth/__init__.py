@@ -1,0 +1,26 @@
+"""Labelled synthetic exercise videos.
+
+A numpy mannequin performs each exercise from keyframed joint angles; a small
+ray-casting renderer draws it with OpenCV-free numpy code (OpenCV is only used
+for image post-processing), and every clip gets a truth file with the exact
+landmarks, joint angles, repetitions, holds and injected faults. See
+``docs/synth.md``.
+
+Modules:
+
+* :mod:`formcheck.synth.skeleton`: body shapes, forward and inverse kinematics,
+  the 33 BlazePose landmarks and the body's volumes.
+* :mod:`formcheck.synth.camera`: the pinhole camera and standard views.
+* :mod:`formcheck.synth.render`: the z-buffer renderer.
+* :mod:`formcheck.synth.motions`: keyframed motions for every exercise.
+* :mod:`formcheck.synth.faults`: the fault ids and where they apply.
+* :mod:`formcheck.synth.truth`: the truth file (JSON + NPZ).
+* :mod:`formcheck.synth.clip`: render one clip (video + truth).
+* :mod:`formcheck.synth.samples`: the curated sample set and its manifest.
+"""
+
+from __future__ import annotations
+
+GENERATOR_VERSION = "1.0.0"
+
+__all__ = ["GENERATOR_VERSION"]

@@ -1,0 +1,218 @@
+"""The command line: outputs, and one clear line (no traceback) for every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.types import PoseSequence
+from formcheck.video import VideoWriter
+from tests.synthetic import bridge_angles, bridge_points, frames_from
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def assert_one_clear_error(
+    proc: subprocess.CompletedProcess[str], *fragments: str
+) -> None:
+    assert proc.returncode != 0, proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stdout
+    for fragment in fragments:
+        assert fragment in proc.stderr, proc.stderr
+
+
+@pytest.fixture
+def bridge_landmarks(tmp_path: Path) -> Path:
+    frames = frames_from([bridge_points(a) for a in bridge_angles([178, 176])], 30.0)
+    path = tmp_path / "bridge.landmarks.npz"
+    PoseSequence.from_frames(frames, 30.0, source="bridge.mp4").save_npz(path)
+    return path
+
+
+def test_exercises_lists_specs_with_view() -> None:
+    proc = cli("exercises")
+    assert proc.returncode == 0
+    assert "glute_bridge" in proc.stdout
+    assert "bird_dog" in proc.stdout
+    assert "side" in proc.stdout
+
+
+def test_spec_validate_ok_and_bad(tmp_path: Path) -> None:
+    assert cli("spec", "validate").returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nkind: reps\n")
+    proc = cli("spec", "validate", str(bad))
+    assert_one_clear_error(proc, str(bad))
+
+
+def test_spec_schema_prints_json() -> None:
+    proc = cli("spec", "schema")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["title"] == "formcheck exercise spec"
+
+
+def test_analyze_landmarks_writes_session_and_csv(
+    tmp_path: Path, bridge_landmarks: Path
+) -> None:
+    out = tmp_path / "out"
+    proc = cli(
+        "analyze",
+        "--landmarks",
+        str(bridge_landmarks),
+        "-e",
+        "glute_bridge",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Repetitions: 2" in proc.stdout
+    session = json.loads((out / "bridge.landmarks.session.json").read_text())
+    assert session["summary"]["reps"] == 2
+    assert (out / "bridge.landmarks.reps.csv").read_text().count("\n") == 3
+
+
+def test_unknown_exercise(bridge_landmarks: Path, tmp_path: Path) -> None:
+    proc = cli(
+        "analyze",
+        "--landmarks",
+        str(bridge_landmarks),
+        "-e",
+        "squat",
+        "--out",
+        str(tmp_path),
+    )
+    assert_one_clear_error(proc, "unknown exercise 'squat'")
+
+
+def test_missing_video(tmp_path: Path) -> None:
+    proc = cli(
+        "analyze",
+        str(tmp_path / "nope.mp4"),
+        "-e",
+        "glute_bridge",
+        "--out",
+        str(tmp_path),
+    )
+    assert_one_clear_error(proc, "nope.mp4", "no such file")
+
+
+def test_non_video_file(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("these are my exercise notes\n" * 20)
+    proc = cli(
+        "analyze", str(notes), "-e", "glute_bridge", "--out", str(tmp_path / "o")
+    )
+    assert_one_clear_error(proc, "notes.mp4")
+
+
+def test_zero_byte_video(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    proc = cli(
+        "analyze", str(empty), "-e", "glute_bridge", "--out", str(tmp_path / "o")
+    )
+    assert_one_clear_error(proc, "empty.mp4", "no frames")
+
+
+def test_unwritable_output_folder(tmp_path: Path, bridge_landmarks: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    proc = cli(
+        "analyze",
+        "--landmarks",
+        str(bridge_landmarks),
+        "-e",
+        "glute_bridge",
+        "--out",
+        str(blocker / "out"),
+    )
+    assert_one_clear_error(proc, str(blocker / "out"), "cannot be written")
+
+
+def test_corrupt_landmark_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    proc = cli(
+        "analyze",
+        "--landmarks",
+        str(bad),
+        "-e",
+        "glute_bridge",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert_one_clear_error(proc, "bad.npz")
+
+
+def test_two_people_is_reported(tmp_path: Path) -> None:
+    frames = frames_from(
+        [bridge_points(a) for a in bridge_angles([178])], 30.0, num_people=2
+    )
+    path = tmp_path / "two.landmarks.npz"
+    PoseSequence.from_frames(frames, 30.0).save_npz(path)
+    proc = cli(
+        "analyze",
+        "--landmarks",
+        str(path),
+        "-e",
+        "glute_bridge",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert proc.returncode == 3
+    assert_one_clear_error(
+        proc, "more than one person is in view in 100% of the frames"
+    )
+
+
+def noise_video(path: Path, frames: int, size_wh=(160, 120)) -> Path:
+    rng = np.random.default_rng(1)
+    with VideoWriter(path, fps=15.0) as writer:
+        for i in range(frames):
+            writer.write(
+                rng.integers(0, 255, (size_wh[1], size_wh[0], 3), dtype=np.uint8),
+                i * 1000 / 15,
+            )
+    return path
+
+
+@pytest.mark.model
+def test_nobody_in_any_frame(tmp_path: Path) -> None:
+    video = noise_video(tmp_path / "empty_room.mp4", 20)
+    proc = cli(
+        "analyze", str(video), "-e", "glute_bridge", "--out", str(tmp_path / "o"), "-q"
+    )
+    assert proc.returncode == 3
+    assert_one_clear_error(proc, "empty_room.mp4", "nobody was found in any frame")
+    assert (tmp_path / "o" / "empty_room.session.json").is_file()
+
+
+@pytest.mark.model
+def test_truncated_video_keeps_results_up_to_the_break(tmp_path: Path) -> None:
+    video = noise_video(tmp_path / "cut.mp4", 60)
+    data = video.read_bytes()
+    video.write_bytes(data[: len(data) // 2])
+    proc = cli(
+        "analyze", str(video), "-e", "glute_bridge", "--out", str(tmp_path / "o"), "-q"
+    )
+    assert proc.returncode == 3
+    assert_one_clear_error(
+        proc, "cut.mp4", "ends early", "results up to that point were saved"
+    )
+    session = json.loads((tmp_path / "o" / "cut.session.json").read_text())
+    assert 0 < session["source"]["frames"] < 60
+    assert session["source"]["ended_early"] is True

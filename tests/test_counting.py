@@ -1,0 +1,197 @@
+"""Repetition counter, hold timer, guided pacer and smoothing on synthetic signals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from formcheck.counting import GuidedPacer, HoldTimer, PacedStep, RepCounter
+from formcheck.smoothing import OneEuroFilter
+
+
+def feed(
+    counter: RepCounter, values: list[float], dt: float = 0.1, side: str | None = None
+):
+    events = []
+    for i, v in enumerate(values):
+        e = counter.update(v, i * dt, side)
+        if e is not None:
+            events.append(e)
+    return events
+
+
+def cycle(low: float, high: float, n: int = 20) -> list[float]:
+    half = [low + (high - low) * (1 - math.cos(math.pi * i / n)) / 2 for i in range(n)]
+    return half + half[::-1]
+
+
+def test_rep_counter_counts_full_cycles() -> None:
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    events = feed(c, [130] * 5 + cycle(130, 175) * 3 + [130] * 5)
+    assert c.count == 3
+    assert [e.counted for e in events] == [True, True, True]
+    assert all(e.range_of_motion == pytest.approx(45, abs=1) for e in events)
+
+
+def test_rep_counter_hysteresis_ignores_jitter_around_one_threshold() -> None:
+    c = RepCounter(enter=160, exit=145)
+    jitter = [130, 162, 158, 161, 159, 162, 158, 160.5, 130]
+    feed(c, jitter)
+    assert c.count == 1
+
+
+def test_rep_counter_shallow_reps_do_not_count_but_are_reported() -> None:
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    events = feed(c, [130] * 3 + cycle(130, 155) + [130] * 3)
+    assert c.count == 0
+    assert len(events) == 1
+    assert not events[0].counted
+    assert events[0].reason == "did not go far enough"
+
+
+def test_rep_counter_too_quick_is_not_counted() -> None:
+    c = RepCounter(enter=160, exit=145, min_duration_s=1.0)
+    events = feed(c, [130, 170, 130], dt=0.1)
+    assert c.count == 0
+    assert events[0].reason == "too quick to count"
+
+
+def test_rep_counter_requires_time_in_active_state() -> None:
+    c = RepCounter(enter=160, exit=145, min_active_s=1.0)
+    events = feed(c, [130] + cycle(130, 170, n=10) + [130])
+    assert c.count == 0
+    assert events[0].reason == "end position not held long enough"
+
+
+def test_rep_counter_down_direction() -> None:
+    c = RepCounter(enter=70, exit=100, direction="down")
+    feed(c, [130] + cycle(130, 60)[:20] + cycle(130, 60)[20:] + [130])
+    assert c.count == 1
+
+
+def test_rep_counter_per_side_majority() -> None:
+    c = RepCounter(enter=65, exit=35)
+    feed(c, [10] + cycle(10, 90), side="left")
+    feed(c, [10] + cycle(10, 90), side="right")
+    assert c.count == 2
+    assert c.count_for("left") == 1
+    assert c.count_for("right") == 1
+
+
+def test_rep_counter_abandons_after_long_gap() -> None:
+    c = RepCounter(enter=160, exit=145, max_gap_s=1.0)
+    c.update(130, 0.0)
+    c.update(170, 0.5)
+    assert c.update(float("nan"), 0.9) is None
+    event = c.update(float("nan"), 2.0)
+    assert event is not None and not event.counted
+    assert c.state == "rest"
+
+
+def test_rep_counter_rejects_inconsistent_thresholds() -> None:
+    with pytest.raises(ValueError, match="'enter'"):
+        RepCounter(enter=100, exit=140, direction="up")
+
+
+def hold_run(timer: HoldTimer, states: list[bool | None], dt: float = 0.1):
+    events = []
+    for i, s in enumerate(states):
+        e = timer.update(s, i * dt)
+        if e is not None:
+            events.append(e)
+    e = timer.finish(len(states) * dt)
+    if e is not None:
+        events.append(e)
+    return events
+
+
+def test_hold_timer_counts_only_in_pose() -> None:
+    timer = HoldTimer(
+        min_s=5, target_s=10, enter_after_s=1.0, grace_s=1.0, reset_after_s=3.0
+    )
+    # 8 s in pose, 2 s wrong (paused), 4 s in pose again.
+    states: list[bool | None] = [True] * 80 + [False] * 20 + [True] * 40
+    events = hold_run(timer, states)
+    assert len(events) == 1
+    assert events[0].held_s == pytest.approx(12.0, abs=0.25)
+    assert events[0].completed
+
+
+def test_hold_timer_survives_short_tracking_drop() -> None:
+    timer = HoldTimer(min_s=5, target_s=10, grace_s=2.0, reset_after_s=5.0)
+    states: list[bool | None] = [True] * 50 + [None] * 15 + [True] * 50
+    events = hold_run(timer, states)
+    assert len(events) == 1
+    assert events[0].held_s == pytest.approx(11.5, abs=0.25)
+
+
+def test_hold_timer_long_dropout_pauses_then_ends() -> None:
+    timer = HoldTimer(min_s=5, target_s=10, grace_s=1.0, reset_after_s=3.0)
+    states: list[bool | None] = [True] * 60 + [None] * 40
+    events = hold_run(timer, states)
+    assert len(events) == 1
+    assert events[0].held_s == pytest.approx(7.0, abs=0.25)
+
+
+def test_hold_timer_released_early_is_not_completed() -> None:
+    timer = HoldTimer(min_s=20, target_s=30, reset_after_s=2.0)
+    events = hold_run(timer, [True] * 120 + [False] * 30)
+    assert len(events) == 1
+    assert not events[0].completed
+    assert events[0].held_s == pytest.approx(12.0, abs=0.25)
+
+
+def test_hold_timer_needs_confirmation_before_starting() -> None:
+    timer = HoldTimer(min_s=1, target_s=2, enter_after_s=1.0)
+    events = hold_run(timer, [True, False] * 30)
+    assert events == []
+    assert timer.state().status == "idle"
+
+
+def test_guided_pacer_counts_cycles_only_while_ready() -> None:
+    steps = [
+        PacedStep("tilt", 2, "moving"),
+        PacedStep("hold", 2, "active"),
+        PacedStep("release", 2, "rest"),
+    ]
+    pacer = GuidedPacer(steps, target_reps=3, start_after_s=1.0)
+    events = []
+    t = 0.0
+    for i in range(400):  # 40 s at 10 Hz; not ready between 10 s and 12 s
+        ready = not (10.0 <= t < 12.0)
+        e = pacer.update(ready, t)
+        if e is not None:
+            events.append(e)
+        t += 0.1
+    assert pacer.count == 3
+    assert all(e.reason == "paced" for e in events)
+    assert pacer.finished
+
+
+def test_one_euro_filter_is_causal_and_smooths() -> None:
+    rng = np.random.default_rng(0)
+    f = OneEuroFilter(1, min_cutoff_hz=1.0, beta=0.0)
+    noisy = 100 + rng.normal(0, 3, 300)
+    out = np.array([f(np.array([v]), i / 30)[0] for i, v in enumerate(noisy)])
+    assert np.std(out[100:]) < np.std(noisy[100:]) / 2
+    # Causal: the output at frame k does not depend on later samples.
+    g = OneEuroFilter(1, min_cutoff_hz=1.0, beta=0.0)
+    out2 = np.array([g(np.array([v]), i / 30)[0] for i, v in enumerate(noisy[:150])])
+    np.testing.assert_allclose(out[:150], out2)
+
+
+def test_one_euro_filter_passes_nan_without_losing_state() -> None:
+    f = OneEuroFilter(2)
+    f(np.array([10.0, 20.0]), 0.0)
+    out = f(np.array([np.nan, 21.0]), 0.033)
+    assert math.isnan(out[0])
+    assert 20.0 <= out[1] <= 21.0
+    out = f(np.array([10.0, 21.0]), 0.066)
+    assert out[0] == pytest.approx(10.0)
+
+
+def test_one_euro_filter_rejects_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="min_cutoff_hz"):
+        OneEuroFilter(1, min_cutoff_hz=0)
