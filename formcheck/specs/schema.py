@@ -262,6 +262,10 @@ class RepSpec(_Model):
     max_duration_s: float = Field(default=60.0, gt=0.0)
     target_reps: int = Field(default=10, ge=1)
     target_sets: int = Field(default=1, ge=1)
+    enter_range: tuple[float, float] | None = Field(
+        default=None,
+        description="Range within which a therapist may move `enter` for a patient.",
+    )
     smoothing_min_cutoff_hz: float = Field(default=1.0, gt=0.0)
     smoothing_beta: float = Field(default=0.05, ge=0.0)
 
@@ -275,6 +279,17 @@ class RepSpec(_Model):
             raise ValueError(
                 f"with direction 'down', `enter` ({self.enter}) must be less than `exit` ({self.exit})"
             )
+        if self.enter_range is not None:
+            lo, hi = self.enter_range
+            if not lo <= self.enter <= hi:
+                raise ValueError(
+                    f"`enter` ({self.enter}) must lie within `enter_range` {self.enter_range}"
+                )
+            beyond_exit = (
+                (lo <= self.exit) if self.direction == "up" else (hi >= self.exit)
+            )
+            if beyond_exit:
+                raise ValueError("`enter_range` must stay on the far side of `exit`")
         if self.min_amplitude > abs(self.enter - self.exit) * 4:
             raise ValueError("`min_amplitude` is implausibly large for the thresholds")
         return self

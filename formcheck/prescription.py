@@ -1,0 +1,219 @@
+"""A therapist's per-patient prescription, applied on top of an exercise spec.
+
+A prescription may only change what the spec allows: the painful side, the
+number of repetitions and sets, the hold target and — where the spec gives a
+range (``reps.enter_range``) — the depth a repetition must reach. It is stored
+as a small JSON file per patient and exercise, so the Live page can load it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from formcheck.errors import OutputError, SessionFileError, SpecError
+from formcheck.specs.schema import ExerciseSpec
+
+MAX_REPS = 30
+MAX_SETS = 10
+MAX_HOLD_S = 120.0
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+
+
+class Prescription(BaseModel):
+    """What a therapist set for one patient and one exercise."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["formcheck-prescription"] = "formcheck-prescription"
+    format_version: Literal[1] = 1
+    patient: str
+    exercise: str
+    painful_side: Literal["left", "right"] | None = None
+    reps: int | None = Field(default=None, ge=1, le=MAX_REPS)
+    sets: int | None = Field(default=None, ge=1, le=MAX_SETS)
+    hold_s: float | None = Field(default=None, gt=0.0, le=MAX_HOLD_S)
+    rep_enter: float | None = Field(
+        default=None,
+        description="Depth a repetition must reach (within reps.enter_range).",
+    )
+    notes: str = ""
+    created_utc: str = Field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
+
+    @field_validator("patient")
+    @classmethod
+    def _safe_patient(cls, value: str) -> str:
+        if not _SAFE_NAME.match(value):
+            raise ValueError(
+                "patient name must be 1-64 letters, digits, spaces, '.', '_' or '-'"
+            )
+        return value
+
+
+def check_against_spec(prescription: Prescription, spec: ExerciseSpec) -> None:
+    """Check that a prescription stays within what the spec allows.
+
+    Raises:
+        SpecError: Naming the field and the allowed range.
+    """
+    if prescription.exercise != spec.id:
+        raise SpecError(
+            f"prescription is for '{prescription.exercise}', not for '{spec.id}'"
+        )
+    if prescription.hold_s is not None:
+        if spec.hold is None:
+            raise SpecError(f"{spec.id} has no hold: hold_s cannot be set")
+        lo = spec.hold.min_s / 2
+        if not lo <= prescription.hold_s <= MAX_HOLD_S:
+            raise SpecError(
+                f"hold_s must be between {lo:g} and {MAX_HOLD_S:g} s for {spec.id}, "
+                f"but got {prescription.hold_s:g}"
+            )
+    if prescription.rep_enter is not None:
+        if spec.reps is None or spec.reps.enter_range is None:
+            raise SpecError(f"{spec.id} does not allow changing the repetition depth")
+        lo, hi = spec.reps.enter_range
+        if not lo <= prescription.rep_enter <= hi:
+            raise SpecError(
+                f"rep_enter must be between {lo:g} and {hi:g} for {spec.id}, "
+                f"but got {prescription.rep_enter:g}"
+            )
+    if (prescription.reps is not None or prescription.sets is not None) and (
+        spec.reps is None and spec.guided is None and spec.hold is None
+    ):
+        raise SpecError(f"{spec.id} has no repetitions to prescribe")
+
+
+def apply_prescription(spec: ExerciseSpec, prescription: Prescription) -> ExerciseSpec:
+    """Return a copy of ``spec`` with the prescription's targets applied.
+
+    Raises:
+        SpecError: If the prescription goes beyond what the spec allows.
+    """
+    check_against_spec(prescription, spec)
+    update: dict[str, object] = {}
+    if spec.reps is not None:
+        reps_update: dict[str, object] = {}
+        if prescription.reps is not None:
+            reps_update["target_reps"] = prescription.reps
+        if prescription.sets is not None:
+            reps_update["target_sets"] = prescription.sets
+        if prescription.rep_enter is not None:
+            reps_update["enter"] = prescription.rep_enter
+        if reps_update:
+            update["reps"] = spec.reps.model_copy(update=reps_update)
+    if spec.guided is not None and prescription.reps is not None:
+        update["guided"] = spec.guided.model_copy(
+            update={"target_reps": prescription.reps}
+        )
+    if spec.hold is not None:
+        hold_update: dict[str, object] = {}
+        if prescription.hold_s is not None:
+            hold_update["target_s"] = prescription.hold_s
+            hold_update["min_s"] = min(spec.hold.min_s, prescription.hold_s)
+        if prescription.sets is not None or prescription.reps is not None:
+            hold_update["repeats"] = prescription.reps or prescription.sets or 1
+        if hold_update:
+            update["hold"] = spec.hold.model_copy(update=hold_update)
+    if not update:
+        return spec
+    # Re-validate the whole spec so cross-field checks still hold.
+    data = spec.model_dump()
+    for key, value in update.items():
+        data[key] = value.model_dump() if isinstance(value, BaseModel) else value
+    try:
+        return ExerciseSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(
+            f"prescription makes {spec.id} invalid: {exc.errors()[0]['msg']}"
+        ) from None
+
+
+class PrescriptionStore:
+    """Prescriptions saved as ``<root>/<patient>/<exercise>.prescription.json``."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, patient: str, exercise: str) -> Path:
+        """Where a prescription is stored."""
+        Prescription(patient=patient, exercise=exercise)  # validates the name
+        return self.root / patient / f"{exercise}.prescription.json"
+
+    def save(self, prescription: Prescription) -> Path:
+        """Write a prescription.
+
+        Raises:
+            OutputError: If the folder cannot be written.
+        """
+        path = self.path_for(prescription.patient, prescription.exercise)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(prescription.model_dump_json(indent=1), encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot save the prescription ({exc.strerror or exc})"
+            ) from None
+        return path
+
+    def patients(self) -> list[str]:
+        """Patients with at least one prescription."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and any(p.glob("*.prescription.json"))
+        )
+
+    def for_patient(self, patient: str) -> dict[str, Prescription]:
+        """A patient's prescriptions by exercise id (unreadable files are skipped)."""
+        out: dict[str, Prescription] = {}
+        folder = self.root / patient
+        for path in sorted(folder.glob("*.prescription.json")):
+            try:
+                p = load_prescription(path)
+            except SessionFileError:
+                continue
+            out[p.exercise] = p
+        return out
+
+
+def load_prescription(source: str | Path | bytes) -> Prescription:
+    """Read a prescription file (or uploaded bytes).
+
+    Raises:
+        SessionFileError: Naming the file and the problem.
+    """
+    name = "uploaded prescription" if isinstance(source, bytes) else str(source)
+    try:
+        text = (
+            source.decode("utf-8")
+            if isinstance(source, bytes)
+            else Path(source).read_text(encoding="utf-8")
+        )
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise SessionFileError(f"{name}: no such prescription file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionFileError(f"{name}: cannot read the file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise SessionFileError(
+            f"{name}: not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != "formcheck-prescription":
+        raise SessionFileError(f"{name}: not a formcheck prescription file")
+    try:
+        return Prescription.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SessionFileError(f"{name}: {where}: {first['msg']}") from None

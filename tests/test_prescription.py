@@ -1,0 +1,62 @@
+"""Per-patient prescriptions: limits from the spec, saving and loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from formcheck.errors import SessionFileError, SpecError
+from formcheck.prescription import Prescription, PrescriptionStore, apply_prescription, load_prescription
+from formcheck.specs import load_spec
+
+
+def test_apply_changes_targets_within_limits() -> None:
+    spec = load_spec("glute_bridge")
+    p = Prescription(patient="Ann B", exercise="glute_bridge", reps=8, sets=3, rep_enter=170, painful_side="left")
+    changed = apply_prescription(spec, p)
+    assert changed.reps is not None
+    assert (changed.reps.target_reps, changed.reps.target_sets, changed.reps.enter) == (8, 3, 170)
+    assert spec.reps is not None and spec.reps.enter == 160  # the bundled spec is untouched
+
+
+def test_depth_outside_spec_range_is_refused() -> None:
+    p = Prescription(patient="Ann", exercise="glute_bridge", rep_enter=140)
+    with pytest.raises(SpecError, match="rep_enter must be between 155 and 175"):
+        apply_prescription(load_spec("glute_bridge"), p)
+
+
+def test_hold_time_on_a_reps_exercise_is_refused() -> None:
+    p = Prescription(patient="Ann", exercise="glute_bridge", hold_s=30)
+    with pytest.raises(SpecError, match="has no hold"):
+        apply_prescription(load_spec("glute_bridge"), p)
+
+
+def test_wrong_exercise_is_refused() -> None:
+    p = Prescription(patient="Ann", exercise="bird_dog", reps=5)
+    with pytest.raises(SpecError, match="not for 'glute_bridge'"):
+        apply_prescription(load_spec("glute_bridge"), p)
+
+
+def test_unsafe_patient_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="patient name"):
+        Prescription(patient="../etc", exercise="glute_bridge")
+
+
+def test_store_round_trip(tmp_path: Path) -> None:
+    store = PrescriptionStore(tmp_path)
+    p = Prescription(patient="Ann", exercise="bird_dog", reps=6, notes="left leg hurts")
+    path = store.save(p)
+    assert path == tmp_path / "Ann" / "bird_dog.prescription.json"
+    assert store.patients() == ["Ann"]
+    assert store.for_patient("Ann")["bird_dog"].reps == 6
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"nope", "not valid JSON"), (b"{}", "not a formcheck prescription"),
+     (b'{"format": "formcheck-prescription", "patient": "Ann", "exercise": "x", "reps": 500}', "reps")],
+)
+def test_malformed_prescription_files(content: bytes, message: str) -> None:
+    with pytest.raises(SessionFileError, match=message):
+        load_prescription(content)
