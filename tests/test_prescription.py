@@ -7,17 +7,35 @@ from pathlib import Path
 import pytest
 
 from formcheck.errors import SessionFileError, SpecError
-from formcheck.prescription import Prescription, PrescriptionStore, apply_prescription, load_prescription
+from formcheck.prescription import (
+    Prescription,
+    PrescriptionStore,
+    apply_prescription,
+    load_prescription,
+)
 from formcheck.specs import load_spec
 
 
 def test_apply_changes_targets_within_limits() -> None:
     spec = load_spec("glute_bridge")
-    p = Prescription(patient="Ann B", exercise="glute_bridge", reps=8, sets=3, rep_enter=170, painful_side="left")
+    p = Prescription(
+        patient="Ann B",
+        exercise="glute_bridge",
+        reps=8,
+        sets=3,
+        rep_enter=170,
+        painful_side="left",
+    )
     changed = apply_prescription(spec, p)
     assert changed.reps is not None
-    assert (changed.reps.target_reps, changed.reps.target_sets, changed.reps.enter) == (8, 3, 170)
-    assert spec.reps is not None and spec.reps.enter == 160  # the bundled spec is untouched
+    assert (changed.reps.target_reps, changed.reps.target_sets, changed.reps.enter) == (
+        8,
+        3,
+        170,
+    )
+    assert (
+        spec.reps is not None and spec.reps.enter == 160
+    )  # the bundled spec is untouched
 
 
 def test_depth_outside_spec_range_is_refused() -> None:
@@ -54,8 +72,14 @@ def test_store_round_trip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"nope", "not valid JSON"), (b"{}", "not a formcheck prescription"),
-     (b'{"format": "formcheck-prescription", "patient": "Ann", "exercise": "x", "reps": 500}', "reps")],
+    [
+        (b"nope", "not valid JSON"),
+        (b"{}", "not a formcheck prescription"),
+        (
+            b'{"format": "formcheck-prescription", "patient": "Ann", "exercise": "x", "reps": 500}',
+            "reps",
+        ),
+    ],
 )
 def test_malformed_prescription_files(content: bytes, message: str) -> None:
     with pytest.raises(SessionFileError, match=message):
