@@ -95,6 +95,43 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("exercises", help="list the exercises with their camera view")
 
+    bench = sub.add_parser(
+        "bench",
+        help="accuracy benchmark on labelled clips (generated samples and real clips)",
+        description="Run the full pipeline with the real model over labelled clips and report accuracy and speed.",
+    )
+    bench.add_argument(
+        "--generated",
+        action="append",
+        default=[],
+        metavar="MANIFEST",
+        help="a generated-clip manifest (e.g. sample_videos/manifest.yaml); repeatable",
+    )
+    bench.add_argument(
+        "--labels",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a labels file for real clips (e.g. benchmarks/shared_clips.labels.yaml); repeatable",
+    )
+    bench.add_argument(
+        "--videos",
+        help="folder of the real clips (overrides the labels file's `videos`)",
+    )
+    bench.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="EXERCISE",
+        help="only these exercise ids",
+    )
+    bench.add_argument(
+        "--out", "-o", default="bench_out", help="folder for report.md and report.json"
+    )
+    bench.add_argument(
+        "--docs", help="also write the Markdown report here (e.g. docs/accuracy.md)"
+    )
+
     spec = sub.add_parser(
         "spec", help="validate spec files or print the spec JSON Schema"
     )
@@ -338,6 +375,49 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from formcheck.analyze import check_output_folder
+    from formcheck.bench import ClipLabel, load_labels, run_benchmark, to_markdown
+    from formcheck.synth_labels import labels_from_manifest
+
+    labels: list[ClipLabel] = []
+    for manifest in args.generated:
+        labels += labels_from_manifest(manifest)
+    for path in args.labels:
+        labels += load_labels(path, args.videos)
+    if not args.generated and not args.labels:
+        _error("bench needs --generated MANIFEST and/or --labels FILE")
+        return EXIT_USAGE
+    if args.only:
+        labels = [c for c in labels if c.exercise in set(args.only)]
+    missing = [c for c in labels if not c.path.is_file()]
+    for c in missing:
+        err_console.print(f"[yellow]skipped (not found):[/] {c.path}")
+    labels = [c for c in labels if c.path.is_file()]
+    if not labels:
+        _error("no labelled clips found")
+        return EXIT_ERROR
+    out = check_output_folder(args.out)
+    words = list(argv) if argv is not None else sys.argv[1:]
+    command = "formcheck " + " ".join(words)
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("benchmark", total=len(labels))
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, description=name[:40] or "done")
+
+        report = run_benchmark(labels, command, progress=progress)
+    markdown = to_markdown(report)
+    (out / "report.md").write_text(markdown, encoding="utf-8")
+    (out / "report.json").write_text(report.to_json(), encoding="utf-8")
+    if args.docs:
+        Path(args.docs).write_text(markdown, encoding="utf-8")
+    sys.stdout.write(markdown)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _build_parser()
@@ -353,6 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_analyze(args)
         if args.command == "exercises":
             return _cmd_exercises()
+        if args.command == "bench":
+            return _cmd_bench(args, argv)
         if args.command == "spec":
             if args.spec_command == "validate":
                 return _cmd_spec_validate(args.paths)
