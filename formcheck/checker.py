@@ -62,6 +62,10 @@ from formcheck.specs.schema import CombineSignal, ExerciseSpec, RuleSpec
 from formcheck.types import PoseFrame
 
 _CORE_PARTS = ("shoulder", "hip", "knee", "ankle")
+_CORE_INDEX: dict[str, tuple[int, ...]] = {
+    side: tuple(landmark_index(p, side) for p in _CORE_PARTS)
+    for side in ("left", "right")
+}
 _FRONTAL_VIEWS = {"front", "back", "feet_end", "head_end"}
 _VIEW_SPLIT = 0.5  # mean L-R width / torso length: below = side-on, above = frontal
 _CUE_HOLD_S = 1.5
@@ -205,8 +209,10 @@ class FormChecker:
         self._tips: list[tuple[float, Cue]] = []  # (until_s, cue)
         self._last_reminder_s: dict[int, float] = {}
         self._first_s: float | None = None
-        self._last_pose: tuple[float, PoseFrame] | None = None
+        self._last_pose: tuple[float, float, npt.NDArray[np.float64]] | None = None
         self._people: deque[tuple[float, bool]] = deque()
+        self._tally_cache: tuple[int, tuple[RepTally, ...]] | None = None
+        self._rules_by_id = {r.id: r for r in spec.rules}
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultEvent] = []
@@ -219,12 +225,11 @@ class FormChecker:
 
     # ------------------------------------------------------------------ setup
     def _update_near(self, frame: PoseFrame, t: float) -> Side:
+        vis = frame.visibility
+
         def score(side: Side) -> float:
-            return float(
-                np.mean(
-                    [frame.visibility[landmark_index(p, side)] for p in _CORE_PARTS]
-                )
-            )
+            idx = _CORE_INDEX[side]
+            return float(vis[idx[0]] + vis[idx[1]] + vis[idx[2]] + vis[idx[3]]) / 4
 
         left, right = score("left"), score("right")
         better: Side = "left" if left >= right else "right"
@@ -241,16 +246,12 @@ class FormChecker:
         return self._near
 
     def _update_view(self, frame: PoseFrame, t: float) -> tuple[str, bool]:
-        xy = frame.xy.astype(np.float64)
-        ls, rs = (
-            xy[landmark_index("shoulder", "left")],
-            xy[landmark_index("shoulder", "right")],
+        (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = (
+            frame.xy[i].tolist() for i in (11, 12, 23, 24)
         )
-        lh, rh = xy[landmark_index("hip", "left")], xy[landmark_index("hip", "right")]
-        torso = geometry.distance((ls + rs) / 2, (lh + rh) / 2)
-        ratio = float(
-            (geometry.distance(ls, rs) + geometry.distance(lh, rh)) / 2 / torso
-        )
+        torso = math.hypot((lsx + rsx - lhx - rhx) / 2, (lsy + rsy - lhy - rhy) / 2)
+        widths = math.hypot(lsx - rsx, lsy - rsy) + math.hypot(lhx - rhx, lhy - rhy)
+        ratio = widths / 2 / torso if torso > 0 else math.nan
         if math.isfinite(ratio):
             self._view_ratios.append((t, ratio))
         while self._view_ratios and t - self._view_ratios[0][0] > 1.0:
@@ -358,17 +359,18 @@ class FormChecker:
 
     def _scene_cut(self, frame: PoseFrame, t: float) -> bool:
         """Detect a camera cut (the body jumps) so calibration can start again."""
+        ctx = BodyContext(min_visibility=0.0)
+        hip_now = resolve_point(frame, "mid.hip", ctx)
+        torso_now = float(
+            geometry.distance(resolve_point(frame, "mid.shoulder", ctx), hip_now)
+        )
         prev = self._last_pose
-        self._last_pose = (t, frame)
+        self._last_pose = (t, torso_now, hip_now)
         if prev is None or t - prev[0] > 0.25:
             return False
-        ctx = BodyContext(min_visibility=0.0)
-        torso_now = body_lengths_px(frame, ctx)["torso"]
-        torso_before = body_lengths_px(prev[1], ctx)["torso"]
+        _, torso_before, hip_before = prev
         if not (torso_now > 0 and torso_before > 0):
             return False
-        hip_now = resolve_point(frame, "mid.hip", ctx)
-        hip_before = resolve_point(prev[1], "mid.hip", ctx)
         jump = float(geometry.distance(hip_now, hip_before)) / torso_before
         scale = max(torso_now, torso_before) / min(torso_now, torso_before)
         return jump > 0.8 or scale > 1.6
@@ -790,7 +792,7 @@ class FormChecker:
                     cues.append(rule.cue)
             for f in self.faults:
                 if f.rep_index == index:
-                    rule = self.spec.rule(f.rule_id)
+                    rule = self._rules_by_id.__getitem__(f.rule_id)
                     if rule.counts_against_rep and rule.id not in faults:
                         faults.append(rule.id)
                         cues.append(rule.cue)
@@ -900,7 +902,7 @@ class FormChecker:
         candidates = list(setup)
         for state in states:
             if state.fault:
-                rule = self.spec.rule(state.rule_id)
+                rule = self._rules_by_id.__getitem__(state.rule_id)
                 severity = "stop" if rule.kind == "safety" else rule.severity
                 candidates.append(Cue(rule.kind, rule.cue, severity, rule.id))
         self._tips = [(until, c) for until, c in self._tips if until >= t]
@@ -922,7 +924,9 @@ class FormChecker:
         severity_rank = {"stop": 0, "warn": 1, "info": 2}
 
         def key(c: Cue) -> tuple[int, int, int]:
-            prio = self.spec.rule(c.rule_id).priority if c.rule_id else 50
+            prio = (
+                self._rules_by_id.__getitem__(c.rule_id).priority if c.rule_id else 50
+            )
             return (c.rank, severity_rank[c.severity], -prio)
 
         best = min(candidates, key=key)
@@ -943,13 +947,16 @@ class FormChecker:
     # ---------------------------------------------------------------- totals
     def tallies(self) -> tuple[RepTally, ...]:
         """Counted and correct repetitions, overall and per side."""
+        if self._tally_cache is not None and self._tally_cache[0] == len(self.reps):
+            return self._tally_cache[1]
         counted = [r for r in self.reps if r.counted]
         out = [RepTally(None, len(counted), sum(r.correct for r in counted))]
         if self.alternating:
             for s in ("left", "right"):
                 mine = [r for r in counted if r.side == s]
                 out.append(RepTally(s, len(mine), sum(r.correct for r in mine)))
-        return tuple(out)
+        self._tally_cache = (len(self.reps), tuple(out))
+        return self._tally_cache[1]
 
     def finish(self) -> None:
         """Close what is still open at the end of a video or stream."""

@@ -8,6 +8,9 @@ down in ``pose_specs/README.md`` and pinned by ``tests/test_geometry.py``.
 
 from __future__ import annotations
 
+import math
+from typing import cast
+
 import numpy as np
 import numpy.typing as npt
 
@@ -27,6 +30,20 @@ def _norm(v: Array) -> Array:
     return np.asarray(np.linalg.norm(v, axis=-1))
 
 
+def _is_point(*arrays: npt.ArrayLike) -> bool:
+    """True when every input is a single 2-D point (the per-frame fast path)."""
+    return all(isinstance(a, np.ndarray) and a.shape == (2,) for a in arrays)
+
+
+def _scalar_joint_angle(a: Array, b: Array, c: Array) -> float:
+    x1, y1 = a[0] - b[0], a[1] - b[1]
+    x2, y2 = c[0] - b[0], c[1] - b[1]
+    n = math.hypot(x1, y1) * math.hypot(x2, y2)
+    if not n > 0:
+        return math.nan
+    return math.degrees(math.acos(max(-1.0, min(1.0, (x1 * x2 + y1 * y2) / n))))
+
+
 def wrap_deg(angle_deg: npt.ArrayLike) -> Array:
     """Wrap angles to the half-open interval (-180, 180]."""
     a = _as(angle_deg)
@@ -40,6 +57,10 @@ def joint_angle_deg(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Arr
     180 means the three points are in a straight line (a straight knee);
     90 is a right angle.
     """
+    if _is_point(a, b, c):
+        return np.asarray(
+            _scalar_joint_angle(cast(Array, a), cast(Array, b), cast(Array, c))
+        )
     v1 = _as(a) - _as(b)
     v2 = _as(c) - _as(b)
     n = _norm(v1) * _norm(v2)
@@ -109,6 +130,20 @@ def elevation_deg(
     The value is the same whichever way the segment points along the floor,
     so it needs no mirroring.
     """
+    if _is_point(p0, p1):
+        fx, fy = float(np.asarray(floor_dir)[0]), float(np.asarray(floor_dir)[1])
+        norm = math.hypot(fx, fy)
+        fx, fy = fx / norm, fy / norm
+        if fx < 0:
+            fx, fy = -fx, -fy
+        q0, q1 = cast(Array, p0), cast(Array, p1)
+        dx = float(q1[0] - q0[0])
+        dy = float(q1[1] - q0[1])
+        if not math.hypot(dx, dy) > 0:
+            return np.asarray(math.nan)
+        along = abs(dx * fx + dy * fy)
+        rise = dx * fy - dy * fx
+        return np.asarray(math.degrees(math.atan2(rise, along)))
     f, up = _floor_frame(floor_dir)
     d = _as(p1) - _as(p0)
     along = np.abs(np.sum(d * f, axis=-1))

@@ -96,15 +96,17 @@ def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
     ``mid.`` points average the visible side(s); they are NaN only when both
     sides are hidden.
     """
-    indices = landmark_of(ref, ctx)
-    pts = [
-        frame.xy[i].astype(np.float64)
-        for i in indices
-        if frame.visibility[i] >= ctx.min_visibility and np.isfinite(frame.xy[i]).all()
-    ]
-    if not pts:
+    xs: list[float] = []
+    ys: list[float] = []
+    for i in landmark_of(ref, ctx):
+        if frame.visibility[i] >= ctx.min_visibility:
+            x, y = float(frame.xy[i, 0]), float(frame.xy[i, 1])
+            if math.isfinite(x) and math.isfinite(y):
+                xs.append(x)
+                ys.append(y)
+    if not xs:
         return NAN2
-    return np.asarray(np.mean(pts, axis=0))
+    return np.array([sum(xs) / len(xs), sum(ys) / len(ys)])
 
 
 def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
@@ -126,10 +128,19 @@ def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
     }
 
 
-def _unit(ctx: BodyContext, per: LengthUnit, frame: PoseFrame) -> float:
+def _unit(
+    ctx: BodyContext,
+    per: LengthUnit,
+    frame: PoseFrame,
+    cache: dict[str, float] | None = None,
+) -> float:
     value = ctx.lengths_px.get(per, math.nan)
     if not (math.isfinite(value) and value > 0):
-        value = body_lengths_px(frame, ctx)[per]
+        if cache is None:
+            cache = {}
+        if not cache:
+            cache.update(body_lengths_px(frame, ctx))
+        value = cache[per]
     return value if value > 0 else math.nan
 
 
@@ -147,12 +158,33 @@ def signal_points(signal: Signal) -> list[str]:
 
 
 def compute_signal(
-    signal: Signal, frame: PoseFrame, ctx: BodyContext, done: dict[str, float]
+    signal: Signal,
+    frame: PoseFrame,
+    ctx: BodyContext,
+    done: dict[str, float],
+    points: dict[str, Array] | None = None,
+    lengths: dict[str, float] | None = None,
 ) -> float:
-    """Evaluate one signal on one frame (before any change-from-start)."""
+    """Evaluate one signal on one frame (before any change-from-start).
+
+    Args:
+        signal: The signal definition.
+        frame: The pose.
+        ctx: Sides, floor and body lengths.
+        done: Values of signals computed earlier in this frame (for ``combine``).
+        points: Optional per-frame cache of resolved points.
+        lengths: Optional per-frame cache of body lengths.
+    """
+    cache = points if points is not None else {}
 
     def p(ref: str) -> Array:
-        return resolve_point(frame, ref, ctx)
+        found = cache.get(ref)
+        if found is None:
+            found = cache[ref] = resolve_point(frame, ref, ctx)
+        return found
+
+    def unit(per: LengthUnit) -> float:
+        return _unit(ctx, per, frame, lengths)
 
     if isinstance(signal, JointAngleSignal):
         a, b, c = (p(r) for r in signal.points)
@@ -179,16 +211,16 @@ def compute_signal(
         )
     if isinstance(signal, DistanceSignal):
         a, b = (p(r) for r in signal.points)
-        return float(geometry.distance(a, b)) / _unit(ctx, signal.per, frame)
+        return float(geometry.distance(a, b)) / unit(signal.per)
     if isinstance(signal, HeightSignal):
         height = geometry.side_of_line(
             p(signal.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
         )
-        return float(height) / _unit(ctx, signal.per, frame)
+        return float(height) / unit(signal.per)
     if isinstance(signal, LineDistanceSignal):
         a, b = (p(r) for r in signal.line)
         dist = geometry.side_of_line(p(signal.point), a, b, ctx.up)
-        return float(dist) / _unit(ctx, signal.per, frame)
+        return float(dist) / unit(signal.per)
     if isinstance(signal, CombineSignal):
         values = [done.get(name, math.nan) for name in signal.of]
         finite = [v for v in values if math.isfinite(v)]
@@ -234,9 +266,11 @@ def compute_signals(
     """
     raw: dict[str, float] = {}
     out: dict[str, float] = {}
+    points: dict[str, Array] = {}
+    lengths: dict[str, float] = {}
     for name in order or signal_order(spec):
         sig = spec.signals[name]
-        value = compute_signal(sig, frame, ctx, out)
+        value = compute_signal(sig, frame, ctx, out, points, lengths)
         raw[name] = value
         if sig.change_from_start:
             start = (start_values or {}).get(name, math.nan)
@@ -253,8 +287,10 @@ def raw_signals(
 ) -> dict[str, float]:
     """Evaluate every signal without applying change-from-start (for calibration)."""
     out: dict[str, float] = {}
+    points: dict[str, Array] = {}
+    lengths: dict[str, float] = {}
     for name in order or signal_order(spec):
-        out[name] = compute_signal(spec.signals[name], frame, ctx, out)
+        out[name] = compute_signal(spec.signals[name], frame, ctx, out, points, lengths)
     return out
 
 

@@ -127,3 +127,16 @@ def test_signal_with_hidden_landmark_is_nan_not_error() -> None:
     values = compute_signals(spec, frame, BodyContext(near="left", work="left"))
     assert math.isnan(values["hip_extension"])
     assert math.isnan(values["knee"])
+
+
+def test_single_point_fast_path_matches_vectorised() -> None:
+    rng = np.random.default_rng(3)
+    pts = rng.uniform(0, 500, (50, 3, 2))
+    floor = np.array([1.0, 0.15])
+    for a, b, c in pts:
+        assert float(g.joint_angle_deg(a, b, c)) == pytest.approx(
+            float(g.joint_angle_deg([a], [b], [c])[0])
+        )
+        assert float(g.elevation_deg(a, b, floor)) == pytest.approx(
+            float(g.elevation_deg([a], [b], floor)[0])
+        )
