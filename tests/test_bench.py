@@ -1,0 +1,147 @@
+"""The accuracy benchmark: labels, scoring, report; and a fast real-model subset for CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from formcheck.bench import (
+    ClipLabel,
+    ClipResult,
+    evaluate_clip,
+    load_labels,
+    summarise,
+    to_markdown,
+)
+from formcheck.errors import InputError
+from tests.conftest import REPO, SHARED_VIDEOS
+
+LABELS = REPO / "benchmarks" / "shared_clips.labels.yaml"
+
+
+def result(**kw) -> ClipResult:
+    base = dict(
+        file="a.mp4",
+        exercise="glute_bridge",
+        view="side",
+        source="generated",
+        confidence="exact",
+        expected_reps=5,
+        found_reps=5,
+        expected_per_side=None,
+        found_per_side=None,
+        expected_holds_s=None,
+        found_holds_s=None,
+        hold_error_s=None,
+        faults_injected=0,
+        faults_flagged=0,
+        faults_missed=[],
+        clean_reps=5,
+        clean_reps_flagged=0,
+        flagged_rules=[],
+        angle_error_median_deg=2.0,
+        angle_error_p90_deg=5.0,
+        tracked_share=1.0,
+        frames=300,
+        duration_s=10.0,
+        pose_ms_per_frame=20.0,
+        formcheck_ms_per_frame=0.3,
+        processing_s=5.0,
+    )
+    base.update(kw)
+    return ClipResult(**base)
+
+
+def test_totals_rates_and_unreliable_list() -> None:
+    results = [
+        result(),
+        result(file="b.mp4", found_reps=6),
+        result(
+            file="c.mp4",
+            exercise="bird_dog",
+            faults_injected=2,
+            faults_flagged=1,
+            faults_missed=["hip_opening"],
+        ),
+        result(
+            file="d.mp4",
+            exercise="childs_pose",
+            expected_reps=None,
+            found_reps=None,
+            expected_holds_s=[30.0],
+            found_holds_s=[27.5],
+            hold_error_s=2.5,
+        ),
+    ]
+    report = summarise(results, "formcheck bench --generated x")
+    t = report.totals
+    assert t["exact_count_rate"] == pytest.approx(2 / 3)
+    assert t["within_one_rate"] == pytest.approx(1.0)
+    assert t["mean_abs_count_error"] == pytest.approx(1 / 3)
+    assert t["fault_recall"] == pytest.approx(0.5)
+    assert t["max_hold_error_s"] == pytest.approx(2.5)
+    assert t["formcheck_to_pose_ratio"] == pytest.approx(0.015)
+    assert t["realtime_factor"] == pytest.approx(2.0)
+    joined = "\n".join(report.unreliable)
+    assert "count off by +1 on b.mp4" in joined
+    assert "missed hip_opening on c.mp4" in joined
+    assert "hold time off by 2.5 s on d.mp4" in joined
+    md = to_markdown(report)
+    assert "formcheck bench --generated x" in md
+    assert "| b.mp4 | glute_bridge |" in md
+
+
+def test_labels_file_loads_with_confidence() -> None:
+    labels = load_labels(LABELS)
+    assert len(labels) >= 8
+    bridge = next(
+        c for c in labels if c.path.name == "malikmrllh+exercises__buttbridge.mp4"
+    )
+    assert bridge.reps == 7
+    assert bridge.confidence == "medium"
+    assert bridge.path.parent == SHARED_VIDEOS.resolve()
+
+
+def test_bad_labels_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such labels file"):
+        load_labels(tmp_path / "none.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: something-else\n")
+    with pytest.raises(InputError, match="not a formcheck benchmark labels file"):
+        load_labels(bad)
+    missing = tmp_path / "missing.yaml"
+    missing.write_text("format: formcheck-bench-labels\nclips:\n  - file: x.mp4\n")
+    with pytest.raises(InputError, match=r"clips\.0: missing or bad field"):
+        load_labels(missing)
+
+
+def test_missing_clip_is_an_error_row_not_a_crash(tmp_path: Path) -> None:
+    label = ClipLabel(
+        path=tmp_path / "gone.mp4",
+        exercise="glute_bridge",
+        view="side",
+        source="real",
+        reps=3,
+    )
+    r = evaluate_clip(label)
+    assert r.error is not None
+    assert "gone.mp4" in r.error
+    assert r.found_reps is None
+
+
+@pytest.mark.model
+@pytest.mark.video
+def test_ci_subset_real_clips_do_not_regress() -> None:
+    """Two or three real clips end to end: counts must match the eye counts."""
+    if not SHARED_VIDEOS.is_dir():
+        pytest.skip("../shared/videos is not available")
+    wanted = {
+        "kevinab633+curvelog__public__glute-bridge.mp4",
+        "HonzaCzSk+polybag__videos__bird_dog.mp4",
+    }
+    labels = [c for c in load_labels(LABELS) if c.path.name in wanted]
+    assert len(labels) == 2
+    report = summarise([evaluate_clip(c) for c in labels], "test")
+    assert report.totals["exact_count_rate"] == 1.0
+    assert report.totals["errors"] == 0
