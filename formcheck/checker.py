@@ -73,6 +73,8 @@ _TIP_SHOW_S = 4.0
 _MIN_COVERAGE = 0.5
 _MAX_FLOOR_TILT_DEG = 25.0
 _PEOPLE_WINDOW_S = 2.0
+_CUT_WINDOW_S = 0.3
+_CUT_GAP_S = 1.0
 
 _PART_NAMES = {
     "shoulder": "shoulders",
@@ -209,9 +211,12 @@ class FormChecker:
         self._tips: list[tuple[float, Cue]] = []  # (until_s, cue)
         self._last_reminder_s: dict[int, float] = {}
         self._first_s: float | None = None
-        self._last_pose: tuple[float, float, npt.NDArray[np.float64]] | None = None
+        self._recent_bodies: deque[tuple[float, float, npt.NDArray[np.float64]]] = (
+            deque()
+        )
         self._people: deque[tuple[float, bool]] = deque()
         self._tally_cache: tuple[int, tuple[RepTally, ...]] | None = None
+        self._forward_sign = 1.0
         self._rules_by_id = {r.id: r for r in spec.rules}
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
@@ -250,8 +255,14 @@ class FormChecker:
             frame.xy[i].tolist() for i in (11, 12, 23, 24)
         )
         torso = math.hypot((lsx + rsx - lhx - rhx) / 2, (lsy + rsy - lhy - rhy) / 2)
-        widths = math.hypot(lsx - rsx, lsy - rsy) + math.hypot(lhx - rhx, lhy - rhy)
-        ratio = widths / 2 / torso if torso > 0 else math.nan
+        shoulders = math.hypot(lsx - rsx, lsy - rsy)
+        hips = math.hypot(lhx - rhx, lhy - rhy)
+        if self.spec.posture == "side_lying":
+            # Lying on one side, the hips are narrower than the shoulders and
+            # roll when the top hip moves: judge the view by the shoulders.
+            ratio = shoulders / torso if torso > 0 else math.nan
+        else:
+            ratio = (shoulders + hips) / 2 / torso if torso > 0 else math.nan
         if math.isfinite(ratio):
             self._view_ratios.append((t, ratio))
         while self._view_ratios and t - self._view_ratios[0][0] > 1.0:
@@ -263,6 +274,24 @@ class FormChecker:
         wanted = self.spec.camera.view
         ok = (view == "side") == (wanted == "side")
         return view, ok
+
+    def _facing(self, frame: PoseFrame, near: Side) -> float:
+        """+1 if the body's forward direction points image-right, else -1.
+
+        Lying, kneeling and on all fours, forward is from the hips towards the
+        head; standing and sitting, it is from the heel to the toes.
+        """
+        if self.spec.posture in ("standing", "seated"):
+            heel = frame.xy[landmark_index("heel", near)]
+            toe = frame.xy[landmark_index("foot_index", near)]
+            dx = float(toe[0] - heel[0])
+        else:
+            ls, rs = frame.xy[11], frame.xy[12]
+            lh, rh = frame.xy[23], frame.xy[24]
+            dx = float((ls[0] + rs[0]) - (lh[0] + rh[0]))
+        if not math.isfinite(dx) or dx == 0:
+            return self._forward_sign
+        return 1.0 if dx > 0 else -1.0
 
     def _view_cue(self, work: Side | None) -> str:
         wanted = self.spec.camera.view
@@ -364,16 +393,31 @@ class FormChecker:
         torso_now = float(
             geometry.distance(resolve_point(frame, "mid.shoulder", ctx), hip_now)
         )
-        prev = self._last_pose
-        self._last_pose = (t, torso_now, hip_now)
-        if prev is None or t - prev[0] > 0.25:
+        # Compare with the body about 0.3 s ago (MediaPipe smooths a cut over
+        # a few frames, so frame-to-frame steps can all look small), and across
+        # short gaps with nobody in view (a cut through black frames).
+        history = self._recent_bodies
+        while history and t - history[0][0] > _CUT_GAP_S:
+            history.popleft()
+        reference = None
+        for entry in history:
+            if t - entry[0] >= _CUT_WINDOW_S or entry is history[-1]:
+                reference = entry
+            if t - entry[0] < _CUT_WINDOW_S:
+                break
+        if not (torso_now > 0 and np.isfinite(hip_now).all()):
             return False
-        _, torso_before, hip_before = prev
-        if not (torso_now > 0 and torso_before > 0):
+        history.append((t, torso_now, hip_now))
+        if reference is None:
             return False
+        _, torso_before, hip_before = reference
         jump = float(geometry.distance(hip_now, hip_before)) / torso_before
         scale = max(torso_now, torso_before) / min(torso_now, torso_before)
-        return jump > 0.8 or scale > 1.6
+        if jump > 0.8 or scale > 1.6:
+            history.clear()
+            history.append((t, torso_now, hip_now))
+            return True
+        return False
 
     def _reset_calibration(self) -> None:
         self._cal = _Calibration()
@@ -392,7 +436,7 @@ class FormChecker:
             work=work,
             floor_point=self._cal.floor_point,
             floor_dir=self._cal.floor_dir,
-            forward_sign=1.0,
+            forward_sign=self._forward_sign,
             lengths_px=self._cal.lengths_px if use_cal else {},
             min_visibility=self.spec.min_visibility,
         )
@@ -426,6 +470,7 @@ class FormChecker:
         else:
             near = self._update_near(frame, t)
             view, view_ok = self._update_view(frame, t)
+            self._forward_sign = self._facing(frame, near)
             if self._several_people(frame, t):
                 people_ok = False
                 setup_cues.append(
@@ -576,7 +621,7 @@ class FormChecker:
             gates_ok = not any(
                 status[r.id].status == "fail" for r in self._frame_rules if r.gate
             )
-            self._try_calibrate(frame, t, phase == "rest" and gates_ok)
+            self._try_calibrate(frame, t, phase in ("rest", "setup") and gates_ok)
 
         # Counting.
         new_rep: RepRecord | None = None

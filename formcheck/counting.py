@@ -308,7 +308,8 @@ class HoldTimer:
     * While the pose is right the timer runs. While it is wrong it pauses (no
       time is credited) but does not reset.
     * When the pose cannot be seen (``None``: a tracking blip) the timer keeps
-      running for up to ``grace_s``, then pauses.
+      running for up to ``grace_s``, then pauses. The bridged time is kept only
+      if the pose is seen again before the hold ends.
     * The hold ends when the pose has been wrong or unseen for ``reset_after_s``.
 
     Args:
@@ -346,6 +347,7 @@ class HoldTimer:
         self._unseen_since_s: float | None = None
         self._last_s: float | None = None
         self._last_in_pose_s = 0.0
+        self._grace_credit_s = 0.0
         self._done = 0
 
     @property
@@ -387,6 +389,7 @@ class HoldTimer:
                     self._start_s = self._confirm_since_s
                     self._held_s = timestamp_s - self._confirm_since_s
                     self._last_in_pose_s = timestamp_s
+                    self._grace_credit_s = 0.0
                     self._out_since_s = None
                     self._unseen_since_s = None
             elif in_pose is False or self._status == "confirming":
@@ -396,6 +399,7 @@ class HoldTimer:
         # holding / paused / grace
         if in_pose:
             self._held_s += dt
+            self._grace_credit_s = 0.0  # the pose came back: the blip is kept
             self._status = "holding"
             self._out_since_s = None
             self._unseen_since_s = None
@@ -407,8 +411,8 @@ class HoldTimer:
             unseen_s = timestamp_s - self._unseen_since_s
             if self._out_since_s is None and unseen_s <= self.grace_s:
                 self._held_s += dt
+                self._grace_credit_s += dt
                 self._status = "grace"
-                self._last_in_pose_s = timestamp_s
                 return None
             self._status = "paused"
             if unseen_s >= self.reset_after_s:
@@ -432,6 +436,9 @@ class HoldTimer:
         return self._end(timestamp_s)
 
     def _end(self, timestamp_s: float) -> HoldEvent:
+        # Time bridged by grace counts only if the pose was seen again.
+        self._held_s -= self._grace_credit_s
+        self._grace_credit_s = 0.0
         event = HoldEvent(
             start_s=self._start_s,
             end_s=min(timestamp_s, self._last_in_pose_s),
