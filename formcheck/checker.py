@@ -497,11 +497,14 @@ class FormChecker:
                 )
         # Signals for each side assignment.
         per_assignment: dict[Side | None, dict[str, float]] = {}
+        shared_points: dict[tuple[int, ...], npt.NDArray[np.float64]] = {}
         for a in self._assignments:
             ctx = self._ctx(a, near)
             if frame.has_person:
                 start = self._cal.start_values.get(str(a)) if self._cal.done else None
-                values = compute_signals(self.spec, frame, ctx, start, self._order)
+                values = compute_signals(
+                    self.spec, frame, ctx, start, self._order, shared_points
+                )
             else:
                 values = dict.fromkeys(self._order, math.nan)
             raw = np.array([values[k] for k in self._order])

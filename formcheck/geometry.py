@@ -84,6 +84,19 @@ def side_of_line(
     Returns:
         Distance in the units of the inputs; NaN if a == b.
     """
+    if _is_point(point, a, b):
+        qx, qy = (float(v) for v in cast(Array, point))
+        ax, ay = (float(v) for v in cast(Array, a))
+        bx, by = (float(v) for v in cast(Array, b))
+        ux, uy = (float(v) for v in np.asarray(up, dtype=np.float64))
+        dx, dy = bx - ax, by - ay
+        seg = math.hypot(dx, dy)
+        if not seg > 0:
+            return np.asarray(math.nan)
+        nx, ny = -dy / seg, dx / seg
+        if nx * ux + ny * uy < 0:
+            nx, ny = -nx, -ny
+        return np.asarray((qx - ax) * nx + (qy - ay) * ny)
     p, a_, b_ = _as(point), _as(a), _as(b)
     d = b_ - a_
     length = _norm(d)

@@ -8,6 +8,7 @@ frame. Missing or hidden landmarks give NaN, never an exception.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -79,15 +80,20 @@ def side_for(prefix: str, ctx: BodyContext) -> Side | None:
     return None
 
 
-def landmark_of(ref: str, ctx: BodyContext) -> list[int]:
+def landmark_of(ref: str, ctx: BodyContext) -> tuple[int, ...]:
     """Landmark indices a point reference stands for (two for ``mid.``)."""
+    return _indices(ref, ctx.near, ctx.work)
+
+
+@functools.lru_cache(maxsize=4096)
+def _indices(ref: str, near: Side, work: Side) -> tuple[int, ...]:
     if ref == "nose":
-        return [0]
+        return (0,)
     prefix, _, part = ref.partition(".")
-    side = side_for(prefix, ctx)
+    side = side_for(prefix, BodyContext(near=near, work=work))
     if side is None:
-        return [landmark_index(part, "left"), landmark_index(part, "right")]
-    return [landmark_index(part, side)]
+        return (landmark_index(part, "left"), landmark_index(part, "right"))
+    return (landmark_index(part, side),)
 
 
 def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
@@ -98,9 +104,10 @@ def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
     """
     xs: list[float] = []
     ys: list[float] = []
-    for i in landmark_of(ref, ctx):
-        if frame.visibility[i] >= ctx.min_visibility:
-            x, y = float(frame.xy[i, 0]), float(frame.xy[i, 1])
+    xy, vis = frame.as_lists
+    for i in _indices(ref, ctx.near, ctx.work):
+        if vis[i] >= ctx.min_visibility:
+            x, y = xy[i]
             if math.isfinite(x) and math.isfinite(y):
                 xs.append(x)
                 ys.append(y)
@@ -162,7 +169,7 @@ def compute_signal(
     frame: PoseFrame,
     ctx: BodyContext,
     done: dict[str, float],
-    points: dict[str, Array] | None = None,
+    points: dict[tuple[int, ...], Array] | None = None,
     lengths: dict[str, float] | None = None,
 ) -> float:
     """Evaluate one signal on one frame (before any change-from-start).
@@ -178,9 +185,10 @@ def compute_signal(
     cache = points if points is not None else {}
 
     def p(ref: str) -> Array:
-        found = cache.get(ref)
+        key = _indices(ref, ctx.near, ctx.work)
+        found = cache.get(key)
         if found is None:
-            found = cache[ref] = resolve_point(frame, ref, ctx)
+            found = cache[key] = resolve_point(frame, ref, ctx)
         return found
 
     def unit(per: LengthUnit) -> float:
@@ -258,15 +266,18 @@ def compute_signals(
     ctx: BodyContext,
     start_values: dict[str, float] | None = None,
     order: list[str] | None = None,
+    points: dict[tuple[int, ...], Array] | None = None,
 ) -> dict[str, float]:
     """Evaluate every signal of ``spec`` on ``frame``.
 
     Signals marked ``change_from_start`` are reported relative to
-    ``start_values`` (NaN until the start pose has been calibrated).
+    ``start_values`` (NaN until the start pose has been calibrated). Pass the
+    same ``points`` dict for several side assignments of one frame to resolve
+    each landmark once.
     """
     raw: dict[str, float] = {}
     out: dict[str, float] = {}
-    points: dict[str, Array] = {}
+    points = {} if points is None else points
     lengths: dict[str, float] = {}
     for name in order or signal_order(spec):
         sig = spec.signals[name]
@@ -287,7 +298,7 @@ def raw_signals(
 ) -> dict[str, float]:
     """Evaluate every signal without applying change-from-start (for calibration)."""
     out: dict[str, float] = {}
-    points: dict[str, Array] = {}
+    points: dict[tuple[int, ...], Array] = {}
     lengths: dict[str, float] = {}
     for name in order or signal_order(spec):
         out[name] = compute_signal(spec.signals[name], frame, ctx, out, points, lengths)

@@ -6,6 +6,7 @@ person: a physiotherapy session has one subject, so there is no people axis.
 
 from __future__ import annotations
 
+import functools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,11 @@ class PoseFrame:
             xyz_world=None,
             num_people=0,
         )
+
+    @functools.cached_property
+    def as_lists(self) -> tuple[list[list[float]], list[float]]:
+        """``(xy, visibility)`` as Python lists, for fast per-landmark access."""
+        return self.xy.tolist(), self.visibility.tolist()
 
     @property
     def has_person(self) -> bool:
