@@ -74,6 +74,15 @@ _MIN_COVERAGE = 0.5
 _MAX_FLOOR_TILT_DEG = 25.0
 _PEOPLE_WINDOW_S = 2.0
 _CUT_WINDOW_S = 0.3
+_MIN_ATTEMPT_S = 0.8
+_ATTEMPT_REASONS = frozenset(
+    {
+        "did not go far enough",
+        "range of motion too small",
+        "too quick to count",
+        "end position not held long enough",
+    }
+)
 _CUT_GAP_S = 1.0
 
 _PART_NAMES = {
@@ -621,8 +630,12 @@ class FormChecker:
             states.append(rule_state)
         status = {s.rule_id: s for s in states}
         if not self._cal.done and frame.has_person and people_ok:
+            # The start pose is calibrated only when every posture gate and
+            # every setup check (e.g. "knee bent to 90° to start") passes.
             gates_ok = not any(
-                status[r.id].status == "fail" for r in self._frame_rules if r.gate
+                status[r.id].status == "fail"
+                for r in self._frame_rules
+                if r.gate or r.kind == "setup"
             )
             self._try_calibrate(frame, t, phase in ("rest", "setup") and gates_ok)
 
@@ -874,7 +887,9 @@ class FormChecker:
                         cues.append(rule.cue)
             self._last_rep_side = side if self.alternating else self._last_rep_side
             self._add_rep_reminders(self._rep_index, event.end_s)
-        else:
+        elif event.reason in _ATTEMPT_REASONS and event.duration_s >= _MIN_ATTEMPT_S:
+            # Tell the user why a real attempt did not count; stay quiet about
+            # blips while getting into position or when tracking was lost.
             self._tips.append(
                 (
                     event.end_s + _TIP_SHOW_S,

@@ -116,8 +116,14 @@ def test_wrong_camera_view_makes_rules_unknown() -> None:
     last = results[-1]
     assert not last.view_ok
     assert last.view == "frontal"
-    assert all(s.status in ("unknown", "inactive") for s in last.rules)
-    assert last.cue is not None and "side-on" in last.cue.text
+    # Form checks cannot be judged from this view; posture gates (is the person
+    # lying down at all?) are still checked so nothing is counted by mistake.
+    gates = {r.id for r in load_spec("glute_bridge").rules if r.gate}
+    form = [s for s in last.rules if s.rule_id not in gates]
+    assert form
+    assert all(s.status in ("unknown", "inactive") for s in form)
+    assert last.cue is not None
+    assert "side-on" in last.cue.text
 
 
 def test_painful_side_must_face_camera() -> None:

@@ -229,6 +229,19 @@ class RuleSpec(_Model):
     observability: Literal["direct", "proxy"] = "direct"
     evidence: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _setup_rules_check_from_the_start(cls, data: object) -> object:
+        # Posture gates and setup checks describe the start position, so by
+        # default they are checked before calibration ("setup") as well.
+        if (
+            isinstance(data, dict)
+            and "phases" not in data
+            and (data.get("gate") or data.get("kind") == "setup")
+        ):
+            return {**data, "phases": ["setup", *ALL_PHASES]}
+        return data
+
     @model_validator(mode="after")
     def _has_bound(self) -> RuleSpec:
         if self.min is None and self.max is None:
