@@ -1,0 +1,27 @@
+"""App-side logic for the Streamlit front end (``app.py`` and ``pages/``).
+
+Nothing here draws a Streamlit widget: the modules hold the parts of the app
+that can be tested without a browser.
+
+Modules:
+
+* :mod:`formcheck.app_support.settings`: where data lives (``FORMCHECK_HOME``),
+  upload limits, STUN/TURN configuration.
+* :mod:`formcheck.app_support.catalog`: exercise specs and routines, loaded so
+  that one broken file does not take the app down.
+* :mod:`formcheck.app_support.live`: :class:`LiveProcessor`, the per-browser
+  session pipeline behind the webcam stream (estimator, checker, recorder,
+  annotator, latest-result slot, session finalisation).
+* :mod:`formcheck.app_support.speech`: when to speak a cue, and the small
+  browser speech-synthesis snippet.
+* :mod:`formcheck.app_support.storage`: the sessions folder.
+* :mod:`formcheck.app_support.review`: upload checks and recorded-video analysis.
+* :mod:`formcheck.app_support.plots`: plotly figures (timeline, progress).
+* :mod:`formcheck.app_support.report`: tables and the printable HTML report.
+* :mod:`formcheck.app_support.safety`: the safety text shown in the app.
+* :mod:`formcheck.app_support.ui`: the only module importing Streamlit — page
+  setup (sidebar, safety panel), cached spec loading, error display and the
+  test hook for a replay pose estimator.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,727 @@
+"""The live webcam pipeline behind the Live page, testable without a browser.
+
+One :class:`LiveProcessor` per browser session owns one pose estimator, the
+form checker of the current set, its session recorder and the annotator.
+streamlit-webrtc calls :meth:`LiveProcessor.video_frame_callback` on its own
+worker thread; the Streamlit script reads :meth:`LiveProcessor.latest` (a
+one-item, thread-safe slot holding only the newest :class:`LiveSnapshot`).
+
+Threading:
+
+* Frame processing, set finalisation and the pain answer all take one lock,
+  so a set is never saved while a frame is half processed.
+* The result slot has its own lock and is never held while processing, so
+  the page never waits for the model.
+* Nothing here calls ``st.*`` (callbacks run off Streamlit's thread).
+
+Dropping frames: with ``async_processing=True`` (streamlit-webrtc's default),
+frames that arrive while the callback is busy wait in the worker's input
+queue, and the worker passes only the newest of them to the callback
+(``CallbackAttachableProcessor.recv_queued`` → ``recv(frames[-1])``); the
+others are dropped, so latency stays flat however long the session runs. The
+checker works on frame timestamps, so dropped frames do not change durations.
+:attr:`LiveSnapshot.lag_ms` measures the backlog (time since the stream
+started minus the frame's own time): it stays flat when frames are dropped
+rather than queued.
+
+Phases of a processor::
+
+    waiting ──first frame──▶ positioning ──framing OK for settle_s──▶ counting
+       ▲                         ▲                                     │
+       └──── end_stream() ◀──────┼──────── target reached ──▶ resting ─┤
+                                 └───── report_pain(False) ◀───────────┘
+    report_pain(True) ▶ stopped          an unexpected error ▶ error
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.annotate import ResultAnnotator
+from formcheck.checker import FormChecker
+from formcheck.counting import HoldState
+from formcheck.errors import FormcheckError
+from formcheck.landmarks import Side
+from formcheck.pose import PoseEstimator, create_estimator
+from formcheck.prescription import Prescription
+from formcheck.results import Cue, FrameResult, RepTally
+from formcheck.session import SessionRecord, SessionRecorder, SourceInfo
+from formcheck.specs.schema import ExerciseSpec
+from formcheck.types import PoseFrame
+
+from . import safety
+from .storage import SessionStore
+
+logger = logging.getLogger(__name__)
+
+Image = npt.NDArray[np.uint8]
+LivePhase = Literal[
+    "waiting", "positioning", "counting", "resting", "done", "stopped", "error"
+]
+T = TypeVar("T")
+
+#: Seconds the framing must stay right before counting starts.
+DEFAULT_SETTLE_S = 2.0
+_STATS_WINDOW = 90
+_WARM_UP_WH = (256, 256)
+
+
+class LatestSlot(Generic[T]):
+    """A bounded, thread-safe hand-off that keeps only the newest item.
+
+    It is a queue of length one that drops the older item on ``put``: the
+    producer (the frame callback) never blocks and memory never grows, and
+    the consumer (the page) always sees the most recent result.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._item: T | None = None
+        self._version = 0
+
+    def put(self, item: T) -> None:
+        """Store ``item``, replacing any older one."""
+        with self._lock:
+            self._item = item
+            self._version += 1
+
+    def get(self) -> T | None:
+        """Return the newest item (it stays in the slot), or ``None``."""
+        with self._lock:
+            return self._item
+
+    def take(self) -> T | None:
+        """Return the newest item and empty the slot."""
+        with self._lock:
+            item, self._item = self._item, None
+            return item
+
+    @property
+    def version(self) -> int:
+        """How many items were ever put (to tell whether something is new)."""
+        with self._lock:
+            return self._version
+
+
+@dataclass(frozen=True)
+class SavedSet:
+    """A finished set: its record and where it was saved.
+
+    Attributes:
+        set_number: 1-based set number within this processor.
+        record: The session record.
+        paths: Files written (``json``, ``csv`` ...); empty if not saved.
+        reason: Why the set ended (``target reached``, ``stream stopped``...).
+        save_error: Why it could not be saved, if it could not.
+    """
+
+    set_number: int
+    record: SessionRecord = dataclasses.field(repr=False)
+    paths: dict[str, Path]
+    reason: str
+    save_error: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the page shows, published after every processed frame.
+
+    Attributes:
+        seq: Increases with every snapshot.
+        phase: Where the processor is (see the module docstring).
+        set_number: Current (or last) set, 1-based; 0 before the first.
+        target_sets: Sets to do.
+        positioning_s: How long the framing has been right (positioning).
+        settle_s: How long it must be right before counting starts.
+        message: One line for the page: positioning status or phase.
+        cue: The checker's current cue.
+        has_person: Whether a person is in view.
+        several_people: Whether more than one person was in view for most of
+            the last few seconds.
+        view_ok: Whether the camera view matches the spec.
+        tallies: Reps overall (side ``None``) and per side.
+        target_reps: Reps per set, if the exercise counts reps.
+        hold: The hold timer, for hold exercises.
+        holds_done: Completed holds in this set.
+        target_holds: Holds per set, for hold exercises.
+        frames_processed: Frames processed since the processor was created.
+        fps: Processing rate over the last few seconds.
+        processing_ms: Median time to process one frame (pose, check, draw).
+        lag_ms: Median backlog: how much later than the promptest frame so far
+            a frame reaches the callback (wall time since the stream started
+            minus the frame's own time, minus its minimum). Flat = no queue.
+        lag_ms_max: The largest such backlog over the last few seconds.
+        pain_question_pending: A set has ended and the pain question is due.
+        saved: The sets finished so far.
+        error: What went wrong, if the processor stopped on an error.
+    """
+
+    seq: int
+    phase: LivePhase
+    set_number: int
+    target_sets: int
+    positioning_s: float
+    settle_s: float
+    message: str
+    cue: Cue | None
+    has_person: bool
+    several_people: bool
+    view_ok: bool
+    tallies: tuple[RepTally, ...]
+    target_reps: int | None
+    hold: HoldState | None
+    holds_done: int
+    target_holds: int | None
+    frames_processed: int
+    fps: float
+    processing_ms: float
+    lag_ms: float
+    lag_ms_max: float
+    pain_question_pending: bool
+    saved: tuple[SavedSet, ...] = ()
+    error: str | None = None
+
+    @property
+    def reps(self) -> int:
+        """Counted repetitions in the current set (all sides)."""
+        return next((t.counted for t in self.tallies if t.side is None), 0)
+
+    @property
+    def correct(self) -> int:
+        """Correct repetitions in the current set."""
+        return next((t.correct for t in self.tallies if t.side is None), 0)
+
+    @property
+    def incorrect(self) -> int:
+        """Counted repetitions with a fault in the current set."""
+        return next((t.incorrect for t in self.tallies if t.side is None), 0)
+
+
+def blocks_positioning(cue: Cue | None) -> bool:
+    """Whether a cue means the person or camera is not yet in place.
+
+    Safety cues and setup cues of severity ``warn`` (step into view, turn,
+    move back, more than one person) block; the info-level "hold still in the
+    start position" and posture cues do not: the checker handles those once
+    counting starts.
+    """
+    if cue is None:
+        return False
+    return cue.kind == "safety" or (cue.kind == "setup" and cue.severity != "info")
+
+
+def set_targets(spec: ExerciseSpec) -> tuple[int | None, int | None, int]:
+    """``(target_reps, target_holds, target_sets)`` of a spec."""
+    if spec.reps is not None:
+        return spec.reps.target_reps, None, spec.reps.target_sets
+    if spec.guided is not None:
+        return spec.guided.target_reps, None, spec.guided.target_sets
+    if spec.hold is not None:
+        return None, spec.hold.repeats, 1
+    return None, None, 1
+
+
+class LiveProcessor:
+    """Per-browser-session live pipeline: pose, check, record, draw.
+
+    Args:
+        spec: The exercise spec (with any prescription already applied).
+        side: The user's painful or chosen side.
+        estimator: A pose estimator to use (e.g. a replay in tests); it is
+            closed by :meth:`close`. Default: one made by
+            ``estimator_factory``.
+        estimator_factory: Makes the estimator (default: MediaPipe).
+        sessions_dir: Where finished sets are saved (``None``: not saved).
+        patient: Patient name stored in the records.
+        prescription: The prescription in force, stored in the records.
+        settle_s: Seconds the framing must be right before counting starts.
+        warm_up: Run the model once on a blank frame now, so the first real
+            frame is not slow.
+        clock: Monotonic time source in seconds (injectable for tests).
+
+    Raises:
+        PoseBackendError: If the estimator cannot be created.
+
+    Example:
+        >>> processor = LiveProcessor(spec, estimator=replay, warm_up=False)  # doctest: +SKIP
+        >>> annotated = processor.process(image_bgr, timestamp_ms=0.0)  # doctest: +SKIP
+        >>> processor.latest().phase  # doctest: +SKIP
+        'positioning'
+    """
+
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        side: Side | None = None,
+        *,
+        estimator: PoseEstimator | None = None,
+        estimator_factory: Callable[[], PoseEstimator] = create_estimator,
+        sessions_dir: str | Path | None = None,
+        patient: str | None = None,
+        prescription: Prescription | None = None,
+        settle_s: float = DEFAULT_SETTLE_S,
+        warm_up: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not settle_s >= 0:
+            raise ValueError(f"`settle_s` must be >= 0, but got {settle_s!r}")
+        self.spec = spec
+        self.side: Side | None = side
+        self.patient = patient
+        self.prescription = prescription
+        self.settle_s = float(settle_s)
+        self._clock = clock
+        self._store = SessionStore(sessions_dir) if sessions_dir is not None else None
+        self.target_reps, self.target_holds, self.target_sets = set_targets(spec)
+        self._lock = threading.Lock()
+        self._slot: LatestSlot[LiveSnapshot] = LatestSlot()
+        self._annotator = ResultAnnotator(spec)
+        self._estimator = estimator if estimator is not None else estimator_factory()
+        self._closed = False
+        # Clocks: stream-relative input time, the estimator's own monotonic clock.
+        self._last_est_ms = -math.inf
+        self._est_base_ms = 0.0
+        self._last_ts_ms = -math.inf
+        self._stream_t0_s: float | None = None
+        self._wall_t0_s: float | None = None
+        self._frame_index = 0
+        # Phase state.
+        self._phase: LivePhase = "waiting"
+        self._pos_checker: FormChecker | None = None
+        self._pos_start_ms = 0.0
+        self._ok_since_ms: float | None = None
+        self._positioning_s = 0.0
+        self._checker: FormChecker | None = None
+        self._recorder: SessionRecorder | None = None
+        self._set_start_ms = 0.0
+        self._set_last_ms = 0.0
+        self._set_number = 0
+        self._set_frames_wh: tuple[int, int] | None = None
+        self._set_wall_start: float | None = None
+        self._pain_pending = False
+        self._saved: list[SavedSet] = []
+        self._error: str | None = None
+        self._last_result: FrameResult | None = None
+        # Statistics.
+        self._frames = 0
+        self._proc_ms: deque[float] = deque(maxlen=_STATS_WINDOW)
+        self._lag_ms: deque[float] = deque(maxlen=_STATS_WINDOW)
+        self._min_offset_ms = math.inf
+        self._people: deque[bool] = deque(maxlen=_STATS_WINDOW)
+        self._done_at: deque[float] = deque(maxlen=_STATS_WINDOW)
+        self._seq = 0
+        if warm_up:
+            self._warm_up()
+        self._publish()
+
+    # ------------------------------------------------------------ public API
+    def latest(self) -> LiveSnapshot | None:
+        """The newest snapshot (never blocks on frame processing)."""
+        return self._slot.get()
+
+    @property
+    def phase(self) -> LivePhase:
+        """The current phase."""
+        with self._lock:
+            return self._phase
+
+    @property
+    def saved_sets(self) -> tuple[SavedSet, ...]:
+        """Sets finished so far, oldest first."""
+        with self._lock:
+            return tuple(self._saved)
+
+    def process(self, image_bgr: Image, timestamp_ms: float) -> Image:
+        """Process one camera frame and return it annotated.
+
+        Args:
+            image_bgr: ``(H, W, 3)`` uint8 BGR frame; drawn on in place.
+            timestamp_ms: Time of the frame in the current stream; it should
+                increase (a repeated or earlier time is nudged forward). Call
+                :meth:`end_stream` between two streams.
+
+        Returns:
+            The annotated frame (the input unchanged once stopped).
+
+        Raises:
+            FormcheckError: If the pose model fails (the set in progress is
+                saved first and the processor moves to ``error``).
+        """
+        start = self._clock()
+        with self._lock:
+            if self._closed or self._phase in ("stopped", "error"):
+                return image_bgr
+            if not timestamp_ms > self._last_ts_ms:
+                timestamp_ms = self._last_ts_ms + 1.0
+            self._last_ts_ms = timestamp_ms
+            height, width = image_bgr.shape[:2]
+            est_ms = max(self._last_est_ms + 1.0, self._est_base_ms + timestamp_ms)
+            self._last_est_ms = est_ms
+            try:
+                pose = self._estimator(image_bgr, est_ms, self._frame_index)
+            except (FormcheckError, ValueError, RuntimeError) as exc:
+                self._fail_locked(f"the pose model failed: {exc}")
+                raise
+            self._frame_index += 1
+            if self._phase == "waiting":
+                self._begin_positioning(timestamp_ms)
+            result = self._step(pose, timestamp_ms, (width, height))
+            self._last_result = result
+            self._people.append(pose.num_people > 1)
+            scene = self._annotator.annotate(image_bgr, result)
+            self._frames += 1
+            done = self._clock()
+            self._proc_ms.append((done - start) * 1000.0)
+            self._done_at.append(done)
+            self._publish_locked()
+        return scene
+
+    def video_frame_callback(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """streamlit-webrtc frame callback (runs on the webrtc worker thread).
+
+        Converts the frame, calls :meth:`process` with the frame's own time
+        (relative to the first frame of the stream), and converts back. An
+        unexpected error saves the set in progress, stops processing and
+        returns the frame unchanged, so the stream keeps running.
+        """
+        image = np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
+        now = self._clock()
+        with self._lock:
+            if self._stream_t0_s is None:
+                self._stream_t0_s = frame.time if frame.time is not None else now
+                self._wall_t0_s = now
+            frame_s = frame.time if frame.time is not None else now
+            ts_ms = (frame_s - self._stream_t0_s) * 1000.0
+            if self._wall_t0_s is not None:
+                offset = (now - self._wall_t0_s) * 1000.0 - ts_ms
+                self._min_offset_ms = min(self._min_offset_ms, offset)
+                self._lag_ms.append(offset - self._min_offset_ms)
+        try:
+            out = self.process(image, ts_ms)
+        except Exception as exc:  # a callback boundary: keep the stream alive
+            logger.exception("live processing failed")
+            with self._lock:
+                if self._phase != "error":
+                    self._fail_locked(f"processing failed: {exc}")
+            return frame
+        new = av.VideoFrame.from_ndarray(out, format="bgr24")
+        return new
+
+    def end_stream(self) -> SavedSet | None:
+        """The stream stopped (STOP, camera gone, page closed): save the set.
+
+        Safe to call from any thread and more than once.
+
+        Returns:
+            The set saved now, if one was in progress.
+        """
+        with self._lock:
+            saved = None
+            if self._phase == "counting":
+                saved = self._finish_set_locked("stream stopped")
+            if self._phase in ("positioning", "counting", "resting"):
+                self._phase = "waiting"
+            self._stream_t0_s = None
+            self._wall_t0_s = None
+            self._min_offset_ms = math.inf
+            self._last_ts_ms = -math.inf
+            self._est_base_ms = self._last_est_ms + 1000.0
+            self._ok_since_ms = None
+            self._positioning_s = 0.0
+            self._publish_locked()
+            return saved
+
+    def report_pain(self, spread: bool) -> None:
+        """Record the answer to the pain question after a set.
+
+        Args:
+            spread: Whether pain or tingling spread further down the leg.
+                ``True`` stops the exercise for this processor.
+        """
+        with self._lock:
+            self._pain_pending = False
+            if self._saved:
+                note = (
+                    safety.PAIN_SPREAD_NOTE if spread else safety.PAIN_NOT_SPREAD_NOTE
+                )
+                self._annotate_last_set_locked(note)
+            if spread:
+                if self._phase == "counting":
+                    self._finish_set_locked("stopped: pain spread")
+                    self._pain_pending = False
+                self._phase = "stopped"
+            elif self._phase == "resting":
+                if self._set_number < self.target_sets:
+                    self._begin_positioning(self._last_ts_ms)
+                else:
+                    self._phase = "done"
+            self._publish_locked()
+
+    def finish_set(self, reason: str = "finished by the user") -> SavedSet | None:
+        """End the set in progress now (e.g. a "Finish set" button).
+
+        Returns:
+            The saved set, or ``None`` if no set was in progress.
+        """
+        with self._lock:
+            if self._phase != "counting":
+                return None
+            saved = self._finish_set_locked(reason)
+            self._phase = "resting"
+            self._pos_checker = FormChecker(self.spec, self.side)
+            self._pos_start_ms = self._last_ts_ms
+            self._publish_locked()
+            return saved
+
+    def new_round(self) -> None:
+        """Start counting sets again (after ``done``); saved sets are kept."""
+        with self._lock:
+            if self._phase in ("done", "resting"):
+                self._phase = "waiting" if self._stream_t0_s is None else "positioning"
+                self._set_number = 0
+                self._pain_pending = False
+                if self._phase == "positioning":
+                    self._begin_positioning(self._last_ts_ms)
+            self._publish_locked()
+
+    def close(self) -> None:
+        """Save any set in progress and release the pose model."""
+        self.end_stream()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._estimator.close()
+
+    # --------------------------------------------------------------- phases
+    def _warm_up(self) -> None:
+        width, height = _WARM_UP_WH
+        blank = np.zeros((height, width, 3), dtype=np.uint8)
+        with self._lock:
+            self._estimator(blank, 0.0, 0)
+            self._last_est_ms = 0.0
+            self._est_base_ms = 1000.0
+
+    def _begin_positioning(self, ts_ms: float) -> None:
+        self._phase = "positioning"
+        self._pos_checker = FormChecker(self.spec, self.side)
+        self._pos_start_ms = ts_ms
+        self._ok_since_ms = None
+        self._positioning_s = 0.0
+
+    def _step(
+        self, pose: PoseFrame, ts_ms: float, size_wh: tuple[int, int]
+    ) -> FrameResult:
+        if self._phase == "counting" and self._checker and self._recorder:
+            rel = ts_ms - self._set_start_ms
+            result = self._checker.update(dataclasses.replace(pose, timestamp_ms=rel))
+            self._recorder.add(result)
+            self._set_last_ms = rel
+            if self._target_reached(result):
+                self._finish_set_locked("target reached")
+                self._phase = "resting"
+                self._pos_checker = FormChecker(self.spec, self.side)
+                self._pos_start_ms = ts_ms
+            return result
+        if self._pos_checker is None:
+            self._pos_checker = FormChecker(self.spec, self.side)
+            self._pos_start_ms = ts_ms
+        rel = ts_ms - self._pos_start_ms
+        result = self._pos_checker.update(dataclasses.replace(pose, timestamp_ms=rel))
+        if self._phase == "positioning":
+            ok = (
+                result.pose.has_person
+                and result.view_ok
+                and not blocks_positioning(result.cue)
+            )
+            if ok:
+                if self._ok_since_ms is None:
+                    self._ok_since_ms = ts_ms
+                self._positioning_s = (ts_ms - self._ok_since_ms) / 1000.0
+            else:
+                self._ok_since_ms = None
+                self._positioning_s = 0.0
+            if ok and self._positioning_s >= self.settle_s:
+                self._begin_set(ts_ms, size_wh)
+        return result
+
+    def _begin_set(self, ts_ms: float, size_wh: tuple[int, int]) -> None:
+        self._phase = "counting"
+        self._set_number += 1
+        self._checker = FormChecker(self.spec, self.side)
+        self._recorder = SessionRecorder(self.spec, side=self.side)
+        self._set_start_ms = ts_ms
+        self._set_last_ms = 0.0
+        self._set_frames_wh = size_wh
+        self._set_wall_start = self._clock()
+
+    def _target_reached(self, result: FrameResult) -> bool:
+        if self.target_reps is not None:
+            return result.total_reps >= self.target_reps
+        if self.target_holds is not None and self._checker is not None:
+            return sum(h.completed for h in self._checker.holds) >= self.target_holds
+        return False
+
+    def _finish_set_locked(
+        self, reason: str, problem: str | None = None
+    ) -> SavedSet | None:
+        checker, recorder = self._checker, self._recorder
+        self._checker, self._recorder = None, None
+        if checker is None or recorder is None or recorder.frames == 0:
+            return None
+        checker.finish()
+        width, height = self._set_frames_wh or (0, 0)
+        wall = (
+            self._clock() - self._set_wall_start
+            if self._set_wall_start is not None
+            else 0.0
+        )
+        duration_s = max(self._set_last_ms / 1000.0, 0.0)
+        source = SourceInfo(
+            kind="live",
+            name="webcam",
+            fps=round(recorder.frames / wall, 2) if wall > 0 else 0.0,
+            width=width,
+            height=height,
+            duration_s=round(duration_s, 3),
+            frames=recorder.frames,
+            frames_with_person=recorder.frames_with_person,
+            frames_with_several_people=recorder.frames_with_several_people,
+            ended_early=problem is not None,
+            problem=problem,
+        )
+        warnings = [f"set ended: {reason}"]
+        if recorder.frames_with_person == 0:
+            warnings.append("nobody was found in any frame")
+        record = recorder.build(
+            checker.reps, checker.holds, checker.faults, source, warnings
+        )
+        update: dict[str, Any] = {"patient": self.patient}
+        if self.prescription is not None:
+            update["prescription"] = self.prescription.model_dump(mode="json")
+        record = record.model_copy(update=update)
+        paths: dict[str, Path] = {}
+        save_error = None
+        if self._store is not None:
+            try:
+                paths = self._store.save(record, f"set{self._set_number}")
+            except FormcheckError as exc:
+                save_error = str(exc)
+                logger.error("could not save the live session: %s", exc)
+        saved = SavedSet(self._set_number, record, paths, reason, save_error)
+        self._saved.append(saved)
+        self._pain_pending = True
+        return saved
+
+    def _annotate_last_set_locked(self, note: str) -> None:
+        last = self._saved[-1]
+        if note in last.record.warnings:
+            return
+        record = last.record.model_copy(
+            update={"warnings": [*last.record.warnings, note]}
+        )
+        paths, save_error = last.paths, last.save_error
+        if self._store is not None and "json" in paths:
+            try:
+                paths = self._store.overwrite(record, paths["json"])
+            except FormcheckError as exc:
+                save_error = str(exc)
+        self._saved[-1] = dataclasses.replace(
+            last, record=record, paths=paths, save_error=save_error
+        )
+
+    def _fail_locked(self, message: str) -> None:
+        self._error = message
+        if self._phase == "counting":
+            self._finish_set_locked("error", problem=message)
+        self._phase = "error"
+        self._publish_locked()
+
+    # ------------------------------------------------------------- snapshot
+    def _message(self, result: FrameResult | None) -> str:
+        phase = self._phase
+        if phase == "waiting":
+            return "Press START to turn on the camera."
+        if phase == "positioning":
+            if result is None or not result.pose.has_person:
+                return "Step into view so the camera can see your whole body."
+            if blocks_positioning(result.cue) and result.cue is not None:
+                return result.cue.text
+            if not result.view_ok:
+                return "Turn so the camera sees you as the exercise describes."
+            left = max(0.0, self.settle_s - self._positioning_s)
+            return f"Good position: hold it — counting starts in {left:.0f} s."
+        if phase == "counting":
+            return f"Set {self._set_number} of {self.target_sets}: counting."
+        if phase == "resting":
+            return f"Set {self._set_number} done."
+        if phase == "done":
+            return "All sets done. Well done!"
+        if phase == "stopped":
+            return "Exercise stopped for your safety."
+        return f"Stopped: {self._error}"
+
+    def _publish(self) -> None:
+        with self._lock:
+            self._publish_locked()
+
+    def _publish_locked(self) -> None:
+        self._seq += 1
+        result = self._last_result
+        if self._phase == "counting" and self._checker is not None:
+            tallies = self._checker.tallies()
+            holds_done = sum(h.completed for h in self._checker.holds)
+        elif self._saved and self._phase != "positioning":
+            summary = self._saved[-1].record.summary
+            tallies = tuple(
+                RepTally(s.side, s.reps, s.correct) for s in summary.per_side
+            )
+            holds_done = summary.holds_completed
+        else:
+            tallies = (RepTally(None, 0, 0),)
+            holds_done = 0
+        fps = 0.0
+        if len(self._done_at) >= 2 and self._done_at[-1] > self._done_at[0]:
+            fps = (len(self._done_at) - 1) / (self._done_at[-1] - self._done_at[0])
+        counting = self._phase == "counting"
+        snapshot = LiveSnapshot(
+            seq=self._seq,
+            phase=self._phase,
+            set_number=self._set_number,
+            target_sets=self.target_sets,
+            positioning_s=self._positioning_s,
+            settle_s=self.settle_s,
+            message=self._message(result),
+            cue=result.cue if result is not None else None,
+            has_person=bool(result is not None and result.pose.has_person),
+            several_people=sum(self._people) > len(self._people) / 2,
+            view_ok=bool(result is None or result.view_ok),
+            tallies=tallies,
+            target_reps=self.target_reps,
+            hold=result.hold if (result is not None and counting) else None,
+            holds_done=holds_done,
+            target_holds=self.target_holds,
+            frames_processed=self._frames,
+            fps=fps,
+            processing_ms=statistics.median(self._proc_ms) if self._proc_ms else 0.0,
+            lag_ms=statistics.median(self._lag_ms) if self._lag_ms else 0.0,
+            lag_ms_max=max(self._lag_ms, default=0.0),
+            pain_question_pending=self._pain_pending,
+            saved=tuple(self._saved),
+            error=self._error,
+        )
+        self._slot.put(snapshot)

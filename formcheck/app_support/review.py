@@ -1,0 +1,235 @@
+"""The Review page's work: accept a video, analyse it, find moments in it.
+
+The page itself only shows widgets; everything that can go wrong with a file
+is checked here and raised as a :class:`~formcheck.errors.FormcheckError`
+whose message the page shows as is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.analyze import AnalysisResult, analyze_video
+from formcheck.errors import InputError, OutputError
+from formcheck.landmarks import Side
+from formcheck.pose import PoseEstimator
+from formcheck.session import SessionRecord
+from formcheck.specs.schema import ExerciseSpec
+from formcheck.video import probe_video
+
+#: File name endings offered in the uploader (the content is checked anyway).
+VIDEO_TYPES = ("mp4", "mov", "m4v", "avi", "mkv", "webm")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Seconds with several people in view before the Review page mentions it
+#: (the face counter misfires for a frame or two now and then).
+SEVERAL_PEOPLE_NOTE_S = 3.0
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def check_upload_size(name: str, size_bytes: int, max_mb: float) -> None:
+    """Refuse an upload above the configured limit.
+
+    Args:
+        name: The file name (for the message).
+        size_bytes: Its size.
+        max_mb: The limit in megabytes (Streamlit's ``server.maxUploadSize``).
+
+    Raises:
+        InputError: If the file is too large or empty.
+    """
+    if size_bytes <= 0:
+        raise InputError(f"{name}: empty file (0 bytes), contains no frames")
+    limit = max_mb * 1024 * 1024
+    if size_bytes > limit:
+        raise InputError(
+            f"{name}: {size_bytes / 1024 / 1024:.0f} MB is larger than the "
+            f"{max_mb:g} MB upload limit; trim the video or set "
+            "server.maxUploadSize in .streamlit/config.toml"
+        )
+
+
+def store_upload(name: str, data: bytes, folder: Path, max_mb: float) -> Path:
+    """Save an uploaded video and check that it is a usable video.
+
+    Args:
+        name: The uploaded file's name.
+        data: Its bytes.
+        folder: Where to keep it.
+        max_mb: Upload limit in megabytes.
+
+    Returns:
+        The saved file (named by a content hash, so uploading the same file
+        twice does not duplicate it).
+
+    Raises:
+        InputError: Too large or empty.
+        VideoError: Not a video, or corrupt (the file is removed again).
+        OutputError: The folder cannot be written.
+    """
+    check_upload_size(name, len(data), max_mb)
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    safe = _SAFE.sub("_", Path(name).name).strip("._") or "upload"
+    path = folder / f"{digest}_{safe}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot store the upload ({exc.strerror or exc})"
+        ) from None
+    try:
+        probe_video(path)
+    except InputError as exc:
+        path.unlink(missing_ok=True)
+        raise type(exc)(str(exc).replace(str(path), name, 1)) from None
+    return path
+
+
+def list_samples(folder: Path) -> list[Path]:
+    """Sample videos in ``folder`` (``*.mp4``), or ``[]`` if there are none."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.mp4") if p.is_file())
+
+
+def run_review(
+    video: Path,
+    spec: ExerciseSpec,
+    side: Side | None,
+    out_dir: Path,
+    progress: ProgressCallback | None = None,
+    estimator: PoseEstimator | None = None,
+) -> AnalysisResult:
+    """Analyse a video and write the annotated H.264 copy into ``out_dir``.
+
+    Args:
+        video: The video file.
+        spec: The exercise spec.
+        side: The painful or chosen side.
+        out_dir: Output folder.
+        progress: ``progress(done, total)`` after each frame.
+        estimator: A pose estimator to use instead of MediaPipe (tests).
+
+    Returns:
+        The analysis result (session record, annotated video path, problems).
+
+    Raises:
+        VideoError: If the video cannot be read.
+        OutputError: If the annotated video cannot be written.
+        PoseBackendError: If the pose model cannot be created.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{out_dir}: cannot create the output folder ({exc.strerror or exc})"
+        ) from None
+    stem = f"{video.stem}.{spec.id}"
+    if side:
+        stem += f".{side}"
+    out_video = out_dir / f"{stem}.annotated.mp4"
+    return analyze_video(
+        video, spec, side, out_video, progress=progress, estimator=estimator
+    )
+
+
+def review_warnings(result: AnalysisResult) -> list[str]:
+    """Plain-language problems with an analysis, for the page to show."""
+    out = list(result.problems)
+    if result.no_person:
+        out.append(
+            "Nobody was found in the video: check that the whole body is in view."
+        )
+    elif result.several_people:
+        out.append(
+            "More than one person was in view for most of the video: the checks "
+            "may follow the wrong person."
+        )
+    else:
+        src = result.session.source
+        seconds = src.frames_with_several_people / max(src.fps, 1.0)
+        if seconds >= SEVERAL_PEOPLE_NOTE_S:
+            out.append(
+                f"Another person seemed to be in view for about {seconds:.0f} s: "
+                "checks may be unreliable then."
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A fault to jump to in the video."""
+
+    index: int
+    rule_id: str
+    cue: str
+    start_s: float
+    end_s: float
+    rep_index: int | None
+    side: str | None
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"12.3 s · rep 2 (left) · Keep your back still"``."""
+        rep = f"rep {self.rep_index}" if self.rep_index else "between reps"
+        side = f" ({self.side})" if self.side else ""
+        return f"{self.start_s:.1f} s · {rep}{side} · {self.cue}"
+
+
+def fault_moments(session: SessionRecord) -> list[Moment]:
+    """The session's faults, in time order, as moments to jump to."""
+    order = sorted(range(len(session.faults)), key=lambda i: session.faults[i].start_s)
+    return [
+        Moment(
+            index=i,
+            rule_id=session.faults[i].rule_id,
+            cue=session.faults[i].cue,
+            start_s=session.faults[i].start_s,
+            end_s=session.faults[i].end_s,
+            rep_index=session.faults[i].rep_index,
+            side=session.faults[i].side,
+        )
+        for i in order
+    ]
+
+
+def frame_at(video: Path, t_s: float) -> npt.NDArray[np.uint8] | None:
+    """The frame shown at ``t_s`` seconds (BGR), or ``None`` if unreadable."""
+    if not math.isfinite(t_s):
+        return None
+    cap = cv2.VideoCapture(str(video), cv2.CAP_FFMPEG)
+    try:
+        if not cap.isOpened():
+            return None
+        cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, t_s) * 1000.0)
+        ok, image = cap.read()
+        if ok and image is not None:
+            return np.ascontiguousarray(image, dtype=np.uint8)
+    finally:
+        cap.release()
+    # Seeking failed (e.g. past the end): read through and keep the last frame
+    # at or before t_s.
+    cap = cv2.VideoCapture(str(video), cv2.CAP_FFMPEG)
+    last = None
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok or image is None:
+                break
+            last = image
+            if cap.get(cv2.CAP_PROP_POS_MSEC) >= t_s * 1000.0:
+                break
+    finally:
+        cap.release()
+    return None if last is None else np.ascontiguousarray(last, dtype=np.uint8)

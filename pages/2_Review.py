@@ -1,0 +1,256 @@
+"""Review: analyse a recorded video, see every repetition, jump to each fault.
+
+The work is done by formcheck.analyze (through formcheck.app_support.review);
+this page uploads, shows progress and presents the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from formcheck.app_support import plots, report, review, ui
+from formcheck.app_support.storage import SessionStore
+from formcheck.errors import FormcheckError
+
+settings = ui.page_setup("Review")
+cat = ui.catalog()
+
+st.title("Review a recorded video")
+st.caption(
+    "The video is analysed on this computer: nothing is uploaded anywhere else. "
+    "Film from the side the exercise describes (see the Exercises page)."
+)
+ui.show_catalog_problems(cat)
+if not cat.specs:
+    ui.error("No exercise spec could be loaded.")
+    st.stop()
+
+# ------------------------------------------------------------------ input
+samples = review.list_samples(settings.samples_dir)
+left, right = st.columns(2)
+with left:
+    source = st.radio(
+        "Video",
+        ["Upload a video", "A sample video"],
+        horizontal=True,
+        key="review_source",
+    )
+    video_path: Path | None = None
+    video_label = ""
+    if source == "Upload a video":
+        upload = st.file_uploader(
+            f"Video file ({', '.join(review.VIDEO_TYPES)}; up to {settings.max_upload_mb} MB)",
+            type=list(review.VIDEO_TYPES),
+            key="review_upload",
+        )
+        if upload is not None:
+            try:
+                video_path = review.store_upload(
+                    upload.name,
+                    upload.getvalue(),
+                    settings.review_dir / "uploads",
+                    settings.max_upload_mb,
+                )
+            except FormcheckError as exc:
+                ui.error(exc)
+            else:
+                video_label = upload.name
+    elif not samples:
+        st.info(
+            f"No sample videos yet (looked in `{settings.samples_dir}`). "
+            "Upload your own video instead."
+        )
+    else:
+        video_path = st.selectbox(
+            "Sample", samples, format_func=lambda p: p.name, key="review_sample"
+        )
+        video_label = video_path.name if video_path is not None else ""
+with right:
+    exercise_id = st.selectbox(
+        "Exercise", list(cat.specs), format_func=cat.label, key="review_exercise"
+    )
+    spec = cat.specs[exercise_id]
+    side = None
+    if spec.side.mode in ("painful", "auto"):
+        side = st.selectbox(
+            "Painful side" if spec.side.mode == "painful" else "Side to check",
+            [None, "left", "right"],
+            format_func=lambda s: "— the side facing the camera —" if s is None else s,
+            key="review_side",
+        )
+
+if st.button("Analyse", type="primary", disabled=video_path is None, key="review_go"):
+    assert video_path is not None
+    bar = st.progress(0.0, text="Starting the pose model…")
+
+    def progress(done: int, total: int) -> None:
+        if total > 0 and (done % max(1, total // 100) == 0 or done >= total):
+            bar.progress(
+                min(1.0, done / total), text=f"Analysing frame {done} of {total}"
+            )
+
+    factory = ui.estimator_factory()
+    try:
+        result = review.run_review(
+            video_path,
+            spec,
+            side,
+            settings.review_dir / "annotated",
+            progress=progress,
+            estimator=factory() if factory else None,
+        )
+    except FormcheckError as exc:
+        bar.empty()
+        ui.error(exc)
+    else:
+        bar.progress(1.0, text="Done")
+        st.session_state["review_result"] = {
+            "result": result,
+            "spec_id": spec.id,
+            "video_name": video_label or video_path.name,
+        }
+        st.session_state.pop("review_fault", None)
+        st.session_state.pop("review_fault_select", None)
+
+state: dict[str, Any] | None = st.session_state.get("review_result")
+if state is None:
+    st.stop()
+
+# ----------------------------------------------------------------- result
+result = state["result"]
+session = result.session
+rspec = cat.specs.get(state["spec_id"])
+st.divider()
+st.subheader(f"{session.exercise.name} — {state['video_name']}")
+for warning in review.review_warnings(result):
+    st.warning(warning)
+
+s = session.summary
+cols = st.columns(5)
+cols[0].metric("Reps", s.reps)
+cols[1].metric("Correct", s.correct)
+cols[2].metric("With a fault", s.incorrect)
+cols[3].metric("Holds done", f"{s.holds_completed}/{s.holds}" if s.holds else "–")
+cols[4].metric(
+    "Mean range of motion",
+    f"{s.mean_range_of_motion:.0f}" if s.mean_range_of_motion is not None else "–",
+)
+per_side = [p for p in s.per_side if p.side is not None]
+if per_side:
+    st.caption(
+        " · ".join(f"{p.side}: {p.reps} reps, {p.correct} correct" for p in per_side)
+    )
+
+moments = review.fault_moments(session)
+by_index = {m.index: m for m in moments}
+
+
+def on_plot_select() -> None:
+    event = st.session_state.get("review_timeline")
+    points = event.selection.points if event is not None else []
+    for point in points:
+        data = point.get("customdata")
+        if data is None:
+            continue
+        index = int(data[0] if isinstance(data, list) else data)
+        if index in by_index:
+            st.session_state["review_fault"] = index
+            st.session_state["review_fault_select"] = index
+            return
+
+
+def on_fault_select() -> None:
+    st.session_state["review_fault"] = st.session_state.get("review_fault_select")
+
+
+chosen = st.session_state.get("review_fault")
+moment = by_index.get(chosen) if chosen is not None else None
+seek = max(0.0, moment.start_s - 1.0) if moment is not None else 0.0
+
+portrait = session.source.height > session.source.width
+video_col, timeline_col = st.columns([2, 3] if portrait else [1, 1], gap="medium")
+with video_col:
+    if result.video_path is not None and result.video_path.is_file():
+        st.video(str(result.video_path), start_time=seek)
+    else:
+        st.info("No annotated video was written.")
+    st.selectbox(
+        "Jump to a fault",
+        [None, *by_index],
+        format_func=lambda i: "— choose a fault —" if i is None else by_index[i].label,
+        key="review_fault_select",
+        on_change=on_fault_select,
+        disabled=not moments,
+    )
+    if not moments:
+        st.success("No fault was reported.")
+    if moment is not None:
+        frame = (
+            review.frame_at(result.video_path, moment.start_s)
+            if result.video_path is not None
+            else None
+        )
+        if frame is not None:
+            st.image(frame, channels="BGR", caption=moment.label)
+        st.markdown(f"**{moment.cue}**")
+        if rspec is not None:
+            try:
+                detail = rspec.rule(moment.rule_id).detail
+            except KeyError:
+                detail = ""
+            if detail:
+                st.caption(detail)
+with timeline_col:
+    st.markdown("#### Timeline")
+    st.caption(
+        "Green bands: target ranges of the checks. Shaded spans: repetitions "
+        "(green correct, amber with a fault). Red crosses: faults — click one to "
+        "see that moment."
+    )
+    st.plotly_chart(
+        plots.timeline_figure(session, rspec, height_per_row=125),
+        key="review_timeline",
+        on_select=on_plot_select,
+        selection_mode="points",
+    )
+
+st.markdown("#### Repetitions")
+st.dataframe(report.rep_rows(session), hide_index=True, width="stretch")
+if session.holds:
+    st.markdown("#### Holds")
+    st.dataframe(report.hold_rows(session), hide_index=True, width="stretch")
+if session.faults:
+    st.markdown("#### Faults")
+    st.dataframe(report.fault_rows(session), hide_index=True, width="stretch")
+
+stem = Path(state["video_name"]).stem
+d1, d2, d3, d4 = st.columns(4)
+d1.download_button(
+    "Session (JSON)",
+    session.to_json(),
+    file_name=f"{stem}.session.json",
+    mime="application/json",
+)
+d2.download_button(
+    "Repetitions (CSV)",
+    session.reps_csv(),
+    file_name=f"{stem}.reps.csv",
+    mime="text/csv",
+)
+if result.video_path is not None and result.video_path.is_file():
+    d3.download_button(
+        "Annotated video (MP4)",
+        result.video_path.read_bytes(),
+        file_name=f"{stem}.annotated.mp4",
+        mime="video/mp4",
+    )
+if d4.button("Save to my sessions", key="review_save"):
+    try:
+        paths = SessionStore(settings.sessions_dir).save(session)
+    except FormcheckError as exc:
+        ui.error(exc)
+    else:
+        st.success(f"Saved as `{paths['json'].name}`: open it on the Therapist page.")

@@ -1,0 +1,331 @@
+"""Every page of the Streamlit app, through ``streamlit.testing.v1.AppTest``.
+
+No model and no browser: a replay pose estimator is injected through
+``st.session_state`` (``formcheck.app_support.ui.ESTIMATOR_HOOK``), and the
+Live page's webcam component is left out under AppTest, so the tests drive
+its :class:`LiveProcessor` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from formcheck.analyze import analyze_landmarks
+from formcheck.app_support.live import LiveProcessor
+from formcheck.app_support.ui import ESTIMATOR_HOOK
+from formcheck.pose import ReplayPoseEstimator
+from formcheck.prescription import Prescription, PrescriptionStore, load_prescription
+from formcheck.session import SessionRecord
+from formcheck.specs import load_spec
+from formcheck.types import PoseSequence
+from formcheck.video import VideoWriter
+from tests.conftest import DATA, REPO
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def bird_dog() -> PoseSequence:
+    return PoseSequence.load_npz(DATA / "polybag_bird_dog.landmarks.npz")
+
+
+@pytest.fixture(scope="module")
+def bird_dog_session(bird_dog: PoseSequence) -> SessionRecord:
+    return analyze_landmarks(bird_dog, load_spec("bird_dog")).session
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh FORMCHECK_HOME and an empty samples folder."""
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FORMCHECK_SAMPLES", str(tmp_path / "samples"))
+    monkeypatch.delenv("FORMCHECK_ICE_SERVERS", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def tiny_video(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.mp4"
+    with VideoWriter(path, fps=10) as writer:
+        for i in range(20):
+            writer.write(np.full((96, 128, 3), 10 * i, np.uint8), i * 100.0)
+    return path
+
+
+def open_page(page: str, estimator: Callable[[], object] | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    if estimator is not None:
+        at.session_state[ESTIMATOR_HOOK] = estimator
+    if page != "app.py":
+        at.switch_page(page)
+    return at.run()
+
+
+def texts(elements: object) -> list[str]:
+    return [e.value for e in elements]  # type: ignore[attr-defined]
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# --------------------------------------------------------------------- home
+def test_home_page_links_every_page(home: Path) -> None:
+    at = open_page("app.py")
+    no_exceptions(at)
+    assert at.title[0].value == "formcheck"
+    assert any("Red flags" in m for m in texts(at.markdown))
+
+
+# --------------------------------------------------------------------- live
+def test_live_page_selects_an_exercise(home: Path, bird_dog: PoseSequence) -> None:
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    no_exceptions(at)
+    at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
+    no_exceptions(at)
+    assert any(c.startswith("**Glute bridge**") for c in texts(at.caption))
+    processor: LiveProcessor = at.session_state["live_processor"][1]
+    assert processor.spec.id == "glute_bridge"
+    # The side choice exists for exercises measured on one side.
+    assert at.sidebar.selectbox(key="live_side_glute_bridge").value is None
+    assert any("Press **START**" in i for i in texts(at.info))
+    assert any("Red flags" in m for m in texts(at.markdown))
+
+
+def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
+    home: Path, bird_dog: PoseSequence
+) -> None:
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.sidebar.selectbox(key="live_exercise").select("bird_dog").run()
+    processor: LiveProcessor = at.session_state["live_processor"][1]
+    for i in range(len(bird_dog)):  # the replay serves recorded frame i
+        processor.process(np.zeros((96, 54, 3), np.uint8), i * 1000 / 30)
+    at.run()  # no stream under AppTest: the page finalises the set
+    no_exceptions(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Reps in the last set"] == "2"
+    assert metrics["Correct"] == "2"
+    assert any("Left: 1" in c and "Right: 1" in c for c in texts(at.caption))
+    saved = sorted((home / "sessions").glob("*.session.json"))
+    assert len(saved) == 1
+    assert any(saved[0].name in c for c in texts(at.caption))
+    assert any("Did pain or tingling spread" in m for m in texts(at.markdown))
+    at.button(key="pain_yes_1").click().run()
+    no_exceptions(at)
+    assert any("spread further down your leg" in e for e in texts(at.error))
+    assert processor.phase == "stopped"
+
+
+def test_live_page_loads_a_prescription_and_reports_a_broken_one(
+    home: Path, bird_dog: PoseSequence
+) -> None:
+    store = PrescriptionStore(home / "patients")
+    store.save(
+        Prescription(patient="Jane Doe", exercise="glute_bridge", reps=6, sets=2)
+    )
+    broken = store.path_for("Jane Doe", "bird_dog")
+    broken.write_text(
+        '{"format": "formcheck-prescription", "reps": "many"', encoding="utf-8"
+    )
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
+    at.sidebar.selectbox(key="live_patient").select("Jane Doe").run()
+    no_exceptions(at)
+    assert any("6 reps × 2 set(s)" in c for c in texts(at.caption))
+    assert at.session_state["live_processor"][1].target_reps == 6
+    at.sidebar.selectbox(key="live_exercise").select("bird_dog").run()
+    no_exceptions(at)
+    assert any("not valid JSON" in e for e in texts(at.sidebar.error))
+    assert any("10 reps × 1 set(s)" in c for c in texts(at.caption))  # defaults
+
+
+def test_live_page_follows_a_routine(home: Path, bird_dog: PoseSequence) -> None:
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.sidebar.radio(key="live_mode").set_value("A routine").run()
+    no_exceptions(at)
+    assert any("cannot check this one" in i for i in texts(at.info))  # walking
+    at.sidebar.button[1].click().run()  # Next ▶
+    no_exceptions(at)
+    assert any("Step 2 of" in m for m in texts(at.sidebar.markdown))
+    assert "live_processor" in at.session_state
+
+
+def test_live_page_reports_a_malformed_ice_configuration(
+    home: Path, bird_dog: PoseSequence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORMCHECK_ICE_SERVERS", "[{oops")
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    no_exceptions(at)
+    assert any(
+        "FORMCHECK_ICE_SERVERS: not valid JSON" in w for w in texts(at.sidebar.warning)
+    )
+
+
+# ------------------------------------------------------------------- review
+def test_review_page_analyses_an_upload(
+    home: Path, bird_dog: PoseSequence, tiny_video: Path
+) -> None:
+    at = open_page("pages/2_Review.py", lambda: ReplayPoseEstimator(bird_dog))
+    no_exceptions(at)
+    at.selectbox(key="review_exercise").select("bird_dog").run()
+    at.file_uploader(key="review_upload").set_value(
+        ("tiny.mp4", tiny_video.read_bytes(), "video/mp4")
+    )
+    at.run()
+    at.button(key="review_go").click().run()
+    no_exceptions(at)
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Reps"] == "0"
+    assert len(at.dataframe) >= 1  # the per-rep table
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Session (JSON)", "Repetitions (CSV)", "Annotated video (MP4)"]
+    at.button(key="review_save").click().run()
+    assert len(list((home / "sessions").glob("*.session.json"))) == 1
+
+
+def test_review_page_rejects_a_non_video(home: Path, bird_dog: PoseSequence) -> None:
+    at = open_page("pages/2_Review.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.file_uploader(key="review_upload").set_value(
+        ("holiday.mp4", b"this is a text file, not a video", "video/mp4")
+    )
+    at.run()
+    no_exceptions(at)
+    assert any(
+        e.startswith("holiday.mp4: ") and "not a video" in e for e in texts(at.error)
+    )
+    assert at.button(key="review_go").disabled
+
+
+def test_review_page_without_samples_says_so(home: Path) -> None:
+    at = open_page("pages/2_Review.py")
+    at.radio(key="review_source").set_value("A sample video").run()
+    no_exceptions(at)
+    assert any("No sample videos yet" in i for i in texts(at.info))
+
+
+def test_review_page_analyses_a_sample(
+    home: Path, bird_dog: PoseSequence, tiny_video: Path
+) -> None:
+    samples = home.parent / "samples"
+    samples.mkdir()
+    (samples / "bridge_demo.mp4").write_bytes(tiny_video.read_bytes())
+    at = open_page("pages/2_Review.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.radio(key="review_source").set_value("A sample video").run()
+    assert at.selectbox(key="review_sample").value.name == "bridge_demo.mp4"
+    at.button(key="review_go").click().run()
+    no_exceptions(at)
+    assert at.subheader[0].value.endswith("bridge_demo.mp4")
+
+
+# ---------------------------------------------------------------- therapist
+def test_therapist_page_loads_shared_session_json(
+    home: Path, bird_dog_session: SessionRecord
+) -> None:
+    at = open_page("pages/3_Therapist.py")
+    no_exceptions(at)
+    at.file_uploader(key="ther_upload").set_value(
+        [
+            (
+                "jane.session.json",
+                bird_dog_session.to_json().encode(),
+                "application/json",
+            ),
+            (
+                "broken.json",
+                b'{"format": "formcheck-session", "format_version": 1}',
+                "application/json",
+            ),
+        ]
+    )
+    at.run()
+    no_exceptions(at)
+    errors = texts(at.error)
+    assert len(errors) == 1 and errors[0].startswith("broken.json: ")
+    summary = at.dataframe[0].value
+    assert list(summary["reps"]) == [2]
+    assert list(summary["exercise"]) == ["Bird dog"]
+
+
+def test_therapist_page_compares_sessions_and_builds_a_report(
+    home: Path, bird_dog_session: SessionRecord
+) -> None:
+    from formcheck.app_support.storage import SessionStore
+
+    store = SessionStore(home / "sessions")
+    store.save(
+        bird_dog_session.model_copy(update={"created_utc": "2026-01-01T10:00:00+00:00"})
+    )
+    store.save(
+        bird_dog_session.model_copy(update={"created_utc": "2026-01-08T10:00:00+00:00"})
+    )
+    at = open_page("pages/3_Therapist.py")
+    ms = at.multiselect(key="ther_sessions")
+    assert len(ms.options) == 2
+    ms.set_value(list(ms.options)).run()  # type: ignore[arg-type]
+    no_exceptions(at)
+    assert any("Progress across sessions" in m for m in texts(at.markdown))
+    at.button(key="report_build").click().run()
+    no_exceptions(at)
+    assert [b.label for b in at.get("download_button")] == [
+        "Download report (HTML, works offline, printable)"
+    ]
+    assert at.session_state["report_html"].startswith("<!DOCTYPE html>")
+
+
+def test_therapist_page_saves_a_prescription(home: Path) -> None:
+    at = open_page("pages/3_Therapist.py")
+    at.text_input(key="rx_patient").input("Jane Doe").run()
+    at.selectbox(key="rx_exercise").select("bird_dog").run()
+    at.selectbox(key="rx_side_bird_dog").select("left").run()
+    at.number_input(key="rx_reps_bird_dog").set_value(6).run()
+    at.checkbox(key="rx_depth_on_bird_dog").check().run()
+    at.number_input(key="rx_enter_bird_dog").set_value(95.0).run()
+    at.button(key="rx_save").click().run()
+    no_exceptions(at)
+    assert "rep_enter must be between 50 and 80 for bird_dog, but got 95" in texts(
+        at.error
+    )
+    path = home / "patients" / "Jane Doe" / "bird_dog.prescription.json"
+    assert not path.exists()
+    at.number_input(key="rx_enter_bird_dog").set_value(70.0).run()
+    at.button(key="rx_save").click().run()
+    no_exceptions(at)
+    assert not at.error
+    assert any("Saved Bird dog for Jane Doe" in s for s in texts(at.success))
+    saved = load_prescription(path)
+    assert (saved.reps, saved.painful_side, saved.rep_enter) == (6, "left", 70.0)
+
+
+def test_therapist_page_rejects_a_bad_patient_name(home: Path) -> None:
+    at = open_page("pages/3_Therapist.py")
+    at.text_input(key="rx_patient").input("../etc").run()
+    no_exceptions(at)
+    assert any("patient name must be" in e for e in texts(at.error))
+
+
+# ---------------------------------------------------------------- exercises
+def test_exercises_page_shows_the_chosen_exercise(home: Path) -> None:
+    at = open_page("pages/4_Exercises.py")
+    no_exceptions(at)
+    at.selectbox(key="library_exercise").select("glute_bridge").run()
+    no_exceptions(at)
+    spec = load_spec("glute_bridge")
+    assert at.header[0].value == spec.name
+    subheaders = texts(at.subheader)
+    for section in (
+        "How to do it",
+        "Where to put the camera",
+        "What is checked",
+        "What the camera cannot see",
+        "Safety",
+    ):
+        assert section in subheaders
+    checked = at.dataframe[0].value
+    assert set(checked["what you hear"]) == {r.cue for r in spec.rules}
+    assert any(spec.safety.stop_if in m for m in texts(at.markdown))

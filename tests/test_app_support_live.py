@@ -1,0 +1,462 @@
+"""LiveProcessor: the live webcam pipeline, tested without a browser or model."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from aiortc import MediaStreamTrack
+from streamlit_webrtc.models import CallbackAttachableProcessor
+from streamlit_webrtc.process import AsyncVideoProcessTrack
+
+from formcheck.app_support import safety
+from formcheck.app_support.live import LatestSlot, LiveProcessor, blocks_positioning
+from formcheck.errors import PoseBackendError
+from formcheck.pose import ReplayPoseEstimator
+from formcheck.prescription import Prescription, apply_prescription
+from formcheck.results import Cue
+from formcheck.session import load_session
+from formcheck.specs import load_spec
+from formcheck.types import PoseFrame, PoseSequence
+from tests.conftest import DATA
+
+FPS = 30.0
+
+
+@pytest.fixture(scope="module")
+def bird_dog() -> PoseSequence:
+    """The recorded bird dog (2 reps, 1 per side) with 3 s of still start pose first."""
+    seq = PoseSequence.load_npz(DATA / "polybag_bird_dog.landmarks.npz")
+    lead = round(3 * FPS)
+    xy = np.concatenate([np.repeat(seq.xy[:1], lead, 0), seq.xy])
+    vis = np.concatenate([np.repeat(seq.visibility[:1], lead, 0), seq.visibility])
+    people = np.ones(len(xy), dtype=np.int16)
+    return PoseSequence(
+        xy=xy,
+        visibility=vis,
+        timestamps_ms=np.arange(len(xy)) * 1000.0 / FPS,
+        resolution_wh=seq.resolution_wh,
+        fps=FPS,
+        num_people=people,
+    )
+
+
+def image() -> np.ndarray:
+    return np.zeros((96, 54, 3), np.uint8)
+
+
+def feed(processor: LiveProcessor, count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        processor.process(image(), i * 1000.0 / FPS)
+
+
+class EmptyEstimator:
+    """Nobody in view, optionally slow."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
+        self.calls = 0
+
+    def __call__(self, image_bgr, timestamp_ms, frame_index):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        h, w = image_bgr.shape[:2]
+        return PoseFrame.empty(timestamp_ms, frame_index, (w, h))
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        pass
+
+
+class FailingEstimator(ReplayPoseEstimator):
+    """Replays poses, then fails like a crashed model."""
+
+    def __init__(self, sequence: PoseSequence, fail_at: int) -> None:
+        super().__init__(sequence)
+        self.fail_at = fail_at
+
+    def __call__(self, image_bgr, timestamp_ms, frame_index):  # type: ignore[no-untyped-def]
+        if frame_index >= self.fail_at:
+            raise PoseBackendError("mediapipe pose failed on frame 999: boom")
+        return super().__call__(image_bgr, timestamp_ms, frame_index)
+
+
+# ------------------------------------------------------------ latest slot
+def test_latest_slot_keeps_only_the_newest_item() -> None:
+    slot: LatestSlot[int] = LatestSlot()
+    assert slot.get() is None
+    for i in range(1000):
+        slot.put(i)
+    assert slot.get() == 999
+    assert slot.get() == 999  # reading does not consume
+    assert slot.version == 1000
+    assert slot.take() == 999
+    assert slot.get() is None
+
+
+def test_latest_slot_is_thread_safe() -> None:
+    slot: LatestSlot[tuple[int, int]] = LatestSlot()
+
+    def producer(k: int) -> None:
+        for i in range(2000):
+            slot.put((k, i))
+
+    threads = [threading.Thread(target=producer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    seen = [slot.get() for _ in range(2000)]
+    for t in threads:
+        t.join()
+    assert slot.version == 8000
+    assert all(s is None or isinstance(s, tuple) for s in seen)
+
+
+# ------------------------------------------------------------- positioning
+@pytest.mark.parametrize(
+    ("cue", "blocks"),
+    [
+        (None, False),
+        (
+            Cue(
+                "setup", "Step into view so the camera can see your whole body.", "warn"
+            ),
+            True,
+        ),
+        (Cue("setup", "Turn so your left side faces the camera.", "warn"), True),
+        (Cue("setup", "Hold still in the start position for a moment.", "info"), False),
+        (Cue("safety", "Stop.", "stop"), True),
+        (Cue("fault", "Keep your back flat.", "warn"), False),
+        (Cue("tip", "Breathe.", "info"), False),
+    ],
+)
+def test_blocks_positioning(cue: Cue | None, blocks: bool) -> None:
+    assert blocks_positioning(cue) is blocks
+
+
+def test_processor_positions_then_counts_bird_dog(bird_dog: PoseSequence) -> None:
+    processor = LiveProcessor(
+        load_spec("bird_dog"), estimator=ReplayPoseEstimator(bird_dog), warm_up=False
+    )
+    assert processor.latest() is not None
+    assert processor.latest().phase == "waiting"  # type: ignore[union-attr]
+    phases = []
+    for i in range(len(bird_dog)):
+        out = processor.process(image(), i * 1000.0 / FPS)
+        assert out.shape == (96, 54, 3)
+        snap = processor.latest()
+        assert snap is not None
+        if not phases or phases[-1] != snap.phase:
+            phases.append(snap.phase)
+    assert phases == ["positioning", "counting"]
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.set_number == 1
+    assert snap.reps == 2
+    assert {t.side: t.counted for t in snap.tallies} == {None: 2, "left": 1, "right": 1}
+    assert snap.frames_processed == len(bird_dog)
+
+
+def test_processor_annotates_the_frame(bird_dog: PoseSequence) -> None:
+    processor = LiveProcessor(
+        load_spec("bird_dog"), estimator=ReplayPoseEstimator(bird_dog), warm_up=False
+    )
+    big = np.zeros((1920, 1080, 3), np.uint8)
+    out = processor.process(big, 0.0)
+    assert out.any(), "the skeleton, panel and cue are drawn on the frame"
+
+
+def test_no_person_keeps_positioning_and_saves_nothing(tmp_path: Path) -> None:
+    processor = LiveProcessor(
+        load_spec("glute_bridge"),
+        estimator=EmptyEstimator(),
+        sessions_dir=tmp_path,
+        warm_up=False,
+        settle_s=0.5,
+    )
+    feed(processor, 90)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "positioning"
+    assert not snap.has_person
+    assert snap.message.startswith("Step into view")
+    assert snap.cue is not None and snap.cue.kind == "setup"
+    assert processor.end_stream() is None
+    assert not list(tmp_path.glob("*"))
+
+
+def test_second_person_blocks_positioning(bird_dog: PoseSequence) -> None:
+    two = dataclasses.replace(
+        bird_dog, num_people=np.full(len(bird_dog), 2, dtype=np.int16)
+    )
+    processor = LiveProcessor(
+        load_spec("bird_dog"), estimator=ReplayPoseEstimator(two), warm_up=False
+    )
+    feed(processor, 150)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "positioning"
+    assert snap.several_people
+    assert snap.cue is not None and "more than one person" in snap.cue.text
+
+
+def test_second_person_walking_through_pauses_checks(bird_dog: PoseSequence) -> None:
+    """A passer-by for a moment does not stop the set, and is recorded."""
+    people = np.ones(len(bird_dog), dtype=np.int16)
+    people[200:215] = 2  # half a second, during counting
+    seq = dataclasses.replace(bird_dog, num_people=people)
+    processor = LiveProcessor(
+        load_spec("bird_dog"), estimator=ReplayPoseEstimator(seq), warm_up=False
+    )
+    feed(processor, len(seq))
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "counting"
+    assert snap.reps == 2
+    saved = processor.end_stream()
+    assert saved is not None
+    assert saved.record.source.frames_with_several_people == 15
+
+
+# ------------------------------------------------------------- saving sets
+def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
+    spec = load_spec("bird_dog")
+    rx = Prescription(patient="Jane Doe", exercise="bird_dog", reps=6)
+    processor = LiveProcessor(
+        apply_prescription(spec, rx),
+        estimator=ReplayPoseEstimator(bird_dog),
+        sessions_dir=tmp_path,
+        patient="Jane Doe",
+        prescription=rx,
+        warm_up=False,
+    )
+    feed(processor, 300)
+    saved = processor.end_stream()
+    assert saved is not None
+    assert saved.reason == "stream stopped"
+    assert processor.phase == "waiting"
+    path = saved.paths["json"]
+    assert path.parent == tmp_path
+    assert "jane-doe_bird_dog_set1" in path.name
+    assert saved.paths["csv"].is_file()
+    record = load_session(path)
+    assert record.source.kind == "live"
+    assert record.patient == "Jane Doe"
+    assert record.prescription is not None and record.prescription["reps"] == 6
+    assert 100 < record.source.frames < 300  # counting starts after positioning
+    assert processor.latest().pain_question_pending  # type: ignore[union-attr]
+    assert processor.end_stream() is None  # idempotent
+
+
+def test_target_reached_ends_set_and_asks_about_pain(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    spec = apply_prescription(
+        load_spec("bird_dog"),
+        Prescription(patient="p", exercise="bird_dog", reps=1, sets=2),
+    )
+    processor = LiveProcessor(
+        spec,
+        estimator=ReplayPoseEstimator(bird_dog),
+        sessions_dir=tmp_path,
+        warm_up=False,
+    )
+    feed(processor, 300)  # the first rep (right leg) ends near 6.2 s of video
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "resting"
+    assert snap.pain_question_pending
+    assert snap.reps == 1
+    assert len(snap.saved) == 1 and snap.saved[0].reason == "target reached"
+    processor.report_pain(spread=False)
+    assert processor.phase == "positioning"  # set 2 of 2 comes next
+    record = load_session(snap.saved[0].paths["json"])
+    assert safety.PAIN_NOT_SPREAD_NOTE in record.warnings
+
+
+def test_pain_spreading_stops_the_exercise(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    processor = LiveProcessor(
+        load_spec("bird_dog"),
+        estimator=ReplayPoseEstimator(bird_dog),
+        sessions_dir=tmp_path,
+        warm_up=False,
+    )
+    feed(processor, 200)
+    saved = processor.finish_set()
+    assert saved is not None
+    processor.report_pain(spread=True)
+    assert processor.phase == "stopped"
+    frame = np.full((96, 54, 3), 7, np.uint8)
+    assert processor.process(frame, 99_999.0) is frame  # no more processing
+    record = load_session(saved.paths["json"])
+    assert safety.PAIN_SPREAD_NOTE in record.warnings
+
+
+def test_error_saves_the_set_and_keeps_the_stream(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    processor = LiveProcessor(
+        load_spec("bird_dog"),
+        estimator=FailingEstimator(bird_dog, fail_at=200),
+        sessions_dir=tmp_path,
+        warm_up=False,
+    )
+    for i in range(210):
+        frame = av.VideoFrame.from_ndarray(image(), format="bgr24")
+        frame.pts = i * 3000
+        frame.time_base = Fraction(1, 90000)
+        out = processor.video_frame_callback(frame)
+        assert isinstance(out, av.VideoFrame)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "error"
+    assert snap.error is not None and "boom" in snap.error
+    assert len(snap.saved) == 1
+    record = load_session(snap.saved[0].paths["json"])
+    assert record.source.ended_early
+    assert "boom" in (record.source.problem or "")
+
+
+def test_unwritable_sessions_folder_keeps_the_record(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    processor = LiveProcessor(
+        load_spec("bird_dog"),
+        estimator=ReplayPoseEstimator(bird_dog),
+        sessions_dir=blocker / "sessions",
+        warm_up=False,
+    )
+    feed(processor, 200)
+    saved = processor.end_stream()
+    assert saved is not None
+    assert saved.paths == {}
+    assert saved.save_error is not None and "cannot write" in saved.save_error
+    assert saved.record.summary is not None  # still downloadable from the page
+
+
+def test_new_stream_restarts_time_and_keeps_the_estimator_clock(
+    bird_dog: PoseSequence,
+) -> None:
+    stamps: list[float] = []
+
+    class Recording(ReplayPoseEstimator):
+        def __call__(self, image_bgr, timestamp_ms, frame_index):  # type: ignore[no-untyped-def]
+            stamps.append(timestamp_ms)
+            return super().__call__(image_bgr, timestamp_ms, frame_index)
+
+    processor = LiveProcessor(
+        load_spec("bird_dog"), estimator=Recording(bird_dog), warm_up=True
+    )
+    feed(processor, 50)
+    processor.end_stream()
+    feed(processor, 50)  # the second stream's times start at 0 again
+    assert all(b > a for a, b in itertools.pairwise(stamps))
+    assert processor.latest().phase == "positioning"  # type: ignore[union-attr]
+
+
+# -------------------------------------------- webrtc hand-off (drop, not queue)
+class PacedTrack(MediaStreamTrack):
+    """A fake camera: ``count`` frames at ``fps``, in real time."""
+
+    kind = "video"
+
+    def __init__(self, count: int, fps: float) -> None:
+        super().__init__()
+        self.count, self.fps = count, fps
+        self.sent = 0
+        self.t0: float | None = None
+
+    async def recv(self) -> av.VideoFrame:
+        if self.t0 is None:
+            self.t0 = time.monotonic()
+        await asyncio.sleep(max(0.0, self.t0 + self.sent / self.fps - time.monotonic()))
+        frame = av.VideoFrame.from_ndarray(image(), format="bgr24")
+        frame.pts = self.sent * 3000
+        frame.time_base = Fraction(1, 90000)
+        self.sent += 1
+        return frame
+
+
+def run_through_webrtc(
+    processor: LiveProcessor, seconds: float, monkeypatch: pytest.MonkeyPatch
+) -> PacedTrack:
+    """Pull frames through streamlit-webrtc's async track, as aiortc's sender does.
+
+    streamlit-webrtc's worker thread never closes its event loop; the loops
+    are tracked and closed here so no ResourceWarning leaks into other tests.
+    """
+    loops: list[asyncio.AbstractEventLoop] = []
+    new_loop = asyncio.new_event_loop
+
+    def tracked_loop() -> asyncio.AbstractEventLoop:
+        loop = new_loop()
+        loops.append(loop)
+        return loop
+
+    monkeypatch.setattr(asyncio, "new_event_loop", tracked_loop)
+    source = PacedTrack(round(seconds * FPS), FPS)
+    track = AsyncVideoProcessTrack(
+        track=source,
+        processor=CallbackAttachableProcessor(
+            processor.video_frame_callback, None, processor.end_stream
+        ),
+        stop_timeout=5,
+    )
+
+    async def pull() -> None:
+        for _ in range(source.count):
+            await track.recv()
+        await asyncio.sleep(0.3)
+        track.stop()
+
+    asyncio.run(pull())
+    for loop in loops:
+        if not loop.is_running():
+            loop.close()
+    return source
+
+
+def test_fast_processing_drops_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    estimator = EmptyEstimator(delay_s=0.002)
+    processor = LiveProcessor(
+        load_spec("glute_bridge"), estimator=estimator, warm_up=False
+    )
+    source = run_through_webrtc(processor, seconds=2.0, monkeypatch=monkeypatch)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.frames_processed >= 0.9 * source.sent
+    assert snap.lag_ms_max < 100
+
+
+def test_slow_processing_drops_frames_and_latency_stays_flat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    estimator = EmptyEstimator(delay_s=0.1)  # a 10 fps model behind a 30 fps camera
+    processor = LiveProcessor(
+        load_spec("glute_bridge"), estimator=estimator, warm_up=False
+    )
+    source = run_through_webrtc(processor, seconds=3.0, monkeypatch=monkeypatch)
+    snap = processor.latest()
+    assert snap is not None
+    # About a third of the frames are processed: the rest are dropped, not queued.
+    assert snap.frames_processed < 0.6 * source.sent
+    assert snap.frames_processed >= 0.2 * source.sent
+    # Had frames queued, the last ones would be ~2 s late; dropping keeps it flat.
+    assert snap.lag_ms_max < 300, snap.lag_ms_max
