@@ -690,6 +690,13 @@ class FormChecker:
             hold_event = self._hold.update(self._in_pose, t)
             if hold_event is not None:
                 new_hold = self._record_hold(hold_event)
+        setup_issues = tuple(
+            dict.fromkeys(
+                c.text
+                for c in setup_cues
+                if c.kind in ("setup", "safety") and c.severity != "info"
+            )
+        )
         cue = self._choose_cue(setup_cues, states, t)
         return FrameResult(
             pose=frame,
@@ -708,6 +715,7 @@ class FormChecker:
             new_rep=new_rep,
             new_hold=new_hold,
             new_faults=tuple(new_faults),
+            setup_issues=setup_issues,
         )
 
     def _evaluate(

@@ -141,6 +141,12 @@ class FrameResult:
     new_rep: RepRecord | None = None
     new_hold: HoldRecord | None = None
     new_faults: tuple[FaultEvent, ...] = field(default_factory=tuple)
+    setup_issues: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def setup_ok(self) -> bool:
+        """True when nothing about the set-up (view, framing, people, position) is wrong."""
+        return self.pose.has_person and not self.setup_issues
 
     @property
     def total_reps(self) -> int:
