@@ -774,7 +774,9 @@ class FormChecker:
                 track.fault_since_s = track.fail_since_s
                 track.side = side
         else:
-            if track.fault_since_s is not None:
+            # Setup checks (posture gates, "knee bent to start") steer the user
+            # and the counter; they are not form faults of the exercise.
+            if track.fault_since_s is not None and rule.kind != "setup":
                 event = FaultEvent(
                     rule_id=rule.id,
                     cue=rule.cue,
@@ -1034,7 +1036,7 @@ class FormChecker:
         t = self._last_t
         for rule in self._frame_rules:
             track = self._tracks[rule.id]
-            if track.fault_since_s is not None:
+            if track.fault_since_s is not None and rule.kind != "setup":
                 self.faults.append(
                     FaultEvent(
                         rule.id,

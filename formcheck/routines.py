@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from formcheck.errors import SpecError
+from formcheck.prescription import MAX_HOLD_S, MAX_REPS
 from formcheck.specs.loader import builtin_spec_dir, load_all
 from formcheck.specs.schema import ExerciseSpec
 
@@ -27,8 +28,8 @@ class RoutineItem(BaseModel):
     exercise: str | None
     name: str | None = None
     sets: int = Field(default=1, ge=1, le=10)
-    reps: int | None = Field(default=None, ge=1, le=50)
-    hold_s: float | None = Field(default=None, gt=0, le=300)
+    reps: int | None = Field(default=None, ge=1, le=MAX_REPS)
+    hold_s: float | None = Field(default=None, gt=0, le=MAX_HOLD_S)
     timed_s: float | None = Field(default=None, gt=0, le=3600)
     rep_s: float | None = Field(default=None, gt=0, le=60)
     rest_s: float = Field(default=0.0, ge=0, le=600)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.app_support import safety, ui
-from formcheck.app_support.catalog import Routine, RoutineItem, routine_prescription
+from formcheck.app_support.catalog import item_summary, routine_prescription
 from formcheck.app_support.live import LiveProcessor, LiveSnapshot
 from formcheck.app_support.speech import CueSpeaker, speech_html
 from formcheck.errors import FormcheckError
@@ -26,6 +26,7 @@ from formcheck.prescription import (
     apply_prescription,
     load_prescription,
 )
+from formcheck.routines import Routine, RoutineItem
 from formcheck.specs.schema import ExerciseSpec
 
 WEBRTC_KEY = "formcheck-live"
@@ -80,9 +81,11 @@ with st.sidebar:
             step += 1
         st.session_state[step_key] = step
         item = routine.items[step]
+        minutes = routine.total_seconds(cat.specs) / 60
+        st.caption(f"About {minutes:.0f} minutes in all, rests included.")
         st.markdown(
             f"**Step {step + 1} of {len(routine.items)}: "
-            f"{cat.label(item.exercise) if item.exercise else item.name}** — {item.summary()}"
+            f"{cat.item_label(item)}** — {item_summary(item)}"
         )
         if item.notes:
             st.caption(item.notes)
@@ -93,7 +96,10 @@ with st.sidebar:
                 if exercise_id is None
                 else f"the exercise '{exercise_id}' is not available yet"
             )
-            not_checkable = f"**{item.name}** ({item.summary()}): {why}. Do it, then press **Next ▶**."
+            not_checkable = (
+                f"**{cat.item_label(item)}** ({item_summary(item)}): {why}. "
+                "Do it, then press **Next ▶**."
+            )
     else:
         exercise_id = st.selectbox(
             "Exercise",
@@ -354,7 +360,16 @@ def status_panel() -> None:
         else:
             st.info("Connecting to the camera…")
     elif snap.phase == "positioning":
-        st.info(f"**Getting into position.** {snap.message}")
+        if snap.setup_issues:
+            # Every set-up problem in view, not only the cue being shown:
+            # counting starts once none is left for a couple of seconds.
+            st.warning(
+                "**Getting into position.** Counting starts once these are fixed:\n"
+                + "\n".join(f"- {issue}" for issue in snap.setup_issues),
+                icon=":material/warning:",
+            )
+        else:
+            st.info(f"**Getting into position.** {snap.message}")
         frac = min(1.0, snap.positioning_s / snap.settle_s) if snap.settle_s else 1.0
         st.progress(frac, text="Framing and camera view")
     elif snap.phase in ("counting", "resting", "done"):
@@ -366,7 +381,9 @@ def status_panel() -> None:
         show_counts(snap)
     if snap.cue is not None and snap.phase in ("positioning", "counting"):
         text = f"**{snap.cue.text}**"
-        if snap.cue.kind == "tip":
+        if snap.cue.text in snap.setup_issues:
+            pass  # already in the list of set-up issues above
+        elif snap.cue.kind == "tip":
             st.info(text, icon=":material/lightbulb:")
         elif snap.cue.severity in ("warn", "stop"):
             st.warning(text, icon=":material/warning:")

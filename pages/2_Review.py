@@ -68,6 +68,15 @@ with left:
             "Sample", samples, format_func=lambda p: p.name, key="review_sample"
         )
         video_label = video_path.name if video_path is not None else ""
+        # A newly picked sample preselects the exercise it shows (from its
+        # truth file); the user can still change it afterwards.
+        if video_path is not None and video_path != st.session_state.get(
+            "review_sample_seen"
+        ):
+            st.session_state["review_sample_seen"] = video_path
+            shown = review.sample_exercise(video_path)
+            if shown in cat.specs:
+                st.session_state["review_exercise"] = shown
 with right:
     exercise_id = st.selectbox(
         "Exercise", list(cat.specs), format_func=cat.label, key="review_exercise"

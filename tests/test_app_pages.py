@@ -215,9 +215,22 @@ def test_review_page_analyses_a_sample(
     samples = home.parent / "samples"
     samples.mkdir()
     (samples / "bridge_demo.mp4").write_bytes(tiny_video.read_bytes())
+    (samples / "bridge_demo.truth.json").write_text(
+        '{"clip": "bridge_demo", "exercise": "glute_bridge"}', encoding="utf-8"
+    )
+    (samples / "z_no_truth.mp4").write_bytes(tiny_video.read_bytes())
     at = open_page("pages/2_Review.py", lambda: ReplayPoseEstimator(bird_dog))
+    assert at.selectbox(key="review_exercise").value != "glute_bridge"
     at.radio(key="review_source").set_value("A sample video").run()
     assert at.selectbox(key="review_sample").value.name == "bridge_demo.mp4"
+    # The sample's truth file preselects the exercise it shows.
+    assert at.selectbox(key="review_exercise").value == "glute_bridge"
+    # A sample without one leaves the choice alone, and the user may change it.
+    at.selectbox(key="review_exercise").select("cat_cow").run()
+    at.selectbox(key="review_sample").select(samples / "z_no_truth.mp4").run()
+    assert at.selectbox(key="review_exercise").value == "cat_cow"
+    at.selectbox(key="review_sample").select(samples / "bridge_demo.mp4").run()
+    assert at.selectbox(key="review_exercise").value == "glute_bridge"
     at.button(key="review_go").click().run()
     no_exceptions(at)
     assert at.subheader[0].value.endswith("bridge_demo.mp4")

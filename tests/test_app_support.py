@@ -13,7 +13,7 @@ import pytest
 from formcheck.analyze import analyze_landmarks
 from formcheck.app_support import plots, report, review
 from formcheck.app_support.catalog import (
-    RoutineItem,
+    item_summary,
     load_catalog,
     load_routines,
     routine_prescription,
@@ -24,11 +24,12 @@ from formcheck.app_support.storage import SessionEntry, SessionStore, load_many,
 from formcheck.errors import InputError, SpecError, VideoError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription, apply_prescription
+from formcheck.routines import Routine, RoutineItem
 from formcheck.session import SessionRecord
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from formcheck.video import VideoWriter
-from tests.conftest import DATA
+from tests.conftest import DATA, REPO
 
 
 @pytest.fixture(scope="module")
@@ -133,31 +134,65 @@ def test_bundled_catalog_and_routines_load() -> None:
     assert catalog.problems == []
     routines, problems = load_routines()
     assert problems == []
+    assert "sciatica_starter" in routines
     for routine in routines.values():
         assert routine.items
 
 
-def test_routine_parsing_and_errors(tmp_path: Path) -> None:
+def test_routines_are_the_engine_models_and_broken_files_are_skipped(
+    tmp_path: Path,
+) -> None:
+    specs = load_catalog().specs
     (tmp_path / "ok.yaml").write_text(
         "id: ok\nname: OK\nitems:\n"
         "  - {exercise: null, name: Walk, timed_s: 300}\n"
-        "  - {exercise: glute_bridge, sets: 2, reps: 8, notes: '  pause   at top '}\n",
+        "  - {exercise: glute_bridge, sets: 2, reps: 8, notes: pause at top}\n",
         encoding="utf-8",
     )
-    (tmp_path / "bad.yaml").write_text("id: bad\nitems:\n  - {exercise: x, reps: -3}\n")
-    routines, problems = load_routines(tmp_path)
+    (tmp_path / "bad.yaml").write_text(
+        "id: bad\nname: Bad\nitems:\n  - {exercise: glute_bridge, reps: -3}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "unknown.yaml").write_text(
+        "id: unknown\nname: U\nitems:\n  - {exercise: no_such_thing, reps: 3}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "same_id.yaml").write_text(
+        "id: ok\nname: Again\nitems:\n  - {exercise: null, timed_s: 60}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "yaml.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    routines, problems = load_routines(tmp_path, specs)
     assert list(routines) == ["ok"]
-    walk, bridge = routines["ok"].items
-    assert walk.summary() == "1 × 5 min"
-    assert bridge.summary() == "2 × 8 reps"
+    routine = routines["ok"]
+    assert isinstance(routine, Routine)
+    walk, bridge = routine.items
+    assert isinstance(bridge, RoutineItem)
+    assert item_summary(walk) == "1 × 5 min"
+    assert item_summary(bridge) == "2 × 8 reps"
     assert bridge.notes == "pause at top"
-    assert len(problems) == 1 and "reps: must be a positive number" in problems[0]
+    assert routine.total_seconds(specs) == pytest.approx(
+        300 + bridge.seconds(specs["glute_bridge"])
+    )
+    # One message per broken file, naming the file and the key path.
+    assert len(problems) == 4, problems
+    by_file = {Path(m.split(":")[0]).name: m for m in problems}
+    assert set(by_file) == {"bad.yaml", "unknown.yaml", "same_id.yaml", "yaml.yaml"}
+    assert "items.0.reps" in by_file["bad.yaml"]
+    assert "unknown exercise 'no_such_thing'" in by_file["unknown.yaml"]
+    assert "already used" in by_file["same_id.yaml"]
+
+
+def test_routine_prescription_takes_an_engine_item() -> None:
+    bridge = RoutineItem(exercise="glute_bridge", sets=2, reps=8)
     spec = apply_prescription(load_spec("glute_bridge"), routine_prescription(bridge))
-    assert spec.reps is not None and spec.reps.target_reps == 8
-    with pytest.raises(SpecError, match="no exercise"):
-        routine_prescription(walk)
-    with pytest.raises(SpecError, match="reps"):
-        routine_prescription(RoutineItem(exercise="glute_bridge", name="x", reps=999))
+    assert spec.reps is not None
+    assert (spec.reps.target_reps, spec.reps.target_sets) == (8, 2)
+    with pytest.raises(SpecError, match="Walk.*no exercise"):
+        routine_prescription(RoutineItem(exercise=None, name="Walk", timed_s=60))
+    # Routines and prescriptions share their limits: a routine cannot ask for more.
+    with pytest.raises(ValueError, match="hold_s"):
+        RoutineItem(exercise="childs_pose", hold_s=200)
 
 
 # ------------------------------------------------------------------ storage
@@ -262,6 +297,21 @@ def test_list_samples_handles_missing_and_empty_folders(tmp_path: Path) -> None:
     (tmp_path / "a.mp4").write_bytes(b"x")
     (tmp_path / "notes.txt").write_text("x")
     assert [p.name for p in review.list_samples(tmp_path)] == ["a.mp4", "b.mp4"]
+
+
+def test_sample_exercise_reads_the_truth_file(tmp_path: Path) -> None:
+    video = tmp_path / "bird_dog_side.mp4"
+    assert review.sample_exercise(video) is None  # no truth file
+    truth = tmp_path / "bird_dog_side.truth.json"
+    truth.write_text('{"exercise": "bird_dog", "side": "left"}', encoding="utf-8")
+    assert review.sample_exercise(video) == "bird_dog"
+    for broken in ("{not json", "[1, 2]", '{"exercise": 3}', '{"clip": "x"}'):
+        truth.write_text(broken, encoding="utf-8")
+        assert review.sample_exercise(video) is None, broken
+    assert review.sample_exercise(REPO / "sample_videos" / "glute_bridge_side.mp4") in (
+        "glute_bridge",
+        None,  # the bundled samples are optional
+    )
 
 
 def test_run_review_writes_annotated_video_and_finds_moments(

@@ -18,11 +18,11 @@ from streamlit_webrtc.models import CallbackAttachableProcessor
 from streamlit_webrtc.process import AsyncVideoProcessTrack
 
 from formcheck.app_support import safety
-from formcheck.app_support.live import LatestSlot, LiveProcessor, blocks_positioning
+from formcheck.app_support.live import LatestSlot, LiveProcessor
 from formcheck.errors import PoseBackendError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription, apply_prescription
-from formcheck.results import Cue
+from formcheck.results import FrameResult
 from formcheck.session import load_session
 from formcheck.specs import load_spec
 from formcheck.types import PoseFrame, PoseSequence
@@ -126,25 +126,39 @@ def test_latest_slot_is_thread_safe() -> None:
 
 
 # ------------------------------------------------------------- positioning
-@pytest.mark.parametrize(
-    ("cue", "blocks"),
-    [
-        (None, False),
-        (
-            Cue(
-                "setup", "Step into view so the camera can see your whole body.", "warn"
-            ),
-            True,
-        ),
-        (Cue("setup", "Turn so your left side faces the camera.", "warn"), True),
-        (Cue("setup", "Hold still in the start position for a moment.", "info"), False),
-        (Cue("safety", "Stop.", "stop"), True),
-        (Cue("fault", "Keep your back flat.", "warn"), False),
-        (Cue("tip", "Breathe.", "info"), False),
-    ],
-)
-def test_blocks_positioning(cue: Cue | None, blocks: bool) -> None:
-    assert blocks_positioning(cue) is blocks
+def test_positioning_waits_for_setup_ok_not_the_cue(
+    bird_dog: PoseSequence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any set-up issue blocks counting, even when the cue shown is another."""
+    from formcheck.app_support import live
+
+    issues = ("Move back so your whole body is in the frame.", "Turn to the side.")
+    update = live.FormChecker.update
+
+    def with_issues(self: live.FormChecker, frame: PoseFrame) -> FrameResult:
+        result = update(self, frame)
+        return dataclasses.replace(result, setup_issues=issues, cue=None)
+
+    monkeypatch.setattr(live.FormChecker, "update", with_issues)
+    processor = LiveProcessor(
+        load_spec("bird_dog"),
+        estimator=ReplayPoseEstimator(bird_dog),
+        warm_up=False,
+        settle_s=0.5,
+    )
+    feed(processor, 120)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "positioning"
+    assert snap.positioning_s == 0.0
+    assert snap.setup_issues == issues
+    assert snap.message == issues[0]
+    monkeypatch.setattr(live.FormChecker, "update", update)
+    feed(processor, 60, start=120)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == "counting"
+    assert snap.setup_issues == ()
 
 
 def test_processor_positions_then_counts_bird_dog(bird_dog: PoseSequence) -> None:
@@ -194,6 +208,9 @@ def test_no_person_keeps_positioning_and_saves_nothing(tmp_path: Path) -> None:
     assert not snap.has_person
     assert snap.message.startswith("Step into view")
     assert snap.cue is not None and snap.cue.kind == "setup"
+    assert snap.setup_issues == (
+        "Step into view so the camera can see your whole body.",
+    )
     assert processor.end_stream() is None
     assert not list(tmp_path.glob("*"))
 
@@ -211,6 +228,7 @@ def test_second_person_blocks_positioning(bird_dog: PoseSequence) -> None:
     assert snap.phase == "positioning"
     assert snap.several_people
     assert snap.cue is not None and "more than one person" in snap.cue.text
+    assert any("more than one person" in i for i in snap.setup_issues)
 
 
 def test_second_person_walking_through_pauses_checks(bird_dog: PoseSequence) -> None:

@@ -26,7 +26,7 @@ rather than queued.
 
 Phases of a processor::
 
-    waiting ──first frame──▶ positioning ──framing OK for settle_s──▶ counting
+    waiting ──first frame──▶ positioning ──setup_ok for settle_s───▶ counting
        ▲                         ▲                                     │
        └──── end_stream() ◀──────┼──────── target reached ──▶ resting ─┤
                                  └───── report_pain(False) ◀───────────┘
@@ -166,6 +166,8 @@ class LiveSnapshot:
             minus the frame's own time, minus its minimum). Flat = no queue.
         lag_ms_max: The largest such backlog over the last few seconds.
         pain_question_pending: A set has ended and the pain question is due.
+        setup_issues: While positioning, every set-up problem in the latest
+            frame (``FrameResult.setup_issues``); empty otherwise.
         saved: The sets finished so far.
         error: What went wrong, if the processor stopped on an error.
     """
@@ -192,6 +194,7 @@ class LiveSnapshot:
     lag_ms: float
     lag_ms_max: float
     pain_question_pending: bool
+    setup_issues: tuple[str, ...] = ()
     saved: tuple[SavedSet, ...] = ()
     error: str | None = None
 
@@ -209,19 +212,6 @@ class LiveSnapshot:
     def incorrect(self) -> int:
         """Counted repetitions with a fault in the current set."""
         return next((t.incorrect for t in self.tallies if t.side is None), 0)
-
-
-def blocks_positioning(cue: Cue | None) -> bool:
-    """Whether a cue means the person or camera is not yet in place.
-
-    Safety cues and setup cues of severity ``warn`` (step into view, turn,
-    move back, more than one person) block; the info-level "hold still in the
-    start position" and posture cues do not: the checker handles those once
-    counting starts.
-    """
-    if cue is None:
-        return False
-    return cue.kind == "safety" or (cue.kind == "setup" and cue.severity != "info")
 
 
 def set_targets(spec: ExerciseSpec) -> tuple[int | None, int | None, int]:
@@ -543,11 +533,10 @@ class LiveProcessor:
         rel = ts_ms - self._pos_start_ms
         result = self._pos_checker.update(dataclasses.replace(pose, timestamp_ms=rel))
         if self._phase == "positioning":
-            ok = (
-                result.pose.has_person
-                and result.view_ok
-                and not blocks_positioning(result.cue)
-            )
+            # The checker lists every set-up problem of this frame (view,
+            # framing, people, start position, safety), not just the cue it
+            # chose to show: counting starts once there is none for settle_s.
+            ok = result.setup_ok
             if ok:
                 if self._ok_since_ms is None:
                     self._ok_since_ms = ts_ms
@@ -659,10 +648,8 @@ class LiveProcessor:
         if phase == "positioning":
             if result is None or not result.pose.has_person:
                 return "Step into view so the camera can see your whole body."
-            if blocks_positioning(result.cue) and result.cue is not None:
-                return result.cue.text
-            if not result.view_ok:
-                return "Turn so the camera sees you as the exercise describes."
+            if result.setup_issues:
+                return result.setup_issues[0]
             left = max(0.0, self.settle_s - self._positioning_s)
             return f"Good position: hold it — counting starts in {left:.0f} s."
         if phase == "counting":
@@ -710,6 +697,11 @@ class LiveProcessor:
             has_person=bool(result is not None and result.pose.has_person),
             several_people=sum(self._people) > len(self._people) / 2,
             view_ok=bool(result is None or result.view_ok),
+            setup_issues=(
+                result.setup_issues
+                if result is not None and self._phase == "positioning"
+                else ()
+            ),
             tallies=tallies,
             target_reps=self.target_reps,
             hold=result.hold if (result is not None and counting) else None,

@@ -8,6 +8,7 @@ whose message the page shows as is.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Callable
@@ -101,6 +102,28 @@ def list_samples(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.glob("*.mp4") if p.is_file())
+
+
+def sample_exercise(video: Path) -> str | None:
+    """The exercise a bundled sample shows, from ``<clip>.truth.json`` beside it.
+
+    The bundled clips are rendered by ``formcheck.synth``, which writes a
+    truth file with an ``"exercise"`` id next to each one.
+
+    Args:
+        video: A sample video, e.g. ``sample_videos/bird_dog_side.mp4``.
+
+    Returns:
+        The exercise id, or ``None`` when there is no readable truth file or
+        it names no exercise.
+    """
+    truth = video.with_name(f"{video.stem}.truth.json")
+    try:
+        data = json.loads(truth.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    exercise = data.get("exercise") if isinstance(data, dict) else None
+    return exercise if isinstance(exercise, str) and exercise else None
 
 
 def run_review(

@@ -15,9 +15,10 @@ from streamlit import config as st_config
 
 from formcheck.errors import FormcheckError
 from formcheck.pose import PoseEstimator
+from formcheck.routines import Routine
 
 from . import safety
-from .catalog import Catalog, Routine, load_catalog, load_routines
+from .catalog import Catalog, load_catalog, load_routines
 from .settings import AppSettings, load_settings
 
 #: ``st.session_state`` key of an optional pose-estimator factory. Tests put a
@@ -63,7 +64,8 @@ def _catalog() -> Catalog:
 
 @st.cache_resource(ttl=60, show_spinner=False)
 def _routines() -> tuple[dict[str, Routine], list[str]]:
-    return load_routines()
+    # Routines may name only exercises the app can offer.
+    return load_routines(specs=_catalog().specs)
 
 
 def catalog() -> Catalog:

@@ -1,10 +1,9 @@
 """Labelled synthetic exercise videos.
 
 A numpy mannequin performs each exercise from keyframed joint angles; a small
-ray-casting renderer draws it with OpenCV-free numpy code (OpenCV is only used
-for image post-processing), and every clip gets a truth file with the exact
-landmarks, joint angles, repetitions, holds and injected faults. See
-``docs/synth.md``.
+z-buffer ray caster (numpy; OpenCV only blurs) draws it, and every clip gets a
+truth file with the exact landmarks, joint angles, repetitions, holds and
+injected faults. See ``docs/synth.md``.
 
 Modules:
 
@@ -12,11 +11,17 @@ Modules:
   the 33 BlazePose landmarks and the body's volumes.
 * :mod:`formcheck.synth.camera`: the pinhole camera and standard views.
 * :mod:`formcheck.synth.render`: the z-buffer renderer.
+* :mod:`formcheck.synth.keyframes`: poses, anchors, limb goals, timelines.
+* :mod:`formcheck.synth.postures`: start positions (tabletop, supine ...).
 * :mod:`formcheck.synth.motions`: keyframed motions for every exercise.
 * :mod:`formcheck.synth.faults`: the fault ids and where they apply.
+* :mod:`formcheck.synth.measures`: exact body measures from 3D landmarks.
 * :mod:`formcheck.synth.truth`: the truth file (JSON + NPZ).
 * :mod:`formcheck.synth.clip`: render one clip (video + truth).
 * :mod:`formcheck.synth.samples`: the curated sample set and its manifest.
+* :mod:`formcheck.synth.measure`, :mod:`formcheck.synth.measure_samples`:
+  MediaPipe versus truth.
+* :mod:`formcheck.synth.cli`: ``python -m formcheck.synth``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,293 @@
+"""Regenerate ``docs/images/review.png``: the Review page after analysing a sample.
+
+Usage:
+    python scripts/screenshots.py [--sample CLIP.mp4] [--out docs/images/review.png]
+
+Starts ``streamlit run app.py`` headless on a free localhost port (with a
+throw-away ``FORMCHECK_HOME``), drives Debian Chromium (``/usr/bin/chromium``,
+never a downloaded browser) with Playwright to the Review page, analyses a
+bundled sample clip (``sample_videos/bird_dog_side.mp4``, else
+``sample_videos/glute_bridge_side.mp4``: the project's own rendered clips, see
+``docs/synth.md``) with the real pose model, waits for the results and writes
+a PNG of the result section (256-colour palette, at most 300 KB).
+
+The exercise is the one the page preselects from the clip's
+``<clip>.truth.json``; the annotated video is paused at the first repetition's
+peak when the truth file gives one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLES = REPO / "sample_videos"
+PREFERRED = ("bird_dog_side.mp4", "glute_bridge_side.mp4")
+DEFAULT_OUT = REPO / "docs" / "images" / "review.png"
+MAX_BYTES = 300_000
+VIEWPORT_WH = (1400, 2200)
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+def log(message: str) -> None:
+    print(f"[screenshots] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pick_sample(explicit: str | None) -> Path:
+    if explicit:
+        path = Path(explicit)
+        path = path if path.is_absolute() or path.exists() else SAMPLES / path
+        if not path.is_file():
+            sys.exit(f"no such sample video: {path}")
+        return path.resolve()
+    for name in PREFERRED:
+        if (SAMPLES / name).is_file():
+            return SAMPLES / name
+    sys.exit(
+        f"none of {', '.join(PREFERRED)} is in {SAMPLES}: render them with "
+        "`python -m formcheck.synth samples` (see docs/synth.md)"
+    )
+
+
+def truth(sample: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(
+            sample.with_name(f"{sample.stem}.truth.json").read_text("utf-8")
+        )
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@contextmanager
+def streamlit_app(home: Path, log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port; yields its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "FORMCHECK_HOME": str(home),
+        "FORMCHECK_SAMPLES": str(SAMPLES),
+        "PYTHONUNBUFFERED": "1",
+    }
+    with log_path.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://localhost:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(
+                        f"{url}/_stcore/health", timeout=2
+                    ) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    sys.exit(f"streamlit did not start: see {log_path}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def wait_idle(page: Any, timeout_s: float = 60.0) -> None:
+    """Wait until Streamlit's "running" indicator has been gone for a second."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        if page.locator("[data-testid='stStatusWidget']").count() == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 1.0:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.2)
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label`` (typing filters it)."""
+    combo = page.get_by_role("combobox", name=label)
+    combo.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+    if combo.input_value() != option:
+        sys.exit(f"could not choose {option!r} in {label!r}: {combo.input_value()!r}")
+
+
+def save_png(png: bytes, path: Path) -> int:
+    """Write a README-sized PNG (256-colour palette, at most MAX_BYTES)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    while True:
+        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+        if buffer.tell() <= MAX_BYTES or image.width < 400:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(buffer.getvalue())
+            return buffer.tell()
+        image = image.resize((int(image.width * 0.85), int(image.height * 0.85)))
+
+
+def shoot(url: str, sample: Path, profile: Path, timeout_s: float) -> bytes:
+    from playwright.sync_api import FloatRect, ViewportSize, sync_playwright
+
+    meta = truth(sample)
+    width, height = VIEWPORT_WH
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=ViewportSize(width=width, height=height),
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/Review", wait_until="domcontentloaded")
+            page.get_by_text("Review a recorded video").wait_for(timeout=60_000)
+            wait_idle(page)
+            page.locator("label").filter(has_text="A sample video").first.click()
+            wait_idle(page)
+            choose(page, "Sample", sample.name)
+            exercise = page.get_by_role("combobox", name="Exercise").input_value()
+            log(f"sample {sample.name}; exercise preselected: {exercise!r}")
+            if meta.get("exercise") and exercise.lower().replace(" ", "_") != str(
+                meta["exercise"]
+            ):
+                log(f"note: the truth file says {meta['exercise']!r}")
+            page.get_by_role("button", name="Analyse").click()
+            log("analysing (real pose model)…")
+            header = page.get_by_role("heading", name=f"— {sample.name}")
+            header.wait_for(timeout=timeout_s * 1000)
+            page.get_by_text("Timeline", exact=True).wait_for(timeout=60_000)
+            wait_idle(page)
+            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            reps = meta.get("reps") or []
+            seek = (
+                float(reps[0]["peak_s"])
+                if reps and "peak_s" in reps[0]
+                else float(meta.get("duration_s", 10.0)) * 0.3
+            )
+            page.evaluate(
+                """async (t) => {
+                    const v = document.querySelector('video');
+                    if (!v) return;
+                    if (v.readyState < 1) {
+                        await new Promise(r => v.addEventListener(
+                            'loadedmetadata', r, {once: true}));
+                    }
+                    v.pause();
+                    await new Promise(r => {
+                        v.addEventListener('seeked', r, {once: true});
+                        v.currentTime = t;
+                    });
+                }""",
+                seek,
+            )
+            time.sleep(1.5)  # let plotly and the video frame settle
+            main = page.get_by_test_id("stMainBlockContainer").bounding_box()
+            top_box = header.bounding_box()
+            chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
+            if main is None or top_box is None or chart is None:
+                sys.exit("the result section is not on screen")
+            top = max(0.0, top_box["y"] - 16)
+            bottom = min(chart["y"] + chart["height"] + 16, height)
+            left = main["x"] + 32
+            clip = FloatRect(
+                x=left,
+                y=top,
+                width=min(main["width"] - 64, width - left),
+                height=bottom - top,
+            )
+            return bytes(page.screenshot(clip=clip))
+        finally:
+            context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", help="sample clip (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="seconds for the analysis"
+    )
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit(f"{CHROMIUM} is missing (apt-get install chromium)")
+    sample = pick_sample(args.sample)
+    with tempfile.TemporaryDirectory(prefix="formcheck-shots-") as tmp:
+        tmp_path = Path(tmp)
+        log_path = tmp_path / "streamlit.log"
+        with streamlit_app(tmp_path / "home", log_path) as url:
+            log(f"streamlit at {url}")
+            try:
+                png = shoot(url, sample, tmp_path / "chromium-profile", args.timeout)
+            except Exception:
+                sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+                raise
+    size = save_png(png, args.out)
+    log(f"wrote {args.out} ({size / 1000:.0f} KB)")
+
+
+if __name__ == "__main__":
+    main()
