@@ -231,7 +231,9 @@ def test_setup_issues_list_every_setup_problem() -> None:
     checker = FormChecker(load_spec("glute_bridge"))
     empty = checker.update(PoseFrame.empty(0.0, 0, (640, 480)))
     assert not empty.setup_ok
-    assert empty.setup_issues == ("Step into view so the camera can see your whole body.",)
+    assert empty.setup_issues == (
+        "Step into view so the camera can see your whole body.",
+    )
     checker = FormChecker(load_spec("glute_bridge"))
     results = run(checker, bridge_frames([178]))
     assert results[-1].setup_ok
