@@ -831,9 +831,17 @@ class FormChecker:
         return lo, hi
 
     def _record_rep(self, event: RepEvent) -> RepRecord:
-        side: Side | None = event.side if event.side in ("left", "right") else None  # type: ignore[assignment]
+        side: Side | None = (
+            ("left" if event.side == "left" else "right")
+            if event.side in ("left", "right")
+            else None
+        )
         if not self.alternating:
             side = self._fixed or self._near
+        elif side is None:
+            # An alternating attempt with no side (e.g. tracking lost at once):
+            # fall back to the side that moved last.
+            side = self._last_rep_side or self._near or "left"
         lo, hi = self._stats(
             side if self.alternating else None, event.start_s, event.end_s
         )

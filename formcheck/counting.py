@@ -58,7 +58,7 @@ class _Cycle:
     active_since_s: float | None = None
     active_s: float = 0.0
     reached_active: bool = False
-    side_votes: Counter[str] = field(default_factory=Counter)
+    side_votes: dict[str, float] = field(default_factory=dict)
 
 
 class RepCounter:
@@ -160,7 +160,11 @@ class RepCounter:
     def _event(
         self, cycle: _Cycle, end_s: float, counted: bool, reason: str
     ) -> RepEvent:
-        side = cycle.side_votes.most_common(1)[0][0] if cycle.side_votes else None
+        side = (
+            max(cycle.side_votes, key=lambda s: cycle.side_votes[s])
+            if cycle.side_votes
+            else None
+        )
         active_s = cycle.active_s
         if cycle.active_since_s is not None:
             active_s += end_s - cycle.active_since_s
@@ -218,6 +222,10 @@ class RepCounter:
                 return None
         if cycle is None:  # pragma: no cover - for type checkers
             return None
+        if side is not None:
+            # Votes past `enter` decide; before that they only break ties (an
+            # attempt that never got there still gets the side that moved).
+            cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 0.001
         if self._sign * (value - cycle.extreme) > 0:
             cycle.extreme = value
         if self._sign * (cycle.baseline - value) > 0:
@@ -228,7 +236,7 @@ class RepCounter:
             cycle.reached_active = True
             self._state = "active"
             if side is not None:
-                cycle.side_votes[side] += 1
+                cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 1.0
             return None
         if cycle.active_since_s is not None:
             cycle.active_s += timestamp_s - cycle.active_since_s

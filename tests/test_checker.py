@@ -237,3 +237,18 @@ def test_setup_issues_list_every_setup_problem() -> None:
     checker = FormChecker(load_spec("glute_bridge"))
     results = run(checker, bridge_frames([178]))
     assert results[-1].setup_ok
+
+
+def test_bird_dog_shallow_attempt_is_reported_with_its_side() -> None:
+    """An attempt that never reaches the end position still has a side (no crash)."""
+    checker = FormChecker(load_spec("bird_dog"))
+    points = [quadruped_points({}, {})] * round(2 * FPS)
+    for a in ramp(0, 58, 1.2, FPS) + [58.0] * 30 + ramp(58, 0, 1.2, FPS):
+        points.append(quadruped_points({"right": a}, {"left": a}))
+    points += [quadruped_points({}, {})] * round(1.0 * FPS)
+    run(checker, frames_from(points, FPS))
+    attempts = [r for r in checker.reps if not r.counted]
+    assert len(attempts) == 1
+    assert attempts[0].reason == "did not go far enough"
+    assert attempts[0].side == "right"
+    assert sum(r.counted for r in checker.reps) == 0

@@ -35,6 +35,7 @@ from formcheck.synth.skeleton import (
     flat_frame,
     forward_kinematics,
     ground_offset,
+    rot_axis,
     slerp_rot,
     update_extremities,
 )
@@ -234,8 +235,6 @@ def pose_blend(shape: BodyShape, p0: PoseSpec, p1: PoseSpec, w: float) -> Skelet
             g1.swivel_deg if g1 else 0.0
         )
         if abs(swivel) > 1e-6:
-            from formcheck.synth.skeleton import rot_axis
-
             base_name = f"{limb[0]}_{'shoulder' if limb.endswith('arm') else 'hip'}"
             pole = rot_axis(end - sk.joints[base_name], swivel) @ pole
         apply_limb_ik(sk, limb, end, pole)

@@ -25,51 +25,62 @@ from formcheck.synth.samples import (
 
 logger = logging.getLogger(__name__)
 
-_BRIDGE_LEAD_IN = (
-    "The engine's extra reps are the lead-in (lying back from sitting and bending the "
-    "knees) and the walk-out (straightening the legs and sitting up): lying flat puts "
-    "shoulder-hip-knee at 180 deg and glute_bridge.yaml has no posture gate; with "
-    "--lead-in short the count is right"
+_BRIDGE_GATES = (
+    "The lead-in (lying back from sitting, bending the knees) and the walk-out sweep "
+    "the hip angle through 180 deg; the spec's knees_bent/lying_down gates abandon "
+    "them (the engine's 2 uncounted attempts). The earlier glute_bridge.yaml "
+    "without those gates (also revision 1) counted them as 2 extra reps"
 )
 
 #: Explanations found by looking at the clips and the engine's output.
 EXTRA_NOTES: dict[str, str] = {
-    "glute_bridge_side": _BRIDGE_LEAD_IN,
-    "glute_bridge_side_over_arch": _BRIDGE_LEAD_IN
-    + ". over_arch is not flagged: the truth peak is 199 deg in the image but "
-    "MediaPipe reads ~192 deg (it pulls the hip toward the line), below the spec's "
-    "max 195",
-    "glute_bridge_side_not_high_enough": _BRIDGE_LEAD_IN
-    + ". Both not_high_enough reps (peak 162 deg) are counted and flagged",
-    "glute_bridge_side_shallow": _BRIDGE_LEAD_IN
-    + ". The two shallow attempts (150 deg) are correctly not counted, but the engine "
-    "does not report them as attempts either (cycles that never reach `enter` are "
-    "dropped), so no 'lift higher' tip can be given",
+    "glute_bridge_side": _BRIDGE_GATES,
+    "glute_bridge_side_over_arch": "over_arch is not flagged: the truth peak is 199 deg "
+    "in the image but MediaPipe reads about 192 deg (it pulls the hip toward the "
+    "line), below the spec's max 195. " + _BRIDGE_GATES,
+    "glute_bridge_side_not_high_enough": "Both not_high_enough reps (peak 162 deg) are "
+    "counted and flagged on the right reps",
+    "glute_bridge_side_shallow": "The two shallow attempts (150 deg) are not counted "
+    "and are reported as attempts, as in the truth",
     "glute_bridge_oblique45": "Landmarks are placed well (knee 2.9 deg from the "
-    "projected truth) but at 45 deg the 2D knee angle is ~20 deg off the true angle: "
-    "side-view thresholds do not apply",
+    "projected truth) but at 45 deg the 2D knee angle is about 20 deg off the true "
+    "angle: side-view thresholds do not apply, although the count is still right",
     "glute_bridge_feet_end": "End-on from the feet: the raised knees and pelvis hide "
-    "the head and trunk; MediaPipe loses the person most of the time and 2D hip/knee "
+    "the head and trunk; MediaPipe loses the person in most frames and 2D hip/knee "
     "angles are meaningless",
-    "bird_dog_side": "Counts and sides right; 'tabletop' faults are the setup gate "
-    "firing while kneeling upright in the lead-in and walk-out (expected)",
-    "bird_dog_side_hip_opening": "The 40 deg pelvis turn is not flagged by the "
-    "side-view hip_opening proxy (the spec says a back view is needed)",
-    "bird_dog_side_back_sagging": "The sag (24 deg lumbar extension, hips ~2 cm lower) "
-    "is not flagged: the hip-height proxy needs 0.12 torso lengths",
-    "bird_dog_side_arm_short": "arm_short_of_line (arm to 45 deg, leg to the line)",
-    "bird_dog_leg_side_short": "No spec for the leg-only bird dog yet",
-    "piriformis_stretch_side": "MediaPipe misreads the crossed (near) shin, which points "
-    "away from the camera toward the other thigh: near knee angle 57-65 deg off",
-    "sciatic_nerve_glide_supine_side": "MediaPipe reads the raised, extending knee ~10 "
-    "deg straighter than it is (157 -> 168 deg)",
-    "childs_pose_side": "Knee angle ~6.5 deg too open in the folded position",
+    "bird_dog_side_hip_opening": "The 40 deg pelvis turn grows the visible hip gap by "
+    "0.19-0.23 torso lengths in the truth but only 0.07-0.13 in MediaPipe (normal "
+    "reps: 0.08), so the side-view hip_opening proxy (0.2) does not fire; a back "
+    "view is needed, as the spec says",
+    "bird_dog_side_back_sagging": "The sag (24 deg lumbar extension, hips 0.03 torso "
+    "lengths lower) is not flagged: the hip-height proxy needs 0.12",
+    "bird_dog_side_arm_short": "arm_short_of_line (arm to 45 deg, leg to the line) "
+    "is flagged on exactly the two faulty reps",
+    "bird_dog_leg_side_short": "The two short attempts (leg to 50 deg, below the "
+    "active band) are not counted but not reported as attempts either",
+    "piriformis_stretch_side": "MediaPipe misreads the crossed (near) shin, which "
+    "points away from the camera toward the other thigh: near knee angle about 60 deg "
+    "off. The engine's hold starts when the leg is crossed, ~3 s before the support "
+    "thigh is pulled in (the truth's hold)",
+    "sciatic_nerve_glide_supine_side": "MediaPipe reads the raised, extending knee "
+    "about 10 deg straighter than it is (157 -> 168 deg)",
+    "childs_pose_side": "Knee angle about 6.5 deg too open in the folded position",
+    "mckenzie_press_up_side_hips_lifting": "hips_lifting is flagged on the faulty rep. "
+    "'rushing' fires on reps that take 3 s up and 3 s down: the spec's duration_s "
+    "min 4.0 applies to the engine's cycle, which leaves out the slow start and end "
+    "(the engine measures about 4 s of a 6.5 s press-up)",
     "pelvic_tilt_side": "Landmarks are read well, but the 12 deg pelvic tilt moves the "
-    "hip landmarks by about a centimetre: no landmark signal shows the exercise itself",
+    "hip landmarks by about a centimetre: no landmark signal shows the exercise, and "
+    "the engine counts 2 of 4",
     "cat_cow_side": "Landmarks are read well; the spine curve itself has no landmark "
     "(the head pitch and the trunk line change)",
+    "clamshell_front_hip_rolls_back": "The 28 deg roll-back shrinks the visible hip "
+    "stack to 0.92 of its start length (MediaPipe: 0.90-0.92), but the spec's "
+    "hip_rolls_back fires only below 0.8 (about a 40 deg roll), so it is not flagged",
     "clamshell_oblique45": "Front view turned 45 deg toward the feet: left/right "
-    "swapped in many frames and hip/knee angles far off; use the front view",
+    "swapped in many frames, angles far off, no reps counted; use the front view",
+    "hamstring_stretch_standing_side": "The engine's hold starts when the heel is on "
+    "the step (before the forward lean that the truth calls the hold)",
 }
 
 

@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
@@ -193,7 +193,6 @@ class _Ctx:
     params: MotionParams
     info: ExerciseInfo
     rng: np.random.Generator
-    faults: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def side(self) -> Side:
@@ -852,7 +851,7 @@ def build_pelvic_tilt(ctx: _Ctx) -> Motion:
 def build_sciatic_nerve_glide_supine(ctx: _Ctx) -> Motion:
     """Supine, working hip and knee at 90 degrees, straighten the knee."""
     shape = ctx.shape
-    w, o = pfx(ctx.side), pfx(other(ctx.side))
+    w = pfx(ctx.side)
     base = supine(shape)
 
     def glide(knee_flex: float, hip_flex: float, ankle: float) -> PoseSpec:
@@ -902,7 +901,6 @@ def build_sciatic_nerve_glide_supine(ctx: _Ctx) -> Motion:
             not shallow,
         )
     _supine_walk_out(ctx, tl)
-    del o
     sig = SignalDef(f"sag:knee_{ctx.side}", 130.0, 108.0, "up")
     return _supine_motion(
         ctx, "sciatic_nerve_glide_supine", tl, sig,
@@ -1086,7 +1084,7 @@ def build_clamshell(ctx: _Ctx) -> Motion:
     feet_gap = 0.085 * shape.scale * shape.build
 
     def opened(swivel: float, roll_back: float) -> PoseSpec:
-        return lie.with_angles(roll=lie.angles["roll"] - m * roll_back).with_goals(
+        return lie.with_angles(turn=m * roll_back).with_goals(
             **{
                 f"{t}_leg": Goal(
                     attach=(f"{b}_ankle", f"{b}_ankle", 0.0),

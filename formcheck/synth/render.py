@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 import cv2
@@ -359,7 +359,6 @@ class _Buffers:
     normal: F32
     material: npt.NDArray[np.int8]
     group: npt.NDArray[np.int16]
-    extra: dict[str, F32] = field(default_factory=dict)
 
 
 class Renderer:

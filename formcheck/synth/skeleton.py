@@ -14,7 +14,8 @@ name                         positive direction
 ``yaw pitch roll``           pelvis: turn left / tip forward (90 = face down,
                              -90 = face up) / roll onto the right side
 ``turn``                     pelvis: rotation about its own long axis, applied
-                             last (left hip forward; on all fours: left hip up)
+                             last (left hip backward; on all fours: left hip
+                             up; lying on the right side: rolling back)
 ``spine_flex``               trunk bends forward (negative = extension)
 ``spine_bend``               trunk bends to the left
 ``spine_twist``              chest turns to the left
