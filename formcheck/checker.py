@@ -56,6 +56,7 @@ from formcheck.signals import (
     resolve_point,
     signal_order,
     signal_points,
+    signal_units,
 )
 from formcheck.smoothing import OneEuroFilter
 from formcheck.specs.schema import CombineSignal, ExerciseSpec, RuleSpec
@@ -74,6 +75,7 @@ _MIN_COVERAGE = 0.5
 _MAX_FLOOR_TILT_DEG = 25.0
 _PEOPLE_WINDOW_S = 2.0
 _CUT_WINDOW_S = 0.3
+_STILL_WINDOW_S = 0.5
 _MIN_ATTEMPT_S = 0.8
 _ATTEMPT_REASONS = frozenset(
     {
@@ -227,6 +229,12 @@ class FormChecker:
         self._tally_cache: tuple[int, tuple[RepTally, ...]] | None = None
         self._forward_sign = 1.0
         self._rules_by_id = {r.id: r for r in spec.rules}
+        self._units = signal_units(spec)
+        self._hold_signals = sorted(
+            {self._rules_by_id[r].signal for r in spec.hold.rules}
+            if spec.hold
+            else set()
+        )
         self.reps: list[RepRecord] = []
         self.holds: list[HoldRecord] = []
         self.faults: list[FaultEvent] = []
@@ -394,6 +402,35 @@ class FormChecker:
             self._people.popleft()
         several = sum(flag for _, flag in self._people)
         return several > len(self._people) / 2
+
+    def _hold_still(self, side: Side | None, t: float) -> bool:
+        """Whether the hold rules' signals have been still over the last 0.3 s."""
+        hold = self.spec.hold
+        if hold is None:
+            return True
+        history = self._history[side if self.alternating else None]
+        if len(history) < 2:
+            return True
+        now = history[-1][1]
+        before = None
+        for ts, values in reversed(history):
+            if t - ts >= _STILL_WINDOW_S:
+                before = values
+                break
+        if before is None:
+            return True
+        for name in self._hold_signals:
+            limit = (
+                hold.max_speed_deg_s
+                if self._units[name] == "deg"
+                else hold.max_speed_len_s
+            )
+            if limit is None:
+                continue
+            change = abs(now[name] - before[name])
+            if math.isfinite(change) and change / _STILL_WINDOW_S > limit:
+                return False
+        return True
 
     def _scene_cut(self, frame: PoseFrame, t: float) -> bool:
         """Detect a camera cut (the body jumps) so calibration can start again."""
@@ -686,7 +723,11 @@ class FormChecker:
             elif any(s.fault for s in hold_states):
                 self._in_pose = False
             elif all(s.status == "pass" for s in hold_states):
-                self._in_pose = True
+                # In the pose and still: moving into or out of it is not
+                # holding (the timer pauses while the pose is changing).
+                self._in_pose = self._hold_still(display, t)
+            elif self._in_pose and not self._hold_still(display, t):
+                self._in_pose = False
             hold_event = self._hold.update(self._in_pose, t)
             if hold_event is not None:
                 new_hold = self._record_hold(hold_event)

@@ -22,13 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from formcheck import __version__
 from formcheck.errors import OutputError, SessionFileError
 from formcheck.results import FaultEvent, FrameResult, HoldRecord, RepRecord
-from formcheck.specs.schema import (
-    AlignmentSignal,
-    CombineSignal,
-    ExerciseSpec,
-    JointAngleSignal,
-    SegmentAngleSignal,
-)
+from formcheck.signals import signal_units
+from formcheck.specs.schema import ExerciseSpec
 
 FORMAT: Literal["formcheck-session"] = "formcheck-session"
 FORMAT_VERSION: Literal[1] = 1
@@ -287,22 +282,6 @@ class SessionRecord(_Model):
                 f"{folder}: cannot write the session files ({exc.strerror or exc})"
             ) from None
         return paths
-
-
-def signal_units(spec: ExerciseSpec) -> dict[str, str]:
-    """The unit of every signal of a spec (``deg`` or a body length)."""
-    units: dict[str, str] = {}
-    for name, sig in spec.signals.items():
-        if isinstance(sig, (JointAngleSignal, SegmentAngleSignal, AlignmentSignal)):
-            units[name] = "deg"
-        elif isinstance(sig, CombineSignal):
-            units[name] = "?"
-        else:
-            units[name] = sig.per
-    for name, sig in spec.signals.items():
-        if isinstance(sig, CombineSignal):
-            units[name] = units.get(sig.of[0], "?")
-    return units
 
 
 class SessionRecorder:

@@ -314,3 +314,19 @@ def missing_parts(frame: PoseFrame, refs: list[str], ctx: BodyContext) -> list[s
             if part not in hidden:
                 hidden.append(part)
     return hidden
+
+
+def signal_units(spec: ExerciseSpec) -> dict[str, str]:
+    """The unit of every signal of a spec (``deg`` or a body length)."""
+    units: dict[str, str] = {}
+    for name, sig in spec.signals.items():
+        if isinstance(sig, (JointAngleSignal, SegmentAngleSignal, AlignmentSignal)):
+            units[name] = "deg"
+        elif isinstance(sig, CombineSignal):
+            units[name] = "?"
+        else:
+            units[name] = sig.per
+    for name, sig in spec.signals.items():
+        if isinstance(sig, CombineSignal):
+            units[name] = units.get(sig.of[0], "?")
+    return units

@@ -346,6 +346,17 @@ class HoldSpec(_Model):
     min_s: float = Field(gt=0.0)
     target_s: float = Field(gt=0.0)
     repeats: int = Field(default=1, ge=1)
+    max_speed_deg_s: float | None = Field(
+        default=20.0,
+        gt=0.0,
+        description="A hold counts only while its angle signals move slower than this "
+        "(moving into or out of the pose is not holding); null to switch off.",
+    )
+    max_speed_len_s: float | None = Field(
+        default=0.2,
+        gt=0.0,
+        description="The same for distance and height signals, in body lengths per second.",
+    )
 
     @model_validator(mode="after")
     def _times(self) -> HoldSpec:
