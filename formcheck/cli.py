@@ -95,6 +95,39 @@ def _build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("exercises", help="list the exercises with their camera view")
 
+    demo = sub.add_parser(
+        "demo",
+        help="analyse a bundled sample video (no camera or download needed)",
+        description="Run `formcheck analyze` on one of the project's own sample videos.",
+    )
+    demo.add_argument(
+        "--exercise",
+        "-e",
+        default="glute_bridge",
+        help="exercise id (default: glute_bridge)",
+    )
+    demo.add_argument(
+        "--out",
+        "-o",
+        default="formcheck_out",
+        help="output folder (default: formcheck_out)",
+    )
+
+    from formcheck.synth.cli import add_render_arguments
+
+    render = sub.add_parser(
+        "render",
+        help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
+        description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
+    )
+    add_render_arguments(render)
+    samples = sub.add_parser(
+        "samples",
+        help="regenerate sample_videos/ exactly (python -m formcheck.synth samples ...)",
+        add_help=False,
+    )
+    samples.add_argument("rest", nargs=argparse.REMAINDER)
+
     bench = sub.add_parser(
         "bench",
         help="accuracy benchmark on labelled clips (generated samples and real clips)",
@@ -375,6 +408,30 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from formcheck.specs import load_spec
+
+    spec = load_spec(args.exercise)
+    samples = Path(__file__).resolve().parents[1] / "sample_videos"
+    view = "front" if spec.camera.view == "front" else "side"
+    clip = samples / f"{spec.id}_{view}.mp4"
+    if not clip.is_file():
+        _error(
+            f"{clip}: no bundled sample for '{spec.id}' "
+            "(sample videos come with a source checkout; see `formcheck samples`)"
+        )
+        return EXIT_ERROR
+    truth = clip.with_name(clip.stem + ".truth.json")
+    side: list[str] = []
+    if spec.side.mode == "painful" and truth.is_file():
+        import json
+
+        side = ["--side", json.loads(truth.read_text())["side"]]
+    console.print(f"[bold]formcheck demo:[/] analysing {clip} as '{spec.id}'")
+    words = ["analyze", str(clip), "--exercise", spec.id, "--out", args.out, *side]
+    return _cmd_analyze(_build_parser().parse_args(words))
+
+
 def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from formcheck.analyze import check_output_folder
     from formcheck.bench import ClipLabel, load_labels, run_benchmark, to_markdown
@@ -435,6 +492,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_exercises()
         if args.command == "bench":
             return _cmd_bench(args, argv)
+        if args.command == "demo":
+            return _cmd_demo(args)
+        if args.command == "render":
+            from formcheck.synth.cli import render_command
+
+            return render_command(args)
+        if args.command == "samples":
+            from formcheck.synth.cli import main as synth_main
+
+            return synth_main(["samples", *args.rest])
         if args.command == "spec":
             if args.spec_command == "validate":
                 return _cmd_spec_validate(args.paths)

@@ -145,3 +145,29 @@ def test_ci_subset_real_clips_do_not_regress() -> None:
     report = summarise([evaluate_clip(c) for c in labels], "test")
     assert report.totals["exact_count_rate"] == 1.0
     assert report.totals["errors"] == 0
+
+
+@pytest.mark.model
+def test_ci_subset_generated_clips_do_not_regress() -> None:
+    """A handful of the project's own clips: exact counts, injected faults flagged, holds within 1 s."""
+    from formcheck.synth_labels import label_from_truth
+
+    samples = REPO / "sample_videos"
+    names = [
+        "glute_bridge_side_over_arch",
+        "bird_dog_side",
+        "mckenzie_press_up_side_hips_lifting",
+        "knee_to_chest_single_side_released_early",
+    ]
+    labels = [label_from_truth(samples / f"{n}.truth.json") for n in names]
+    results = [evaluate_clip(label) for label in labels]
+    for r in results:
+        assert r.error is None, r.error
+        assert r.count_error in (None, 0), (r.file, r.expected_reps, r.found_reps)
+        if r.expected_per_side:
+            assert r.found_per_side == r.expected_per_side, r.file
+        if r.hold_error_s is not None:
+            assert r.hold_error_s <= 1.0, (r.file, r.expected_holds_s, r.found_holds_s)
+        assert r.faults_missed == [], (r.file, r.faults_missed)
+        assert r.clean_reps_flagged == 0, r.file
+    assert sum(r.faults_injected for r in results) >= 4

@@ -216,3 +216,23 @@ def test_truncated_video_keeps_results_up_to_the_break(tmp_path: Path) -> None:
     session = json.loads((tmp_path / "o" / "cut.session.json").read_text())
     assert 0 < session["source"]["frames"] < 60
     assert session["source"]["ended_early"] is True
+
+
+@pytest.mark.model
+def test_demo_analyses_the_bundled_bridge(tmp_path: Path) -> None:
+    proc = cli("demo", "--out", str(tmp_path / "demo"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Repetitions: 4" in proc.stdout
+    assert (tmp_path / "demo" / "glute_bridge_side.annotated.mp4").is_file()
+
+
+def test_demo_unknown_exercise_is_one_clear_line(tmp_path: Path) -> None:
+    proc = cli("demo", "--exercise", "squat", "--out", str(tmp_path))
+    assert_one_clear_error(proc, "unknown exercise 'squat'")
+
+
+def test_render_help_lists_exercises() -> None:
+    proc = cli("render", "--help")
+    assert proc.returncode == 0
+    assert "--exercise" in proc.stdout
+    assert "--fault" in proc.stdout
