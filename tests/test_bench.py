@@ -48,6 +48,7 @@ def result(**kw) -> ClipResult:
         pose_ms_per_frame=20.0,
         formcheck_ms_per_frame=0.3,
         processing_s=5.0,
+        formcheck_isolated_ms_per_frame=0.2,
     )
     base.update(kw)
     return ClipResult(**base)
@@ -81,7 +82,8 @@ def test_totals_rates_and_unreliable_list() -> None:
     assert t["mean_abs_count_error"] == pytest.approx(1 / 3)
     assert t["fault_recall"] == pytest.approx(0.5)
     assert t["max_hold_error_s"] == pytest.approx(2.5)
-    assert t["formcheck_to_pose_ratio"] == pytest.approx(0.015)
+    assert t["formcheck_to_pose_ratio"] == pytest.approx(0.01)
+    assert t["formcheck_in_pipeline_to_pose_ratio"] == pytest.approx(0.015)
     assert t["realtime_factor"] == pytest.approx(2.0)
     joined = "\n".join(report.unreliable)
     assert "count off by +1 on b.mp4" in joined
