@@ -21,45 +21,29 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from formcheck.app_support.browser import (
+    CHROMIUM,
+    StreamlitStartError,
+    chromium_context,
+    streamlit_app,
+)
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = REPO / "sample_videos"
 PREFERRED = ("bird_dog_side.mp4", "glute_bridge_side.mp4")
 DEFAULT_OUT = REPO / "docs" / "images" / "review.png"
 MAX_BYTES = 300_000
 VIEWPORT_WH = (1400, 2200)
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
 
 
 def log(message: str) -> None:
     print(f"[screenshots] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pick_sample(explicit: str | None) -> Path:
@@ -86,65 +70,6 @@ def truth(sample: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-@contextmanager
-def streamlit_app(home: Path, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port; yields its URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "FORMCHECK_HOME": str(home),
-        "FORMCHECK_SAMPLES": str(SAMPLES),
-        "PYTHONUNBUFFERED": "1",
-    }
-    with log_path.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://localhost:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(
-                        f"{url}/_stcore/health", timeout=2
-                    ) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"streamlit did not start: see {log_path}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
 
 
 def wait_idle(page: Any, timeout_s: float = 60.0) -> None:
@@ -189,79 +114,69 @@ def save_png(png: bytes, path: Path) -> int:
 
 
 def shoot(url: str, sample: Path, profile: Path, timeout_s: float) -> bytes:
-    from playwright.sync_api import FloatRect, ViewportSize, sync_playwright
+    from playwright.sync_api import FloatRect
 
     meta = truth(sample)
     width, height = VIEWPORT_WH
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=ViewportSize(width=width, height=height),
+    with chromium_context(profile, viewport_wh=VIEWPORT_WH) as context:
+        page = context.new_page()
+        page.goto(f"{url}/Review", wait_until="domcontentloaded")
+        page.get_by_text("Review a recorded video").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.locator("label").filter(has_text="A sample video").first.click()
+        wait_idle(page)
+        choose(page, "Sample", sample.name)
+        exercise = page.get_by_role("combobox", name="Exercise").input_value()
+        log(f"sample {sample.name}; exercise preselected: {exercise!r}")
+        if meta.get("exercise") and exercise.lower().replace(" ", "_") != str(
+            meta["exercise"]
+        ):
+            log(f"note: the truth file says {meta['exercise']!r}")
+        page.get_by_role("button", name="Analyse").click()
+        log("analysing (real pose model)…")
+        header = page.get_by_role("heading", name=f"— {sample.name}")
+        header.wait_for(timeout=timeout_s * 1000)
+        page.get_by_text("Timeline", exact=True).wait_for(timeout=60_000)
+        wait_idle(page)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        reps = meta.get("reps") or []
+        seek = (
+            float(reps[0]["peak_s"])
+            if reps and "peak_s" in reps[0]
+            else float(meta.get("duration_s", 10.0)) * 0.3
         )
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/Review", wait_until="domcontentloaded")
-            page.get_by_text("Review a recorded video").wait_for(timeout=60_000)
-            wait_idle(page)
-            page.locator("label").filter(has_text="A sample video").first.click()
-            wait_idle(page)
-            choose(page, "Sample", sample.name)
-            exercise = page.get_by_role("combobox", name="Exercise").input_value()
-            log(f"sample {sample.name}; exercise preselected: {exercise!r}")
-            if meta.get("exercise") and exercise.lower().replace(" ", "_") != str(
-                meta["exercise"]
-            ):
-                log(f"note: the truth file says {meta['exercise']!r}")
-            page.get_by_role("button", name="Analyse").click()
-            log("analysing (real pose model)…")
-            header = page.get_by_role("heading", name=f"— {sample.name}")
-            header.wait_for(timeout=timeout_s * 1000)
-            page.get_by_text("Timeline", exact=True).wait_for(timeout=60_000)
-            wait_idle(page)
-            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-            reps = meta.get("reps") or []
-            seek = (
-                float(reps[0]["peak_s"])
-                if reps and "peak_s" in reps[0]
-                else float(meta.get("duration_s", 10.0)) * 0.3
-            )
-            page.evaluate(
-                """async (t) => {
-                    const v = document.querySelector('video');
-                    if (!v) return;
-                    if (v.readyState < 1) {
-                        await new Promise(r => v.addEventListener(
-                            'loadedmetadata', r, {once: true}));
-                    }
-                    v.pause();
-                    await new Promise(r => {
-                        v.addEventListener('seeked', r, {once: true});
-                        v.currentTime = t;
-                    });
-                }""",
-                seek,
-            )
-            time.sleep(1.5)  # let plotly and the video frame settle
-            main = page.get_by_test_id("stMainBlockContainer").bounding_box()
-            top_box = header.bounding_box()
-            chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
-            if main is None or top_box is None or chart is None:
-                sys.exit("the result section is not on screen")
-            top = max(0.0, top_box["y"] - 16)
-            bottom = min(chart["y"] + chart["height"] + 16, height)
-            left = main["x"] + 32
-            clip = FloatRect(
-                x=left,
-                y=top,
-                width=min(main["width"] - 64, width - left),
-                height=bottom - top,
-            )
-            return bytes(page.screenshot(clip=clip))
-        finally:
-            context.close()
+        page.evaluate(
+            """async (t) => {
+                const v = document.querySelector('video');
+                if (!v) return;
+                if (v.readyState < 1) {
+                    await new Promise(r => v.addEventListener(
+                        'loadedmetadata', r, {once: true}));
+                }
+                v.pause();
+                await new Promise(r => {
+                    v.addEventListener('seeked', r, {once: true});
+                    v.currentTime = t;
+                });
+            }""",
+            seek,
+        )
+        time.sleep(1.5)  # let plotly and the video frame settle
+        main = page.get_by_test_id("stMainBlockContainer").bounding_box()
+        top_box = header.bounding_box()
+        chart = page.get_by_test_id("stPlotlyChart").first.bounding_box()
+        if main is None or top_box is None or chart is None:
+            sys.exit("the result section is not on screen")
+        top = max(0.0, top_box["y"] - 16)
+        bottom = min(chart["y"] + chart["height"] + 16, height)
+        left = main["x"] + 32
+        clip = FloatRect(
+            x=left,
+            y=top,
+            width=min(main["width"] - 64, width - left),
+            height=bottom - top,
+        )
+        return bytes(page.screenshot(clip=clip))
 
 
 def main() -> None:
@@ -278,13 +193,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="formcheck-shots-") as tmp:
         tmp_path = Path(tmp)
         log_path = tmp_path / "streamlit.log"
-        with streamlit_app(tmp_path / "home", log_path) as url:
-            log(f"streamlit at {url}")
-            try:
-                png = shoot(url, sample, tmp_path / "chromium-profile", args.timeout)
-            except Exception:
-                sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
-                raise
+        env = {
+            "FORMCHECK_HOME": str(tmp_path / "home"),
+            "FORMCHECK_SAMPLES": str(SAMPLES),
+        }
+        try:
+            with streamlit_app(REPO, log_path, env=env) as url:
+                log(f"streamlit at {url}")
+                try:
+                    png = shoot(
+                        url, sample, tmp_path / "chromium-profile", args.timeout
+                    )
+                except Exception:
+                    sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+                    raise
+        except StreamlitStartError as exc:
+            # The log goes with the temporary folder: show its end first.
+            sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+            sys.exit(str(exc))
     size = save_png(png, args.out)
     log(f"wrote {args.out} ({size / 1000:.0f} KB)")
 

@@ -19,11 +19,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,9 +27,14 @@ import cv2
 import numpy as np
 import pytest
 
+from formcheck.app_support.browser import (
+    CHROMIUM,
+    StreamlitStartError,
+    chromium_context,
+    streamlit_app,
+)
 from tests.conftest import REPO, SHARED_VIDEOS
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.model,
@@ -51,12 +52,6 @@ LEAD_IN_S = 4.0
 SIZE_WH = (360, 640)
 IFRAME = "iframe[title='streamlit_webrtc.component.webrtc_streamer']"
 MAX_SCREENSHOT_BYTES = 300_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -83,55 +78,14 @@ def fake_camera_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``streamlit run app.py`` on a free localhost port, with its data folder."""
-    port = _free_port()
     home = tmp_path / "home"
-    env = {**os.environ, "FORMCHECK_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: see {log.name}")
-            time.sleep(0.3)
-        yield url, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+        with streamlit_app(
+            REPO, tmp_path / "streamlit.log", env={"FORMCHECK_HOME": str(home)}
+        ) as url:
+            yield url, home
+    except StreamlitStartError as exc:
+        pytest.fail(str(exc))
 
 
 def _captions(page: object) -> str:
@@ -209,74 +163,58 @@ def _save_screenshot(png: bytes, path: Path) -> None:
 def test_live_page_counts_bird_dog_reps(
     fake_camera_clip: Path, app_url: tuple[str, Path], tmp_path: Path
 ) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     url, home = app_url
-    args = [
+    fake_camera = [
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={fake_camera_clip}",
         "--use-fake-ui-for-media-stream",
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-sync",
     ]
-    with playwright.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=args,
-            viewport={"width": 1280, "height": 900},
+    with chromium_context(
+        tmp_path / "chromium-profile", viewport_wh=(1280, 900), extra_args=fake_camera
+    ) as context:
+        page = context.new_page()
+        page.goto(f"{url}/Live", wait_until="domcontentloaded")
+        page.get_by_text("Live exercise check").wait_for(timeout=60_000)
+        page.frame_locator(IFRAME).get_by_role("button", name="START").wait_for(
+            timeout=60_000
         )
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/Live", wait_until="domcontentloaded")
-            page.get_by_text("Live exercise check").wait_for(timeout=60_000)
-            page.frame_locator(IFRAME).get_by_role("button", name="START").wait_for(
-                timeout=60_000
-            )
-            _wait_idle(page)
-            # Choose the exercise explicitly.
-            combo = page.get_by_role("combobox", name="Exercise")
-            combo.click()
-            page.get_by_role("option", name="Bird dog", exact=True).click()
-            _wait_idle(page)
-            assert combo.input_value() == "Bird dog"
+        _wait_idle(page)
+        # Choose the exercise explicitly.
+        combo = page.get_by_role("combobox", name="Exercise")
+        combo.click()
+        page.get_by_role("option", name="Bird dog", exact=True).click()
+        _wait_idle(page)
+        assert combo.input_value() == "Bird dog"
 
-            attempts = _start_stream(page)
+        attempts = _start_stream(page)
 
-            deadline = time.monotonic() + 60
-            reps = None
-            while time.monotonic() < deadline:
-                reps = _reps(page)
-                if reps is not None and reps >= TRUE_REPS:
-                    break
-                time.sleep(0.5)
-            captions = _captions(page)
-            shot = page.screenshot(full_page=False)
-            (tmp_path / "live.png").write_bytes(shot)
-            if os.environ.get("FORMCHECK_SCREENSHOTS") == "1":
-                _save_screenshot(shot, REPO / "docs" / "images" / "live.png")
-            print(f"start attempts: {attempts}; {captions!r}")
-            assert reps == TRUE_REPS, f"reps shown: {reps}; captions: {captions}"
-            assert "Left: 1 " in captions and "Right: 1 " in captions, captions
+        deadline = time.monotonic() + 60
+        reps = None
+        while time.monotonic() < deadline:
+            reps = _reps(page)
+            if reps is not None and reps >= TRUE_REPS:
+                break
+            time.sleep(0.5)
+        captions = _captions(page)
+        shot = page.screenshot(full_page=False)
+        (tmp_path / "live.png").write_bytes(shot)
+        if os.environ.get("FORMCHECK_SCREENSHOTS") == "1":
+            _save_screenshot(shot, REPO / "docs" / "images" / "live.png")
+        print(f"start attempts: {attempts}; {captions!r}")
+        assert reps == TRUE_REPS, f"reps shown: {reps}; captions: {captions}"
+        assert "Left: 1 " in captions and "Right: 1 " in captions, captions
 
-            # STOP saves the set as a session record, like the CLI does.
-            page.frame_locator(IFRAME).get_by_role("button", name="STOP").click()
-            deadline = time.monotonic() + 20
-            saved: list[Path] = []
-            while time.monotonic() < deadline and not saved:
-                saved = sorted((home / "sessions").glob("*.session.json"))
-                time.sleep(0.5)
-            assert saved, "no session saved on STOP"
-            from formcheck.session import load_session
+        # STOP saves the set as a session record, like the CLI does.
+        page.frame_locator(IFRAME).get_by_role("button", name="STOP").click()
+        deadline = time.monotonic() + 20
+        saved: list[Path] = []
+        while time.monotonic() < deadline and not saved:
+            saved = sorted((home / "sessions").glob("*.session.json"))
+            time.sleep(0.5)
+        assert saved, "no session saved on STOP"
+        from formcheck.session import load_session
 
-            record = load_session(saved[-1])
-            assert record.source.kind == "live"
-            assert record.summary.reps >= TRUE_REPS
-        finally:
-            context.close()
+        record = load_session(saved[-1])
+        assert record.source.kind == "live"
+        assert record.summary.reps >= TRUE_REPS
