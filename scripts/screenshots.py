@@ -19,7 +19,6 @@ peak when the truth file gives one.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile
@@ -31,7 +30,9 @@ from formcheck.app_support.browser import (
     CHROMIUM,
     StreamlitStartError,
     chromium_context,
+    save_screenshot,
     streamlit_app,
+    wait_idle,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,20 +73,6 @@ def truth(sample: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def wait_idle(page: Any, timeout_s: float = 60.0) -> None:
-    """Wait until Streamlit's "running" indicator has been gone for a second."""
-    deadline = time.monotonic() + timeout_s
-    quiet_since: float | None = None
-    while time.monotonic() < deadline:
-        if page.locator("[data-testid='stStatusWidget']").count() == 0:
-            quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since > 1.0:
-                return
-        else:
-            quiet_since = None
-        time.sleep(0.2)
-
-
 def choose(page: Any, label: str, option: str) -> None:
     """Pick ``option`` in the select box labelled ``label`` (typing filters it)."""
     combo = page.get_by_role("combobox", name=label)
@@ -95,22 +82,6 @@ def choose(page: Any, label: str, option: str) -> None:
     wait_idle(page)
     if combo.input_value() != option:
         sys.exit(f"could not choose {option!r} in {label!r}: {combo.input_value()!r}")
-
-
-def save_png(png: bytes, path: Path) -> int:
-    """Write a README-sized PNG (256-colour palette, at most MAX_BYTES)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    while True:
-        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        buffer = io.BytesIO()
-        palette.save(buffer, format="PNG", optimize=True)
-        if buffer.tell() <= MAX_BYTES or image.width < 400:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(buffer.getvalue())
-            return buffer.tell()
-        image = image.resize((int(image.width * 0.85), int(image.height * 0.85)))
 
 
 def shoot(url: str, sample: Path, profile: Path, timeout_s: float) -> bytes:
@@ -211,7 +182,7 @@ def main() -> None:
             # The log goes with the temporary folder: show its end first.
             sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
             sys.exit(str(exc))
-    size = save_png(png, args.out)
+    size = save_screenshot(png, args.out, MAX_BYTES)
     log(f"wrote {args.out} ({size / 1000:.0f} KB)")
 
 

@@ -16,7 +16,6 @@ Set ``FORMCHECK_SCREENSHOTS=1`` to also write ``docs/images/live.png``.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import time
@@ -31,7 +30,9 @@ from formcheck.app_support.browser import (
     CHROMIUM,
     StreamlitStartError,
     chromium_context,
+    save_screenshot,
     streamlit_app,
+    wait_idle,
 )
 from tests.conftest import REPO, SHARED_VIDEOS
 
@@ -51,7 +52,6 @@ TRUE_REPS = 2
 LEAD_IN_S = 4.0
 SIZE_WH = (360, 640)
 IFRAME = "iframe[title='streamlit_webrtc.component.webrtc_streamer']"
-MAX_SCREENSHOT_BYTES = 300_000
 
 
 @pytest.fixture(scope="module")
@@ -105,21 +105,6 @@ def _reps(page: object) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _wait_idle(page: object, timeout_s: float = 30.0) -> None:
-    """Wait until Streamlit's "running" indicator has gone."""
-    deadline = time.monotonic() + timeout_s
-    quiet_since: float | None = None
-    while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()  # type: ignore[attr-defined]
-        if running == 0:
-            quiet_since = quiet_since or time.monotonic()
-            if time.monotonic() - quiet_since > 1.0:
-                return
-        else:
-            quiet_since = None
-        time.sleep(0.2)
-
-
 def _start_stream(page: object, attempts: int = 3) -> int:
     """Click START until frames are analysed server-side; returns attempts used."""
     frame = page.frame_locator(IFRAME)  # type: ignore[attr-defined]
@@ -140,24 +125,8 @@ def _start_stream(page: object, attempts: int = 3) -> int:
         if stop.count():
             stop.click()
         time.sleep(2.0)
-        _wait_idle(page)
+        wait_idle(page, timeout_s=30.0)
     pytest.fail(f"the webcam stream did not come up after {attempts} attempts")
-
-
-def _save_screenshot(png: bytes, path: Path) -> None:
-    """Write a README-sized PNG (256-colour palette, at most 300 KB)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    while True:
-        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        buffer = io.BytesIO()
-        palette.save(buffer, format="PNG", optimize=True)
-        if buffer.tell() <= MAX_SCREENSHOT_BYTES or image.width < 400:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(buffer.getvalue())
-            return
-        image = image.resize((int(image.width * 0.85), int(image.height * 0.85)))
 
 
 def test_live_page_counts_bird_dog_reps(
@@ -179,12 +148,12 @@ def test_live_page_counts_bird_dog_reps(
         page.frame_locator(IFRAME).get_by_role("button", name="START").wait_for(
             timeout=60_000
         )
-        _wait_idle(page)
+        wait_idle(page, timeout_s=30.0)
         # Choose the exercise explicitly.
         combo = page.get_by_role("combobox", name="Exercise")
         combo.click()
         page.get_by_role("option", name="Bird dog", exact=True).click()
-        _wait_idle(page)
+        wait_idle(page, timeout_s=30.0)
         assert combo.input_value() == "Bird dog"
 
         attempts = _start_stream(page)
@@ -200,7 +169,7 @@ def test_live_page_counts_bird_dog_reps(
         shot = page.screenshot(full_page=False)
         (tmp_path / "live.png").write_bytes(shot)
         if os.environ.get("FORMCHECK_SCREENSHOTS") == "1":
-            _save_screenshot(shot, REPO / "docs" / "images" / "live.png")
+            save_screenshot(shot, REPO / "docs" / "images" / "live.png")
         print(f"start attempts: {attempts}; {captions!r}")
         assert reps == TRUE_REPS, f"reps shown: {reps}; captions: {captions}"
         assert "Left: 1 " in captions and "Right: 1 " in captions, captions

@@ -15,6 +15,7 @@ Playwright only inside :func:`chromium_context`.
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -24,7 +25,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -222,3 +223,48 @@ def chromium_context(
             yield context
         finally:
             context.close()
+
+
+#: Largest README screenshot, in bytes.
+MAX_SCREENSHOT_BYTES = 300_000
+
+
+def wait_idle(page: Any, timeout_s: float = 60.0) -> None:
+    """Wait until Streamlit's "running" indicator has been gone for a second.
+
+    Args:
+        page: A Playwright page showing the app.
+        timeout_s: Give up (silently) after this long.
+    """
+    deadline = time.monotonic() + timeout_s
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        if page.locator("[data-testid='stStatusWidget']").count() == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 1.0:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.2)
+
+
+def save_screenshot(
+    png: bytes, path: Path, max_bytes: int = MAX_SCREENSHOT_BYTES
+) -> int:
+    """Write a README-sized PNG (256-colour palette, at most ``max_bytes``).
+
+    Returns:
+        The size written, in bytes.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    while True:
+        palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+        if buffer.tell() <= max_bytes or image.width < 400:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(buffer.getvalue())
+            return buffer.tell()
+        image = image.resize((int(image.width * 0.85), int(image.height * 0.85)))
