@@ -21,8 +21,8 @@ from formcheck.checker import FormChecker
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
+from formcheck.record import SessionRecord, SessionRecorder, SourceInfo
 from formcheck.results import FrameResult
-from formcheck.session import SessionRecord, SessionRecorder, SourceInfo
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame, PoseSequence
 from formcheck.video import FrameReader, VideoWriter

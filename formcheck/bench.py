@@ -45,7 +45,7 @@ from formcheck.analyze import analyze_video
 from formcheck.checker import FormChecker
 from formcheck.errors import FormcheckError, InputError
 from formcheck.landmarks import Side, landmark_index
-from formcheck.session import SessionRecord
+from formcheck.record import SessionRecord
 from formcheck.specs import ExerciseSpec, load_spec
 from formcheck.types import PoseSequence
 

@@ -234,7 +234,7 @@ def _cmd_spec_schema() -> int:
 
 
 def _summary_table(session: object) -> Table:
-    from formcheck.session import SessionRecord
+    from formcheck.record import SessionRecord
 
     assert isinstance(session, SessionRecord)
     table = Table(title=f"{session.exercise.name}: repetitions", show_lines=False)
@@ -323,6 +323,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         analyze_video,
         check_output_folder,
     )
+    from formcheck.record import write_session_files
     from formcheck.specs import load_spec
     from formcheck.types import PoseSequence
     from formcheck.video import probe_video
@@ -374,11 +375,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     outputs: dict[str, Path] = {}
     if result.video_path is not None:
         outputs["annotated video"] = result.video_path
-    paths = result.session.save(out, stem)
-    outputs["session"] = paths["json"]
-    outputs["per-rep CSV"] = paths["csv"]
-    if "holds_csv" in paths:
-        outputs["holds CSV"] = paths["holds_csv"]
+    files = write_session_files(result.session, out, stem)
+    outputs["session"] = files.json
+    outputs["per-rep CSV"] = files.reps_csv
+    if files.holds_csv is not None:
+        outputs["holds CSV"] = files.holds_csv
     if args.save_landmarks and result.landmarks is not None:
         lm_path = out / f"{stem}.landmarks.npz"
         try:

@@ -2,28 +2,26 @@
 
 A prescription may only change what the spec allows: the painful side, the
 number of repetitions and sets, the hold target and — where the spec gives a
-range (``reps.enter_range``) — the depth a repetition must reach. It is stored
-as a small JSON file per patient and exercise, so the Live page can load it.
+range (``reps.enter_range``) — the depth a repetition must reach. A store (:mod:`formcheck.store`) keeps one per patient and exercise, so the Live
+page can load it.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from formcheck.errors import OutputError, SessionFileError, SpecError
+from formcheck import ids
+from formcheck.errors import SessionFileError, SpecError
 from formcheck.specs.schema import ExerciseSpec
 
 MAX_REPS = 30
 MAX_SETS = 10
 MAX_HOLD_S = 120.0
-
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 
 class Prescription(BaseModel):
@@ -51,10 +49,15 @@ class Prescription(BaseModel):
     @field_validator("patient")
     @classmethod
     def _safe_patient(cls, value: str) -> str:
-        if not _SAFE_NAME.match(value):
-            raise ValueError(
-                "patient name must be 1-64 letters, digits, spaces, '.', '_' or '-'"
-            )
+        if not ids.is_patient_name(value):
+            raise ValueError(ids.PATIENT_NAME_RULE)
+        return value
+
+    @field_validator("exercise")
+    @classmethod
+    def _safe_exercise(cls, value: str) -> str:
+        if not ids.EXERCISE_ID.fullmatch(value):
+            raise ValueError("exercise must be an exercise id such as 'glute_bridge'")
         return value
 
 
@@ -135,56 +138,6 @@ def apply_prescription(spec: ExerciseSpec, prescription: Prescription) -> Exerci
         raise SpecError(
             f"prescription makes {spec.id} invalid: {exc.errors()[0]['msg']}"
         ) from None
-
-
-class PrescriptionStore:
-    """Prescriptions saved as ``<root>/<patient>/<exercise>.prescription.json``."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def path_for(self, patient: str, exercise: str) -> Path:
-        """Where a prescription is stored."""
-        Prescription(patient=patient, exercise=exercise)  # validates the name
-        return self.root / patient / f"{exercise}.prescription.json"
-
-    def save(self, prescription: Prescription) -> Path:
-        """Write a prescription.
-
-        Raises:
-            OutputError: If the folder cannot be written.
-        """
-        path = self.path_for(prescription.patient, prescription.exercise)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(prescription.model_dump_json(indent=1), encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(
-                f"{path}: cannot save the prescription ({exc.strerror or exc})"
-            ) from None
-        return path
-
-    def patients(self) -> list[str]:
-        """Patients with at least one prescription."""
-        if not self.root.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in self.root.iterdir()
-            if p.is_dir() and any(p.glob("*.prescription.json"))
-        )
-
-    def for_patient(self, patient: str) -> dict[str, Prescription]:
-        """A patient's prescriptions by exercise id (unreadable files are skipped)."""
-        out: dict[str, Prescription] = {}
-        folder = self.root / patient
-        for path in sorted(folder.glob("*.prescription.json")):
-            try:
-                p = load_prescription(path)
-            except SessionFileError:
-                continue
-            out[p.exercise] = p
-        return out
 
 
 def load_prescription(source: str | Path | bytes) -> Prescription:

@@ -12,7 +12,6 @@ import time
 from urllib.parse import urlparse
 
 import streamlit as st
-from pydantic import ValidationError
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.app_support import safety, ui
@@ -20,12 +19,7 @@ from formcheck.app_support.catalog import item_summary, routine_prescription
 from formcheck.app_support.live import LiveProcessor, LiveSnapshot
 from formcheck.app_support.speech import CueSpeaker, speech_html
 from formcheck.errors import FormcheckError
-from formcheck.prescription import (
-    Prescription,
-    PrescriptionStore,
-    apply_prescription,
-    load_prescription,
-)
+from formcheck.prescription import Prescription, apply_prescription
 from formcheck.routines import Routine, RoutineItem
 from formcheck.specs.schema import ExerciseSpec
 
@@ -35,7 +29,7 @@ NEVER_PLAYS_S = 15.0
 
 settings = ui.page_setup("Live")
 cat = ui.catalog()
-store = PrescriptionStore(settings.patients_dir)
+store = ui.store(settings)
 
 st.title("Live exercise check")
 ui.show_catalog_problems(cat)
@@ -119,6 +113,7 @@ base_spec = cat.specs[exercise_id]
 prescription: Prescription | None = None
 spec: ExerciseSpec = base_spec
 notes: list[str] = []
+broken_prescription = False
 with st.sidebar:
     patient = st.selectbox(
         "Patient (loads the therapist's prescription)",
@@ -136,18 +131,19 @@ with st.sidebar:
             )
     if patient is not None:
         try:
-            path = store.path_for(patient, exercise_id)
-        except ValidationError:
-            path = store.root / patient / f"{exercise_id}.prescription.json"
-        if path.is_file():
+            prescription = store.prescription(patient, exercise_id)
+        except FormcheckError as exc:
+            ui.error(exc)
+            st.caption("Using the exercise's default targets instead.")
+            broken_prescription = True
+        if prescription is not None:
             try:
-                prescription = load_prescription(path)
                 spec = apply_prescription(base_spec, prescription)
             except FormcheckError as exc:
                 prescription = None
                 ui.error(exc)
                 st.caption("Using the exercise's default targets instead.")
-        else:
+        elif not broken_prescription:
             st.caption(f"No prescription for {base_spec.name} yet: default targets.")
     side_choice = None
     if spec.side.mode in ("painful", "auto"):
@@ -197,7 +193,7 @@ if holder is None or (holder[0] != key and not active):
             processor = LiveProcessor(
                 spec,
                 side_choice,
-                sessions_dir=settings.sessions_dir,
+                store=store,
                 patient=patient,
                 prescription=prescription,
                 **({"estimator_factory": factory} if factory else {}),
@@ -419,12 +415,14 @@ def status_panel() -> None:
         last = snap.saved[-1]
         if last.save_error:
             ui.error(f"Set {last.set_number} could not be saved: {last.save_error}")
-        elif last.paths:
-            st.caption(f"Set {last.set_number} saved as `{last.paths['json'].name}`.")
+        elif last.ref is not None:
+            st.caption(f"Set {last.set_number} saved as `{last.ref.id}.session.json`.")
         st.download_button(
             f"Download set {last.set_number} (JSON)",
             last.record.to_json(),
-            file_name=(last.paths["json"].name if last.paths else "live.session.json"),
+            file_name=(
+                f"{last.ref.id}.session.json" if last.ref else "live.session.json"
+            ),
             mime="application/json",
             key=f"live_dl_{last.set_number}_{len(last.record.warnings)}",
         )

@@ -12,7 +12,6 @@ from typing import Any
 import streamlit as st
 
 from formcheck.app_support import plots, report, review, ui
-from formcheck.app_support.storage import SessionStore
 from formcheck.errors import FormcheckError
 
 settings = ui.page_setup("Review")
@@ -258,8 +257,8 @@ if result.video_path is not None and result.video_path.is_file():
     )
 if d4.button("Save to my sessions", key="review_save"):
     try:
-        paths = SessionStore(settings.sessions_dir).save(session)
+        ref = ui.store(settings).save_session(session)
     except FormcheckError as exc:
         ui.error(exc)
     else:
-        st.success(f"Saved as `{paths['json'].name}`: open it on the Therapist page.")
+        st.success(f"Saved as `{ref.id}.session.json`: open it on the Therapist page.")

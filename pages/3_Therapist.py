@@ -7,30 +7,26 @@ sharing footage.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import streamlit as st
 from pydantic import ValidationError
 
 from formcheck.app_support import plots, report, ui
-from formcheck.app_support.storage import SessionStore, load_many
 from formcheck.errors import FormcheckError
 from formcheck.prescription import (
     MAX_HOLD_S,
     MAX_REPS,
     MAX_SETS,
     Prescription,
-    PrescriptionStore,
     apply_prescription,
     check_against_spec,
     load_prescription,
 )
-from formcheck.session import SessionRecord
+from formcheck.record import SessionRecord, load_many
 
 settings = ui.page_setup("Therapist")
 cat = ui.catalog()
-sessions_store = SessionStore(settings.sessions_dir)
-rx_store = PrescriptionStore(settings.patients_dir)
+store = ui.store(settings)
 
 st.title("Therapist")
 st.caption(
@@ -50,7 +46,7 @@ tab_sessions, tab_rx, tab_report = st.tabs(["Sessions", "Prescription", "Report"
 
 # ------------------------------------------------------------------ sessions
 with tab_sessions:
-    entries = sessions_store.entries()
+    entries = store.list_sessions()
     chosen = st.multiselect(
         f"Saved sessions on this computer ({len(entries)})",
         entries,
@@ -64,9 +60,12 @@ with tab_sessions:
         accept_multiple_files=True,
         key="ther_upload",
     )
-    sources: list[tuple[str, bytes | Path]] = [(e.label, e.path) for e in chosen]
-    sources += [(u.name, u.getvalue()) for u in uploads or []]
-    loaded, problems = load_many(sources)
+    loaded, problems = load_many([(u.name, u.getvalue()) for u in uploads or []])
+    for ref in chosen:
+        try:
+            loaded.insert(0, (ref.label, store.load_session(ref.id)))
+        except FormcheckError as exc:
+            problems.append(str(exc))
     for problem in problems:
         ui.error(problem)
     st.session_state["ther_loaded"] = loaded
@@ -121,7 +120,7 @@ with tab_sessions:
 
 # -------------------------------------------------------------- prescription
 with tab_rx:
-    patients = rx_store.patients()
+    patients = store.patients()
     patient = st.text_input(
         "Patient",
         key="rx_patient",
@@ -139,20 +138,15 @@ with tab_rx:
     current: Prescription | None = None
     if patient:
         try:
-            path = rx_store.path_for(patient, exercise_id)
-        except ValidationError as exc:
-            ui.error(validation_message(exc))
-            path = None
-        if path is not None and path.is_file():
-            try:
-                current = load_prescription(path)
-                st.info(
-                    f"Current prescription for {patient} (set {current.created_utc[:10]}): "
-                    f"side {current.painful_side or '–'}, reps {current.reps or '–'}, "
-                    f"sets {current.sets or '–'}, hold {current.hold_s or '–'} s."
-                )
-            except FormcheckError as exc:
-                ui.error(f"{exc} — saving below replaces it.")
+            current = store.prescription(patient, exercise_id)
+        except FormcheckError as exc:
+            ui.error(f"{exc} — saving below replaces it.")
+        if current is not None:
+            st.info(
+                f"Current prescription for {patient} (set {current.created_utc[:10]}): "
+                f"side {current.painful_side or '–'}, reps {current.reps or '–'}, "
+                f"sets {current.sets or '–'}, hold {current.hold_s or '–'} s."
+            )
 
     default_reps = (
         spec.reps.target_reps
@@ -247,14 +241,14 @@ with tab_rx:
                     created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
                 )
                 apply_prescription(spec, prescription)
-                saved_path = rx_store.save(prescription)
+                store.save_prescription(prescription)
             except ValidationError as exc:
                 ui.error(validation_message(exc))
             except FormcheckError as exc:
                 ui.error(exc)
             else:
                 st.success(
-                    f"Saved {spec.name} for {patient} ({saved_path.name}). "
+                    f"Saved {spec.name} for {patient}. "
                     "The Live page loads it when the patient is chosen there."
                 )
 
@@ -271,16 +265,18 @@ with tab_rx:
                         f"{rx_upload.name}: unknown exercise '{imported.exercise}'"
                     )
                 check_against_spec(imported, target)
-                where = rx_store.save(imported)
+                store.save_prescription(imported)
             except FormcheckError as exc:
                 ui.error(str(exc).replace("uploaded prescription", rx_upload.name, 1))
             else:
-                st.success(f"Imported for {imported.patient}: {where.name}")
+                st.success(
+                    f"Imported for {imported.patient}: {cat.label(imported.exercise)}"
+                )
 
     if patient:
         try:
-            existing = rx_store.for_patient(patient)
-        except ValidationError:
+            existing = store.prescriptions(patient)
+        except FormcheckError:
             existing = {}
         if existing:
             st.markdown(f"**{patient}'s prescriptions**")
@@ -317,8 +313,8 @@ with tab_report:
         prescriptions = []
         if who:
             try:
-                prescriptions = list(rx_store.for_patient(who).values())
-            except ValidationError:
+                prescriptions = list(store.prescriptions(who).values())
+            except FormcheckError:
                 prescriptions = []
         if st.button("Build report", type="primary", key="report_build"):
             with st.spinner("Building the report…"):

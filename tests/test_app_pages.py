@@ -19,9 +19,10 @@ from formcheck.analyze import analyze_landmarks
 from formcheck.app_support.live import LiveProcessor
 from formcheck.app_support.ui import ESTIMATOR_HOOK
 from formcheck.pose import ReplayPoseEstimator
-from formcheck.prescription import Prescription, PrescriptionStore, load_prescription
-from formcheck.session import SessionRecord
+from formcheck.prescription import Prescription, load_prescription
+from formcheck.record import SessionRecord
 from formcheck.specs import load_spec
+from formcheck.store import FolderStore
 from formcheck.types import PoseSequence
 from formcheck.video import VideoWriter
 from tests.conftest import DATA, REPO
@@ -124,11 +125,11 @@ def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
 def test_live_page_loads_a_prescription_and_reports_a_broken_one(
     home: Path, bird_dog: PoseSequence
 ) -> None:
-    store = PrescriptionStore(home / "patients")
-    store.save(
+    store = FolderStore(home)
+    store.save_prescription(
         Prescription(patient="Jane Doe", exercise="glute_bridge", reps=6, sets=2)
     )
-    broken = store.path_for("Jane Doe", "bird_dog")
+    broken = store.prescription_path("Jane Doe", "bird_dog")
     broken.write_text(
         '{"format": "formcheck-prescription", "reps": "many"', encoding="utf-8"
     )
@@ -268,13 +269,11 @@ def test_therapist_page_loads_shared_session_json(
 def test_therapist_page_compares_sessions_and_builds_a_report(
     home: Path, bird_dog_session: SessionRecord
 ) -> None:
-    from formcheck.app_support.storage import SessionStore
-
-    store = SessionStore(home / "sessions")
-    store.save(
+    store = FolderStore(home)
+    store.save_session(
         bird_dog_session.model_copy(update={"created_utc": "2026-01-01T10:00:00+00:00"})
     )
-    store.save(
+    store.save_session(
         bird_dog_session.model_copy(update={"created_utc": "2026-01-08T10:00:00+00:00"})
     )
     at = open_page("pages/3_Therapist.py")

@@ -20,13 +20,14 @@ from formcheck.app_support.catalog import (
 )
 from formcheck.app_support.settings import load_settings, parse_ice_servers
 from formcheck.app_support.speech import CueSpeaker, speech_html
-from formcheck.app_support.storage import SessionEntry, SessionStore, load_many, slug
 from formcheck.errors import InputError, SpecError, VideoError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription, apply_prescription
+from formcheck.record import SessionRecord, load_many
 from formcheck.routines import Routine, RoutineItem
-from formcheck.session import SessionRecord
 from formcheck.specs import load_spec
+from formcheck.store import FolderStore
+from formcheck.store.folder import label_for_stem, slug
 from formcheck.types import PoseSequence
 from formcheck.video import VideoWriter
 from tests.conftest import DATA, REPO
@@ -199,17 +200,17 @@ def test_routine_prescription_takes_an_engine_item() -> None:
 def test_session_store_saves_lists_and_loads(
     bird_dog_session: SessionRecord, tmp_path: Path
 ) -> None:
-    store = SessionStore(tmp_path / "sessions")
-    assert store.entries() == []
+    store = FolderStore(tmp_path)
+    assert store.list_sessions() == []
     record = bird_dog_session.model_copy(update={"patient": "Jane Doe"})
-    first = store.save(record, "set1")
-    second = store.save(record, "set1")  # same second: a unique stem
-    assert first["json"] != second["json"]
-    assert "_jane-doe_bird_dog_set1" in first["json"].name
-    entries = store.entries()
+    first = store.save_session(record, "set1")
+    second = store.save_session(record, "set1")  # same second: a unique stem
+    assert first.id != second.id
+    assert "_jane-doe_bird_dog_set1" in first.id
+    entries = store.list_sessions()
     assert len(entries) == 2
     assert "jane-doe" in entries[0].label and "bird_dog" in entries[0].label
-    loaded = store.load(entries[0])
+    loaded = store.load_session(entries[0].id)
     assert loaded.reps == record.reps
 
 
@@ -234,9 +235,9 @@ def test_load_many_reports_each_bad_file(
 
 def test_slug_and_entry_label() -> None:
     assert slug("Jane  Doe!") == "jane-doe"
-    entry = SessionEntry(Path("20260312-101530_jane-doe_bird_dog_set1.session.json"))
-    assert entry.label == "2026-03-12 10:15 · jane-doe · bird_dog_set1"
-    assert SessionEntry(Path("other.session.json")).label == "other"
+    label = label_for_stem("20260312-101530_jane-doe_bird_dog_set1")
+    assert label == "2026-03-12 10:15 · jane-doe · bird_dog_set1"
+    assert label_for_stem("other") == "other"
 
 
 # ------------------------------------------------------------------- speech
@@ -377,7 +378,7 @@ def test_truncated_video_is_analysed_up_to_the_break(tmp_path: Path) -> None:
 
 
 def test_fault_moments_are_in_time_order(bird_dog_session: SessionRecord) -> None:
-    from formcheck.session import FaultEntry
+    from formcheck.record import FaultEntry
 
     faults = [
         FaultEntry(
@@ -403,7 +404,7 @@ def test_fault_moments_are_in_time_order(bird_dog_session: SessionRecord) -> Non
 def test_timeline_has_signals_bands_and_clickable_faults(
     bird_dog_session: SessionRecord,
 ) -> None:
-    from formcheck.session import FaultEntry
+    from formcheck.record import FaultEntry
 
     spec = load_spec("bird_dog")
     fault = FaultEntry(

@@ -22,9 +22,10 @@ from formcheck.app_support.live import LatestSlot, LiveProcessor
 from formcheck.errors import PoseBackendError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription, apply_prescription
+from formcheck.record import load_session
 from formcheck.results import FrameResult
-from formcheck.session import load_session
 from formcheck.specs import load_spec
+from formcheck.store import FolderStore
 from formcheck.types import PoseFrame, PoseSequence
 from tests.conftest import DATA
 
@@ -197,7 +198,7 @@ def test_no_person_keeps_positioning_and_saves_nothing(tmp_path: Path) -> None:
     processor = LiveProcessor(
         load_spec("glute_bridge"),
         estimator=EmptyEstimator(),
-        sessions_dir=tmp_path,
+        store=FolderStore(tmp_path),
         warm_up=False,
         settle_s=0.5,
     )
@@ -256,7 +257,7 @@ def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     processor = LiveProcessor(
         apply_prescription(spec, rx),
         estimator=ReplayPoseEstimator(bird_dog),
-        sessions_dir=tmp_path,
+        store=FolderStore(tmp_path),
         patient="Jane Doe",
         prescription=rx,
         warm_up=False,
@@ -266,10 +267,11 @@ def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     assert saved is not None
     assert saved.reason == "stream stopped"
     assert processor.phase == "waiting"
-    path = saved.paths["json"]
-    assert path.parent == tmp_path
+    assert saved.ref is not None
+    path = tmp_path / "sessions" / f"{saved.ref.id}.session.json"
+    assert path.is_file()
     assert "jane-doe_bird_dog_set1" in path.name
-    assert saved.paths["csv"].is_file()
+    assert path.with_name(f"{saved.ref.id}.reps.csv").is_file()
     record = load_session(path)
     assert record.source.kind == "live"
     assert record.patient == "Jane Doe"
@@ -289,7 +291,7 @@ def test_target_reached_ends_set_and_asks_about_pain(
     processor = LiveProcessor(
         spec,
         estimator=ReplayPoseEstimator(bird_dog),
-        sessions_dir=tmp_path,
+        store=FolderStore(tmp_path),
         warm_up=False,
     )
     feed(processor, 300)  # the first rep (right leg) ends near 6.2 s of video
@@ -301,7 +303,7 @@ def test_target_reached_ends_set_and_asks_about_pain(
     assert len(snap.saved) == 1 and snap.saved[0].reason == "target reached"
     processor.report_pain(spread=False)
     assert processor.phase == "positioning"  # set 2 of 2 comes next
-    record = load_session(snap.saved[0].paths["json"])
+    record = FolderStore(tmp_path).load_session(snap.saved[0].ref.id)  # type: ignore[union-attr]
     assert safety.PAIN_NOT_SPREAD_NOTE in record.warnings
 
 
@@ -311,7 +313,7 @@ def test_pain_spreading_stops_the_exercise(
     processor = LiveProcessor(
         load_spec("bird_dog"),
         estimator=ReplayPoseEstimator(bird_dog),
-        sessions_dir=tmp_path,
+        store=FolderStore(tmp_path),
         warm_up=False,
     )
     feed(processor, 200)
@@ -321,7 +323,7 @@ def test_pain_spreading_stops_the_exercise(
     assert processor.phase == "stopped"
     frame = np.full((96, 54, 3), 7, np.uint8)
     assert processor.process(frame, 99_999.0) is frame  # no more processing
-    record = load_session(saved.paths["json"])
+    record = FolderStore(tmp_path).load_session(saved.ref.id)  # type: ignore[union-attr]
     assert safety.PAIN_SPREAD_NOTE in record.warnings
 
 
@@ -331,7 +333,7 @@ def test_error_saves_the_set_and_keeps_the_stream(
     processor = LiveProcessor(
         load_spec("bird_dog"),
         estimator=FailingEstimator(bird_dog, fail_at=200),
-        sessions_dir=tmp_path,
+        store=FolderStore(tmp_path),
         warm_up=False,
     )
     for i in range(210):
@@ -345,7 +347,7 @@ def test_error_saves_the_set_and_keeps_the_stream(
     assert snap.phase == "error"
     assert snap.error is not None and "boom" in snap.error
     assert len(snap.saved) == 1
-    record = load_session(snap.saved[0].paths["json"])
+    record = FolderStore(tmp_path).load_session(snap.saved[0].ref.id)  # type: ignore[union-attr]
     assert record.source.ended_early
     assert "boom" in (record.source.problem or "")
 
@@ -358,13 +360,13 @@ def test_unwritable_sessions_folder_keeps_the_record(
     processor = LiveProcessor(
         load_spec("bird_dog"),
         estimator=ReplayPoseEstimator(bird_dog),
-        sessions_dir=blocker / "sessions",
+        store=FolderStore(blocker),
         warm_up=False,
     )
     feed(processor, 200)
     saved = processor.end_stream()
     assert saved is not None
-    assert saved.paths == {}
+    assert saved.ref is None
     assert saved.save_error is not None and "cannot write" in saved.save_error
     assert saved.record.summary is not None  # still downloadable from the page
 

@@ -182,7 +182,7 @@ def test_live_page_counts_bird_dog_reps(
             saved = sorted((home / "sessions").glob("*.session.json"))
             time.sleep(0.5)
         assert saved, "no session saved on STOP"
-        from formcheck.session import load_session
+        from formcheck.record import load_session
 
         record = load_session(saved[-1])
         assert record.source.kind == "live"

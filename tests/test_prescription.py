@@ -9,11 +9,11 @@ import pytest
 from formcheck.errors import SessionFileError, SpecError
 from formcheck.prescription import (
     Prescription,
-    PrescriptionStore,
     apply_prescription,
     load_prescription,
 )
 from formcheck.specs import load_spec
+from formcheck.store import FolderStore
 
 
 def test_apply_changes_targets_within_limits() -> None:
@@ -62,12 +62,14 @@ def test_unsafe_patient_names_are_refused() -> None:
 
 
 def test_store_round_trip(tmp_path: Path) -> None:
-    store = PrescriptionStore(tmp_path)
+    store = FolderStore(tmp_path)
     p = Prescription(patient="Ann", exercise="bird_dog", reps=6, notes="left leg hurts")
-    path = store.save(p)
-    assert path == tmp_path / "Ann" / "bird_dog.prescription.json"
+    store.save_prescription(p)
+    path = store.prescription_path("Ann", "bird_dog")
+    assert path == tmp_path / "patients" / "Ann" / "bird_dog.prescription.json"
+    assert path.is_file()
     assert store.patients() == ["Ann"]
-    assert store.for_patient("Ann")["bird_dog"].reps == 6
+    assert store.prescriptions("Ann")["bird_dog"].reps == 6
 
 
 @pytest.mark.parametrize(

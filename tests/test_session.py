@@ -11,7 +11,7 @@ import pytest
 
 from formcheck.analyze import analyze_landmarks
 from formcheck.errors import SessionFileError
-from formcheck.session import load_session
+from formcheck.record import load_session, write_session_files
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from tests.synthetic import bridge_angles, bridge_points, frames_from
@@ -27,8 +27,8 @@ def bridge_session():
 
 
 def test_session_round_trip(tmp_path: Path, bridge_session) -> None:
-    paths = bridge_session.save(tmp_path, "bridge")
-    loaded = load_session(paths["json"])
+    files = write_session_files(bridge_session, tmp_path, "bridge")
+    loaded = load_session(files.json)
     assert loaded == bridge_session
     assert loaded.summary.reps == 3
     assert loaded.summary.correct == 2

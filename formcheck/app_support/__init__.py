@@ -14,7 +14,6 @@ Modules:
   annotator, latest-result slot, session finalisation).
 * :mod:`formcheck.app_support.speech`: when to speak a cue, and the small
   browser speech-synthesis snippet.
-* :mod:`formcheck.app_support.storage`: the sessions folder.
 * :mod:`formcheck.app_support.review`: upload checks and recorded-video analysis.
 * :mod:`formcheck.app_support.plots`: plotly figures (timeline, progress).
 * :mod:`formcheck.app_support.report`: tables and the printable HTML report.

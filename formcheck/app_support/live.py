@@ -44,7 +44,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 import av
@@ -58,13 +57,13 @@ from formcheck.errors import FormcheckError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.prescription import Prescription
+from formcheck.record import SessionRecord, SessionRecorder, SourceInfo
 from formcheck.results import Cue, FrameResult, RepTally
-from formcheck.session import SessionRecord, SessionRecorder, SourceInfo
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.store import SessionRef, SessionStore
 from formcheck.types import PoseFrame
 
 from . import safety
-from .storage import SessionStore
 
 logger = logging.getLogger(__name__)
 
@@ -124,14 +123,14 @@ class SavedSet:
     Attributes:
         set_number: 1-based set number within this processor.
         record: The session record.
-        paths: Files written (``json``, ``csv`` ...); empty if not saved.
+        ref: Where the store saved it (``None`` if not saved).
         reason: Why the set ended (``target reached``, ``stream stopped``...).
         save_error: Why it could not be saved, if it could not.
     """
 
     set_number: int
     record: SessionRecord = dataclasses.field(repr=False)
-    paths: dict[str, Path]
+    ref: SessionRef | None
     reason: str
     save_error: str | None = None
 
@@ -235,7 +234,7 @@ class LiveProcessor:
             closed by :meth:`close`. Default: one made by
             ``estimator_factory``.
         estimator_factory: Makes the estimator (default: MediaPipe).
-        sessions_dir: Where finished sets are saved (``None``: not saved).
+        store: Where finished sets are saved (``None``: not saved).
         patient: Patient name stored in the records.
         prescription: The prescription in force, stored in the records.
         settle_s: Seconds the framing must be right before counting starts.
@@ -260,7 +259,7 @@ class LiveProcessor:
         *,
         estimator: PoseEstimator | None = None,
         estimator_factory: Callable[[], PoseEstimator] = create_estimator,
-        sessions_dir: str | Path | None = None,
+        store: SessionStore | None = None,
         patient: str | None = None,
         prescription: Prescription | None = None,
         settle_s: float = DEFAULT_SETTLE_S,
@@ -275,7 +274,7 @@ class LiveProcessor:
         self.prescription = prescription
         self.settle_s = float(settle_s)
         self._clock = clock
-        self._store = SessionStore(sessions_dir) if sessions_dir is not None else None
+        self._store = store
         self.target_reps, self.target_holds, self.target_sets = set_targets(spec)
         self._lock = threading.Lock()
         self._slot: LatestSlot[LiveSnapshot] = LatestSlot()
@@ -603,15 +602,15 @@ class LiveProcessor:
         if self.prescription is not None:
             update["prescription"] = self.prescription.model_dump(mode="json")
         record = record.model_copy(update=update)
-        paths: dict[str, Path] = {}
+        ref: SessionRef | None = None
         save_error = None
         if self._store is not None:
             try:
-                paths = self._store.save(record, f"set{self._set_number}")
+                ref = self._store.save_session(record, f"set{self._set_number}")
             except FormcheckError as exc:
                 save_error = str(exc)
                 logger.error("could not save the live session: %s", exc)
-        saved = SavedSet(self._set_number, record, paths, reason, save_error)
+        saved = SavedSet(self._set_number, record, ref, reason, save_error)
         self._saved.append(saved)
         self._pain_pending = True
         return saved
@@ -623,14 +622,14 @@ class LiveProcessor:
         record = last.record.model_copy(
             update={"warnings": [*last.record.warnings, note]}
         )
-        paths, save_error = last.paths, last.save_error
-        if self._store is not None and "json" in paths:
+        ref, save_error = last.ref, last.save_error
+        if self._store is not None and ref is not None:
             try:
-                paths = self._store.overwrite(record, paths["json"])
+                ref = self._store.replace_session(ref, record)
             except FormcheckError as exc:
                 save_error = str(exc)
         self._saved[-1] = dataclasses.replace(
-            last, record=record, paths=paths, save_error=save_error
+            last, record=record, ref=ref, save_error=save_error
         )
 
     def _fail_locked(self, message: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
-from formcheck.session import SessionRecord
+from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
 
 GREEN = "rgba(60, 170, 80, 0.14)"

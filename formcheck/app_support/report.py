@@ -14,7 +14,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.prescription import Prescription
-from formcheck.session import SessionRecord
+from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
 
 from . import safety

@@ -23,7 +23,7 @@ from formcheck.analyze import AnalysisResult, analyze_video
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator
-from formcheck.session import SessionRecord
+from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.video import probe_video
 

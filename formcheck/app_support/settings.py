@@ -63,7 +63,7 @@ class AppSettings:
 
     @property
     def patients_dir(self) -> Path:
-        """Per-patient prescriptions (a :class:`PrescriptionStore` root)."""
+        """Per-patient prescriptions (kept by :class:`formcheck.store.FolderStore`)."""
         return self.home / "patients"
 
     @property

@@ -16,6 +16,7 @@ from streamlit import config as st_config
 from formcheck.errors import FormcheckError
 from formcheck.pose import PoseEstimator
 from formcheck.routines import Routine
+from formcheck.store import FolderStore, Store
 
 from . import safety
 from .catalog import Catalog, load_catalog, load_routines
@@ -76,6 +77,11 @@ def catalog() -> Catalog:
 def routines() -> tuple[dict[str, Routine], list[str]]:
     """The routines and any problems loading them (cached for a minute)."""
     return _routines()
+
+
+def store(current: AppSettings) -> Store:
+    """The store the pages save to and read from (the data folder, locally)."""
+    return FolderStore(current.home)
 
 
 def show_catalog_problems(cat: Catalog) -> None:

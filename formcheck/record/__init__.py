@@ -1,0 +1,48 @@
+"""The session record: model, recorder and files.
+
+* :mod:`~formcheck.record.model` — the versioned JSON document (pydantic).
+* :mod:`~formcheck.record.recorder` — builds a record from frame results.
+* :mod:`~formcheck.record.files` — atomic writes and checked reads.
+"""
+
+from __future__ import annotations
+
+from formcheck.record.files import (
+    SessionFiles,
+    create_session_files,
+    load_many,
+    load_session,
+    write_session_files,
+)
+from formcheck.record.model import (
+    ExerciseInfo,
+    FaultEntry,
+    HoldEntry,
+    RepEntry,
+    SessionRecord,
+    SideSummary,
+    SignalTrack,
+    SourceInfo,
+    Summary,
+    parse_session,
+)
+from formcheck.record.recorder import SessionRecorder
+
+__all__ = [
+    "ExerciseInfo",
+    "FaultEntry",
+    "HoldEntry",
+    "RepEntry",
+    "SessionFiles",
+    "SessionRecord",
+    "SessionRecorder",
+    "SideSummary",
+    "SignalTrack",
+    "SourceInfo",
+    "Summary",
+    "create_session_files",
+    "load_many",
+    "load_session",
+    "parse_session",
+    "write_session_files",
+]

@@ -1,0 +1,286 @@
+"""The session record: what a reviewer or therapist loads back.
+
+A session is a versioned JSON document (``format: formcheck-session``,
+``format_version: 1``) holding the exercise and spec revision, the side,
+every repetition and hold with its faults, the fault timeline, and the
+per-frame signals. It holds **no video**: a patient can share movement data
+without sharing footage. The per-repetition and per-hold tables render as
+CSV text. Reading and writing files is :mod:`formcheck.record.files`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from formcheck import __version__
+from formcheck.errors import SessionFileError
+
+FORMAT: Literal["formcheck-session"] = "formcheck-session"
+FORMAT_VERSION: Literal[1] = 1
+
+OptFloat = float | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExerciseInfo(_Model):
+    """Which exercise and spec revision produced the session."""
+
+    id: str
+    name: str
+    revision: int
+    kind: str
+    camera_view: str
+    posture: str
+
+
+class SourceInfo(_Model):
+    """Where the frames came from."""
+
+    kind: Literal["video", "live", "landmarks"]
+    name: str
+    fps: float
+    width: int
+    height: int
+    duration_s: float
+    frames: int
+    frames_with_person: int
+    frames_with_several_people: int = 0
+    ended_early: bool = False
+    problem: str | None = None
+
+
+class RepEntry(_Model):
+    """One repetition or uncounted attempt."""
+
+    index: int
+    side: str | None
+    start_s: float
+    end_s: float
+    duration_s: float
+    active_s: float
+    counted: bool
+    correct: bool
+    reason: str
+    faults: list[str]
+    cues: list[str]
+    range_of_motion: OptFloat
+    signal_min: dict[str, OptFloat]
+    signal_max: dict[str, OptFloat]
+
+
+class HoldEntry(_Model):
+    """One hold."""
+
+    index: int
+    side: str | None
+    start_s: float
+    end_s: float
+    held_s: float
+    min_s: float
+    target_s: float
+    completed: bool
+    faults: list[str]
+
+
+class FaultEntry(_Model):
+    """One reported fault."""
+
+    rule_id: str
+    cue: str
+    severity: str
+    start_s: float
+    end_s: float
+    worst_value: OptFloat
+    side: str | None
+    rep_index: int | None
+
+
+class SideSummary(_Model):
+    """Repetition counts for one side (or all)."""
+
+    side: str | None
+    reps: int
+    correct: int
+    incorrect: int
+
+
+class Summary(_Model):
+    """Totals for the session."""
+
+    reps: int
+    correct: int
+    incorrect: int
+    per_side: list[SideSummary]
+    attempts_not_counted: int
+    holds: int
+    holds_completed: int
+    longest_hold_s: float
+    total_hold_s: float
+    fault_counts: dict[str, int]
+    mean_range_of_motion: OptFloat
+
+
+class SignalTrack(_Model):
+    """Per-frame signals (smoothed), with their units."""
+
+    t_s: list[float]
+    phase: list[str]
+    side: list[str | None]
+    cue: list[str | None]
+    units: dict[str, str]
+    values: dict[str, list[OptFloat]]
+
+
+class SessionRecord(_Model):
+    """A whole session, as saved to JSON."""
+
+    format: Literal["formcheck-session"] = FORMAT
+    format_version: Literal[1] = FORMAT_VERSION
+    formcheck_version: str = __version__
+    created_utc: str = Field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    exercise: ExerciseInfo
+    side_mode: str
+    side: str | None
+    source: SourceInfo
+    summary: Summary
+    reps: list[RepEntry]
+    holds: list[HoldEntry]
+    faults: list[FaultEntry]
+    signals: SignalTrack
+    warnings: list[str] = Field(default_factory=list)
+    prescription: dict[str, Any] | None = None
+    patient: str | None = None
+
+    def to_json(self) -> str:
+        """Serialise to JSON text."""
+        return self.model_dump_json(indent=1)
+
+    def reps_csv(self) -> str:
+        """Return the per-repetition table as CSV text."""
+        buffer = io.StringIO()
+        signal_names = list(self.signals.units)
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "index",
+                "side",
+                "start_s",
+                "end_s",
+                "duration_s",
+                "active_s",
+                "counted",
+                "correct",
+                "reason",
+                "range_of_motion",
+                "faults",
+                *[f"{n}_min" for n in signal_names],
+                *[f"{n}_max" for n in signal_names],
+            ]
+        )
+        for r in self.reps:
+            writer.writerow(
+                [
+                    r.index,
+                    r.side or "",
+                    r.start_s,
+                    r.end_s,
+                    r.duration_s,
+                    r.active_s,
+                    r.counted,
+                    r.correct,
+                    r.reason,
+                    "" if r.range_of_motion is None else r.range_of_motion,
+                    ";".join(r.faults),
+                    *[
+                        "" if r.signal_min.get(n) is None else r.signal_min[n]
+                        for n in signal_names
+                    ],
+                    *[
+                        "" if r.signal_max.get(n) is None else r.signal_max[n]
+                        for n in signal_names
+                    ],
+                ]
+            )
+        return buffer.getvalue()
+
+    def holds_csv(self) -> str:
+        """Return the holds table as CSV text."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "index",
+                "side",
+                "start_s",
+                "end_s",
+                "held_s",
+                "min_s",
+                "target_s",
+                "completed",
+                "faults",
+            ]
+        )
+        for h in self.holds:
+            writer.writerow(
+                [
+                    h.index,
+                    h.side or "",
+                    h.start_s,
+                    h.end_s,
+                    h.held_s,
+                    h.min_s,
+                    h.target_s,
+                    h.completed,
+                    ";".join(h.faults),
+                ]
+            )
+        return buffer.getvalue()
+
+
+def parse_session(source: str | bytes, name: str) -> SessionRecord:
+    """Parse a session record from JSON text (or UTF-8 bytes).
+
+    Args:
+        source: The JSON document.
+        name: What to call the source in messages (a file name).
+
+    Raises:
+        SessionFileError: Naming the source and what is wrong with it.
+    """
+    try:
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
+        data = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise SessionFileError(f"{name}: cannot read the file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise SessionFileError(
+            f"{name}: not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise SessionFileError(f"{name}: JSON nested too deeply") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SessionFileError(
+            f'{name}: not a formcheck session file (no "format": "{FORMAT}")'
+        )
+    if data.get("format_version") != FORMAT_VERSION:
+        raise SessionFileError(
+            f"{name}: session format version {data.get('format_version')!r} is not supported "
+            f"(this formcheck reads version {FORMAT_VERSION})"
+        )
+    try:
+        return SessionRecord.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SessionFileError(f"{name}: {where}: {first['msg']}") from None
