@@ -7,14 +7,8 @@ The public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("formcheck")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0+unknown"
-
-from formcheck.checker import FormChecker
+from formcheck._version import __version__
+from formcheck.engine import FormChecker
 from formcheck.errors import (
     FormcheckError,
     InputError,

@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.annotate import ResultAnnotator
-from formcheck.checker import FormChecker
+from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
-from formcheck.record import SessionRecord, SessionRecorder, SourceInfo
+from formcheck.record import SessionRecord
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame, PoseSequence
@@ -79,23 +79,19 @@ class AnalysisResult:
 
 def _run(
     frames: Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]],
-    spec: ExerciseSpec,
-    side: Side | None,
+    exercise: ExerciseSet,
     writer: VideoWriter | None,
     total: int,
     progress: ProgressCallback | None,
     timings: AnalysisTimings,
     keep_landmarks: bool,
     on_result: Callable[[FrameResult], None] | None,
-) -> tuple[FormChecker, SessionRecorder, list[PoseFrame]]:
-    checker = FormChecker(spec, side=side)
-    recorder = SessionRecorder(spec, side=side)
-    annotator = ResultAnnotator(spec) if writer is not None else None
+) -> list[PoseFrame]:
+    annotator = ResultAnnotator(exercise.spec) if writer is not None else None
     poses: list[PoseFrame] = []
     for i, (pose, image) in enumerate(frames):
         t0 = time.perf_counter()
-        result = checker.update(pose)
-        recorder.add(result)
+        result = exercise.update(pose)
         t1 = time.perf_counter()
         timings.check_s += t1 - t0
         if keep_landmarks:
@@ -111,8 +107,7 @@ def _run(
         timings.frames += 1
         if progress is not None:
             progress(i + 1, total)
-    checker.finish()
-    return checker, recorder, poses
+    return poses
 
 
 def analyze_video(
@@ -169,11 +164,11 @@ def analyze_video(
             timings.pose_s += time.perf_counter() - t1
             yield pose, frame.image_bgr
 
+    exercise = ExerciseSet(spec, side, source=Source("video", path.name, info.fps))
     try:
-        checker, recorder, poses = _run(
+        poses = _run(
             frames(),
-            spec,
-            side,
+            exercise,
             writer,
             info.frame_count,
             progress,
@@ -186,30 +181,10 @@ def analyze_video(
             writer.close()
         if own_estimator:
             est.close()
-    if recorder.frames == 0:
+    if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
-    problems: list[str] = []
-    if reader.ended_early and reader.problem:
-        problems.append(reader.problem)
-    source = SourceInfo(
-        kind="video",
-        name=path.name,
-        fps=info.fps,
-        width=info.width,
-        height=info.height,
-        duration_s=round(recorder.frames / info.fps, 3) if info.fps else 0.0,
-        frames=recorder.frames,
-        frames_with_person=recorder.frames_with_person,
-        frames_with_several_people=recorder.frames_with_several_people,
-        ended_early=reader.ended_early,
-        problem=reader.problem,
-    )
-    warnings = list(problems)
-    if recorder.frames_with_person == 0:
-        warnings.append("nobody was found in any frame")
-    session = recorder.build(
-        checker.reps, checker.holds, checker.faults, source, warnings
-    )
+    problems = [reader.problem] if reader.ended_early and reader.problem else []
+    session = exercise.finish(warnings=list(problems), problem=reader.problem)
     sequence = (
         PoseSequence.from_frames(poses, info.fps, source=str(path))
         if save_landmarks and poses
@@ -241,22 +216,10 @@ def analyze_landmarks(
     timings = AnalysisTimings()
     replay = ReplayPoseEstimator(sequence)
     frames = ((pose, None) for pose in replay.frames())
-    checker, recorder, _ = _run(
-        frames, spec, side, None, len(sequence), progress, timings, False, None
-    )
-    width, height = sequence.resolution_wh
-    source = SourceInfo(
-        kind="landmarks",
-        name=Path(sequence.source).name if sequence.source else "landmarks",
-        fps=sequence.fps,
-        width=width,
-        height=height,
-        duration_s=round(len(sequence) / sequence.fps, 3) if sequence.fps else 0.0,
-        frames=recorder.frames,
-        frames_with_person=recorder.frames_with_person,
-        frames_with_several_people=recorder.frames_with_several_people,
-    )
-    session = recorder.build(checker.reps, checker.holds, checker.faults, source)
+    name = Path(sequence.source).name if sequence.source else "landmarks"
+    exercise = ExerciseSet(spec, side, source=Source("landmarks", name, sequence.fps))
+    _run(frames, exercise, None, len(sequence), progress, timings, False, None)
+    session = exercise.finish()
     return AnalysisResult(
         session=session, video_path=None, landmarks=sequence, timings=timings
     )

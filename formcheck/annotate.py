@@ -185,10 +185,8 @@ class AngleAnnotator(BaseAnnotator):
         pose = result.pose
         if not pose.has_person:
             return scene
-        near: Side = "right" if result.near_side == "right" else "left"
-        work: Side = near
-        if result.work_side in ("left", "right"):
-            work = "right" if result.work_side == "right" else "left"
+        near = result.near_side or Side.LEFT
+        work = result.work_side or near
         ctx = BodyContext(near=near, work=work, min_visibility=self.spec.min_visibility)
         states = {r.rule_id: r for r in result.rules}
         s = _scale(scene)

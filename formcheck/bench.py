@@ -42,9 +42,9 @@ import yaml
 
 from formcheck import __version__, geometry
 from formcheck.analyze import analyze_video
-from formcheck.checker import FormChecker
+from formcheck.engine import FormChecker
 from formcheck.errors import FormcheckError, InputError
-from formcheck.landmarks import Side, landmark_index
+from formcheck.landmarks import Side, core_indices, landmark_index
 from formcheck.record import SessionRecord
 from formcheck.specs import ExerciseSpec, load_spec
 from formcheck.types import PoseSequence
@@ -200,11 +200,11 @@ def angle_errors(
     """
     n = min(len(found), len(truth_px))
     vis = found.visibility[:n]
-    left = vis[:, [11, 23, 25, 27]].mean()
-    right = vis[:, [12, 24, 26, 28]].mean()
-    side: Side = "left" if left >= right else "right"
+    left = vis[:, list(core_indices(Side.LEFT))].mean()
+    right = vis[:, list(core_indices(Side.RIGHT))].mean()
+    side = Side.LEFT if left >= right else Side.RIGHT
     xy = found.xy[:n].astype(np.float64)
-    idx = [landmark_index(p, side) for p in ("shoulder", "hip", "knee", "ankle")]
+    idx = list(core_indices(side))
     hidden = (vis[:, idx] < min_visibility).any(axis=1)
     xy[hidden] = np.nan
     errors = []
@@ -254,7 +254,9 @@ def evaluate_clip(label: ClipLabel, model_complexity: int = 1) -> ClipResult:
             processing_s=processing_s, error=error,
         )  # fmt: skip
     summary = session.summary
-    per_side = {p.side: p.reps for p in summary.per_side if p.side is not None} or None
+    per_side = {
+        str(p.side): p.reps for p in summary.per_side if p.side is not None
+    } or None
     found_holds = [h.held_s for h in session.holds] if session.holds else []
     hold_error = None
     if label.holds_s:

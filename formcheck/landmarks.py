@@ -19,12 +19,25 @@ A bare face point (``nose``) needs no prefix.
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import Final, Literal
+from enum import IntEnum, StrEnum
+from typing import Final
 
 NUM_LANDMARKS: Final = 33
 
-Side = Literal["left", "right"]
+
+class Side(StrEnum):
+    """A side of the body (the subject's anatomical left or right)."""
+
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def other(self) -> Side:
+        """The opposite side."""
+        return Side.RIGHT if self is Side.LEFT else Side.LEFT
+
+
+SIDES: Final[tuple[Side, Side]] = (Side.LEFT, Side.RIGHT)
 
 
 class Landmark(IntEnum):
@@ -104,7 +117,16 @@ SKELETON_EDGES: Final[tuple[tuple[int, int], ...]] = (
 )  # fmt: skip
 
 
-def landmark_index(part: str, side: Side) -> int:
+#: The torso corners: left and right shoulder, left and right hip.
+TORSO: Final[tuple[Landmark, Landmark, Landmark, Landmark]] = (
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+)
+
+
+def landmark_index(part: str, side: Side | str) -> int:
     """Return the landmark index of a sided body part.
 
     Args:
@@ -125,9 +147,28 @@ def landmark_index(part: str, side: Side) -> int:
     return int(Landmark[name])
 
 
-def opposite(side: Side) -> Side:
+def opposite(side: Side | str) -> Side:
     """Return the other side."""
-    return "right" if side == "left" else "left"
+    return Side.RIGHT if side == Side.LEFT else Side.LEFT
+
+
+def side_of(value: str | None) -> Side | None:
+    """``Side`` for ``"left"``/``"right"`` (e.g. from a spec or a file), else ``None``."""
+    if value == Side.LEFT:
+        return Side.LEFT
+    if value == Side.RIGHT:
+        return Side.RIGHT
+    return None
+
+
+def core_indices(side: Side | str) -> tuple[int, int, int, int]:
+    """Shoulder, hip, knee and ankle of one side: the body's main chain."""
+    return (
+        landmark_index("shoulder", side),
+        landmark_index("hip", side),
+        landmark_index("knee", side),
+        landmark_index("ankle", side),
+    )
 
 
 def validate_point_ref(ref: str) -> str:

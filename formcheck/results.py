@@ -1,20 +1,228 @@
 """What the checker reports: per-frame results, repetitions, holds, faults, cues.
 
-These plain frozen dataclasses cross from the computation to the annotators,
-the session record and the app; none of them draws or knows about video.
+These types cross from the computation to the annotators, the session record
+and the app; none of them draws or knows about video. Repetitions, holds and
+faults are immutable once emitted, and the very same objects land in the
+session record (:mod:`formcheck.record.model`), so what a frame reported and
+what the record says never disagree.
+
+States are enums, never free text: :class:`RepOutcome` says why a movement
+did or did not count; its plain-language sentence lives in
+:mod:`formcheck.messages`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
+from typing import Annotated, Any
 
-from formcheck.counting import HoldState
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from formcheck.landmarks import Side
 from formcheck.types import PoseFrame
 
-RuleStatus = Literal["pass", "fail", "unknown", "inactive"]
-CueKind = Literal["safety", "setup", "fault", "tip"]
-CUE_RANK: dict[str, int] = {"safety": 0, "setup": 1, "fault": 2, "tip": 3}
+
+class Phase(StrEnum):
+    """Where a set is: before calibration, at rest, moving, in the end position."""
+
+    SETUP = "setup"
+    REST = "rest"
+    MOVING = "moving"
+    ACTIVE = "active"
+
+
+class ObservedView(StrEnum):
+    """The camera view as seen from the body's proportions."""
+
+    SIDE = "side"
+    FRONTAL = "frontal"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    """How serious a cue or fault is: stop (safety), warn (fault), info (tip)."""
+
+    STOP = "stop"
+    WARN = "warn"
+    INFO = "info"
+
+
+class RuleStatus(StrEnum):
+    """One rule in one frame (see :class:`RuleState`)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    INACTIVE = "inactive"
+
+
+class CueKind(StrEnum):
+    """What a cue is about; earlier kinds win (safety > setup > fault > tip)."""
+
+    SAFETY = "safety"
+    SETUP = "setup"
+    FAULT = "fault"
+    TIP = "tip"
+
+
+CUE_RANK: dict[CueKind, int] = {
+    CueKind.SAFETY: 0,
+    CueKind.SETUP: 1,
+    CueKind.FAULT: 2,
+    CueKind.TIP: 3,
+}
+
+
+class RepOutcome(StrEnum):
+    """Whether a movement cycle counted, and if not, why."""
+
+    COUNTED = "counted"
+    PACED = "paced"
+    NOT_FAR_ENOUGH = "not_far_enough"
+    RANGE_TOO_SMALL = "range_too_small"
+    TOO_QUICK = "too_quick"
+    END_NOT_HELD = "end_not_held"
+    TOO_LONG = "too_long"
+    LOST_SIGHT = "lost_sight"
+    OUT_OF_POSITION = "out_of_position"
+
+    @property
+    def counted(self) -> bool:
+        """Whether this outcome is a counted repetition."""
+        return self in (RepOutcome.COUNTED, RepOutcome.PACED)
+
+
+class HoldStatus(StrEnum):
+    """What the hold timer is doing."""
+
+    IDLE = "idle"
+    CONFIRMING = "confirming"
+    HOLDING = "holding"
+    PAUSED = "paused"
+    GRACE = "grace"
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+#: A float that is ``None`` when unknown (NaN never reaches a record or JSON).
+OptFloat = Annotated[float | None, BeforeValidator(_nan_to_none)]
+
+
+def rounded(value: float, digits: int) -> float | None:
+    """``value`` rounded, or ``None`` when it is not finite."""
+    return round(float(value), digits) if math.isfinite(value) else None
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FaultEvent(_Record):
+    """A fault that persisted, with when it happened.
+
+    Attributes:
+        rule_id: The rule that failed.
+        cue: The rule's cue.
+        severity: ``warn`` (a fault) or ``info`` (a tip).
+        start_s: When the failure began.
+        end_s: When it ended.
+        worst_value: The worst value of the rule's signal meanwhile.
+        side: The working side when it happened, if sided.
+        rep_index: The counted repetition it belongs to, if any.
+    """
+
+    rule_id: str
+    cue: str
+    severity: Severity
+    start_s: float
+    end_s: float
+    worst_value: OptFloat
+    side: Side | None
+    rep_index: int | None = None
+
+
+def _outcome_from_reason(data: Any) -> Any:
+    # Records written before outcomes existed carry only the reason text.
+    if isinstance(data, dict) and "outcome" not in data:
+        from formcheck.messages import outcome_for_reason
+
+        reason = str(data.get("reason", ""))
+        counted = bool(data.get("counted"))
+        return {**data, "outcome": outcome_for_reason(reason, counted)}
+    return data
+
+
+class RepRecord(_Record):
+    """One repetition (counted) or attempt (not counted).
+
+    Attributes:
+        index: 1-based number among counted repetitions (0 for attempts).
+        side: The side that worked, for sided exercises.
+        start_s: When the movement began.
+        end_s: When it ended.
+        duration_s: ``end_s - start_s``.
+        active_s: Time in the end position.
+        counted: Whether it counted.
+        correct: Counted and without a fault that counts against it.
+        outcome: Why it counted or not.
+        reason: ``outcome`` in plain language (empty when counted).
+        faults: Ids of the rules that made it incorrect.
+        cues: Their cues.
+        range_of_motion: Range of the counting signal, in its unit.
+        signal_min: Smallest value of every signal during it (``None`` when
+            the signal was seen for less than half of it).
+        signal_max: Largest value of every signal during it.
+    """
+
+    index: int
+    side: Side | None
+    start_s: float
+    end_s: float
+    duration_s: float
+    active_s: float
+    counted: bool
+    correct: bool
+    outcome: RepOutcome
+    reason: str
+    faults: tuple[str, ...]
+    cues: tuple[str, ...]
+    range_of_motion: OptFloat
+    signal_min: dict[str, OptFloat]
+    signal_max: dict[str, OptFloat]
+
+    _from_reason = model_validator(mode="before")(_outcome_from_reason)
+
+
+class HoldRecord(_Record):
+    """One timed hold.
+
+    Attributes:
+        index: 1-based number of the hold.
+        side: The side held, for sided exercises.
+        start_s: When the hold began.
+        end_s: When it ended.
+        held_s: Seconds held in the pose.
+        min_s: Minimum for it to count as done.
+        target_s: The target time.
+        completed: Whether ``min_s`` was reached.
+        faults: Ids of the rules that failed during it.
+    """
+
+    index: int
+    side: Side | None
+    start_s: float
+    end_s: float
+    held_s: float
+    min_s: float
+    target_s: float
+    completed: bool
+    faults: tuple[str, ...] = Field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -45,7 +253,7 @@ class Cue:
 
     kind: CueKind
     text: str
-    severity: Literal["stop", "warn", "info"] = "info"
+    severity: Severity = Severity.INFO
     rule_id: str | None = None
 
     @property
@@ -55,63 +263,10 @@ class Cue:
 
 
 @dataclass(frozen=True)
-class FaultEvent:
-    """A fault that persisted, with when it happened."""
-
-    rule_id: str
-    cue: str
-    severity: str
-    start_s: float
-    end_s: float
-    worst_value: float
-    side: str | None
-    rep_index: int | None = None
-
-
-@dataclass(frozen=True)
-class RepRecord:
-    """One repetition (counted) or attempt (not counted)."""
-
-    index: int
-    side: str | None
-    start_s: float
-    end_s: float
-    active_s: float
-    counted: bool
-    correct: bool
-    reason: str
-    faults: tuple[str, ...]
-    cues: tuple[str, ...]
-    signal_min: dict[str, float]
-    signal_max: dict[str, float]
-    range_of_motion: float
-
-    @property
-    def duration_s(self) -> float:
-        """Length of the repetition."""
-        return self.end_s - self.start_s
-
-
-@dataclass(frozen=True)
-class HoldRecord:
-    """One timed hold."""
-
-    index: int
-    side: str | None
-    start_s: float
-    end_s: float
-    held_s: float
-    min_s: float
-    target_s: float
-    completed: bool
-    faults: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class RepTally:
     """Repetition counts for one side (or all, when ``side`` is None)."""
 
-    side: str | None
+    side: Side | None
     counted: int
     correct: int
 
@@ -121,16 +276,44 @@ class RepTally:
         return self.counted - self.correct
 
 
+def tally(
+    reps: tuple[RepRecord, ...] | list[RepRecord], per_side: bool
+) -> tuple[RepTally, ...]:
+    """Counted and correct repetitions, overall and (``per_side``) per side.
+
+    The one place repetitions are totalled: the checker, the session record
+    and the live page all use it.
+    """
+    counted = [r for r in reps if r.counted]
+    out = [RepTally(None, len(counted), sum(r.correct for r in counted))]
+    if per_side:
+        for side in (Side.LEFT, Side.RIGHT):
+            mine = [r for r in counted if r.side == side]
+            out.append(RepTally(side, len(mine), sum(r.correct for r in mine)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class HoldState:
+    """What the hold timer shows right now."""
+
+    status: HoldStatus
+    held_s: float
+    min_s: float
+    target_s: float
+    holds_done: int
+
+
 @dataclass(frozen=True)
 class FrameResult:
     """Everything the checker knows after one frame."""
 
     pose: PoseFrame
     timestamp_ms: float
-    phase: str
-    near_side: str | None
-    work_side: str | None
-    view: str
+    phase: Phase
+    near_side: Side | None
+    work_side: Side | None
+    view: ObservedView
     view_ok: bool
     calibrated: bool
     signals: dict[str, float]

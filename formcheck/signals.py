@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from formcheck import geometry
-from formcheck.landmarks import Side, landmark_index, opposite
+from formcheck.landmarks import Landmark, Side, landmark_index, opposite
 from formcheck.specs.schema import (
     AlignmentSignal,
     CombineSignal,
@@ -49,8 +51,8 @@ class BodyContext:
         min_visibility: Landmarks below this visibility count as missing.
     """
 
-    near: Side = "left"
-    work: Side = "left"
+    near: Side = Side.LEFT
+    work: Side = Side.LEFT
     floor_point: Array = field(default_factory=lambda: np.array([0.0, 0.0]))
     floor_dir: Array = field(default_factory=lambda: geometry.IMAGE_RIGHT.copy())
     forward_sign: float = 1.0
@@ -68,7 +70,7 @@ class BodyContext:
 def side_for(prefix: str, ctx: BodyContext) -> Side | None:
     """Resolve a point prefix to an anatomical side (``None`` for ``mid``)."""
     if prefix in ("left", "right"):
-        return prefix  # type: ignore[return-value]
+        return Side(prefix)
     if prefix == "near":
         return ctx.near
     if prefix == "far":
@@ -88,11 +90,11 @@ def landmark_of(ref: str, ctx: BodyContext) -> tuple[int, ...]:
 @functools.lru_cache(maxsize=4096)
 def _indices(ref: str, near: Side, work: Side) -> tuple[int, ...]:
     if ref == "nose":
-        return (0,)
+        return (int(Landmark.NOSE),)
     prefix, _, part = ref.partition(".")
     side = side_for(prefix, BodyContext(near=near, work=work))
     if side is None:
-        return (landmark_index(part, "left"), landmark_index(part, "right"))
+        return (landmark_index(part, Side.LEFT), landmark_index(part, Side.RIGHT))
     return (landmark_index(part, side),)
 
 
@@ -153,15 +155,109 @@ def _unit(
 
 def signal_points(signal: Signal) -> list[str]:
     """The point references a signal reads (empty for ``combine``)."""
-    if isinstance(signal, (JointAngleSignal, SegmentAngleSignal, DistanceSignal)):
-        return list(signal.points)
-    if isinstance(signal, AlignmentSignal):
-        return [*signal.first, *signal.second]
-    if isinstance(signal, HeightSignal):
-        return [signal.point]
-    if isinstance(signal, LineDistanceSignal):
-        return [signal.point, *signal.line]
-    return []
+    return signal.point_refs()
+
+
+def signal_refs(spec: ExerciseSpec, name: str) -> list[str]:
+    """Every point a named signal depends on, through ``combine`` inputs too."""
+    sig = spec.signals[name]
+    if isinstance(sig, CombineSignal):
+        return [p for other in sig.of for p in signal_refs(spec, other)]
+    return sig.point_refs()
+
+
+Point = Callable[[str], Array]
+Unit = Callable[[LengthUnit], float]
+
+
+def _joint_angle(
+    sig: JointAngleSignal,
+    p: Point,
+    unit: Unit,
+    ctx: BodyContext,
+    done: dict[str, float],
+) -> float:
+    a, b, c = (p(r) for r in sig.points)
+    if sig.reflex == "none":
+        return float(geometry.joint_angle_deg(a, b, c))
+    up = ctx.up if sig.reflex == "above_line" else -ctx.up
+    return float(geometry.reflex_joint_angle_deg(a, b, c, up))
+
+
+def _segment_angle(
+    sig: SegmentAngleSignal,
+    p: Point,
+    unit: Unit,
+    ctx: BodyContext,
+    done: dict[str, float],
+) -> float:
+    p0, p1 = (p(r) for r in sig.points)
+    if sig.reference == "floor":
+        return float(geometry.elevation_deg(p0, p1, ctx.floor_dir))
+    if sig.reference == "down":
+        return float(geometry.angle_from_down_deg(p0, p1, ctx.floor_dir))
+    if sig.reference == "vertical":
+        return float(geometry.angle_from_vertical_deg(p0, p1, ctx.floor_dir))
+    return float(
+        geometry.anticlockwise_angle_deg(p0, p1, ctx.forward_sign, ctx.floor_dir)
+    )
+
+
+def _alignment(
+    sig: AlignmentSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
+) -> float:
+    return float(
+        geometry.alignment_deg(*(p(r) for r in sig.first), *(p(r) for r in sig.second))
+    )
+
+
+def _distance(
+    sig: DistanceSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
+) -> float:
+    a, b = (p(r) for r in sig.points)
+    return float(geometry.distance(a, b)) / unit(sig.per)
+
+
+def _height(
+    sig: HeightSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
+) -> float:
+    height = geometry.side_of_line(
+        p(sig.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
+    )
+    return float(height) / unit(sig.per)
+
+
+def _line_distance(
+    sig: LineDistanceSignal,
+    p: Point,
+    unit: Unit,
+    ctx: BodyContext,
+    done: dict[str, float],
+) -> float:
+    a, b = (p(r) for r in sig.line)
+    return float(geometry.side_of_line(p(sig.point), a, b, ctx.up)) / unit(sig.per)
+
+
+def _combine(
+    sig: CombineSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
+) -> float:
+    finite = [v for v in (done.get(n, math.nan) for n in sig.of) if math.isfinite(v)]
+    if not finite:
+        return math.nan
+    return min(finite) if sig.op == "min" else max(finite)
+
+
+#: How each signal kind is computed: the one place to add a new kind's maths
+#: (its fields, points and unit live on its model in ``specs/schema.py``).
+_COMPUTE: dict[type[Any], Callable[..., float]] = {
+    JointAngleSignal: _joint_angle,
+    SegmentAngleSignal: _segment_angle,
+    AlignmentSignal: _alignment,
+    DistanceSignal: _distance,
+    HeightSignal: _height,
+    LineDistanceSignal: _line_distance,
+    CombineSignal: _combine,
+}
 
 
 def compute_signal(
@@ -194,48 +290,7 @@ def compute_signal(
     def unit(per: LengthUnit) -> float:
         return _unit(ctx, per, frame, lengths)
 
-    if isinstance(signal, JointAngleSignal):
-        a, b, c = (p(r) for r in signal.points)
-        if signal.reflex == "none":
-            return float(geometry.joint_angle_deg(a, b, c))
-        up = ctx.up if signal.reflex == "above_line" else -ctx.up
-        return float(geometry.reflex_joint_angle_deg(a, b, c, up))
-    if isinstance(signal, SegmentAngleSignal):
-        p0, p1 = (p(r) for r in signal.points)
-        if signal.reference == "floor":
-            return float(geometry.elevation_deg(p0, p1, ctx.floor_dir))
-        if signal.reference == "down":
-            return float(geometry.angle_from_down_deg(p0, p1, ctx.floor_dir))
-        if signal.reference == "vertical":
-            return float(geometry.angle_from_vertical_deg(p0, p1, ctx.floor_dir))
-        return float(
-            geometry.anticlockwise_angle_deg(p0, p1, ctx.forward_sign, ctx.floor_dir)
-        )
-    if isinstance(signal, AlignmentSignal):
-        return float(
-            geometry.alignment_deg(
-                *(p(r) for r in signal.first), *(p(r) for r in signal.second)
-            )
-        )
-    if isinstance(signal, DistanceSignal):
-        a, b = (p(r) for r in signal.points)
-        return float(geometry.distance(a, b)) / unit(signal.per)
-    if isinstance(signal, HeightSignal):
-        height = geometry.side_of_line(
-            p(signal.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
-        )
-        return float(height) / unit(signal.per)
-    if isinstance(signal, LineDistanceSignal):
-        a, b = (p(r) for r in signal.line)
-        dist = geometry.side_of_line(p(signal.point), a, b, ctx.up)
-        return float(dist) / unit(signal.per)
-    if isinstance(signal, CombineSignal):
-        values = [done.get(name, math.nan) for name in signal.of]
-        finite = [v for v in values if math.isfinite(v)]
-        if not finite:
-            return math.nan
-        return min(finite) if signal.op == "min" else max(finite)
-    raise TypeError(f"unknown signal type {type(signal).__name__}")  # pragma: no cover
+    return _COMPUTE[type(signal)](signal, p, unit, ctx, done)
 
 
 def signal_order(spec: ExerciseSpec) -> list[str]:
@@ -318,14 +373,7 @@ def missing_parts(frame: PoseFrame, refs: list[str], ctx: BodyContext) -> list[s
 
 def signal_units(spec: ExerciseSpec) -> dict[str, str]:
     """The unit of every signal of a spec (``deg`` or a body length)."""
-    units: dict[str, str] = {}
-    for name, sig in spec.signals.items():
-        if isinstance(sig, (JointAngleSignal, SegmentAngleSignal, AlignmentSignal)):
-            units[name] = "deg"
-        elif isinstance(sig, CombineSignal):
-            units[name] = "?"
-        else:
-            units[name] = sig.per
+    units = {name: sig.unit() for name, sig in spec.signals.items()}
     for name, sig in spec.signals.items():
         if isinstance(sig, CombineSignal):
             units[name] = units.get(sig.of[0], "?")

@@ -378,10 +378,10 @@ def test_truncated_video_is_analysed_up_to_the_break(tmp_path: Path) -> None:
 
 
 def test_fault_moments_are_in_time_order(bird_dog_session: SessionRecord) -> None:
-    from formcheck.record import FaultEntry
+    from formcheck.results import FaultEvent
 
     faults = [
-        FaultEntry(
+        FaultEvent(
             rule_id="back_moving",
             cue="Keep your back still.",
             severity="warn",
@@ -404,10 +404,10 @@ def test_fault_moments_are_in_time_order(bird_dog_session: SessionRecord) -> Non
 def test_timeline_has_signals_bands_and_clickable_faults(
     bird_dog_session: SessionRecord,
 ) -> None:
-    from formcheck.record import FaultEntry
+    from formcheck.results import FaultEvent
 
     spec = load_spec("bird_dog")
-    fault = FaultEntry(
+    fault = FaultEvent(
         rule_id="back_moving",
         cue="Keep your back still.",
         severity="warn",

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from formcheck.checker import FormChecker
+from formcheck.engine import FormChecker
 from formcheck.landmarks import Landmark as L
 from formcheck.specs import load_spec
 from formcheck.types import PoseFrame
@@ -92,7 +92,7 @@ def test_hidden_knee_makes_rules_unknown_with_guidance() -> None:
     assert math.isnan(result.signals["hip_extension"])
     assert result.cue is not None
     assert "I can't see your knees" in result.cue.text
-    assert checker.reps == []
+    assert checker.reps == ()
 
 
 def front_view_points() -> dict[L, tuple[float, float]]:

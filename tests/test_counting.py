@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.counting import GuidedPacer, HoldTimer, PacedStep, RepCounter
+from formcheck.engine.counting import GuidedPacer, HoldTimer, PacedStep, RepCounter
+from formcheck.results import RepOutcome
 from formcheck.smoothing import OneEuroFilter
 
 
@@ -48,21 +49,21 @@ def test_rep_counter_shallow_reps_do_not_count_but_are_reported() -> None:
     assert c.count == 0
     assert len(events) == 1
     assert not events[0].counted
-    assert events[0].reason == "did not go far enough"
+    assert events[0].outcome is RepOutcome.NOT_FAR_ENOUGH
 
 
 def test_rep_counter_too_quick_is_not_counted() -> None:
     c = RepCounter(enter=160, exit=145, min_duration_s=1.0)
     events = feed(c, [130, 170, 130], dt=0.1)
     assert c.count == 0
-    assert events[0].reason == "too quick to count"
+    assert events[0].outcome is RepOutcome.TOO_QUICK
 
 
 def test_rep_counter_requires_time_in_active_state() -> None:
     c = RepCounter(enter=160, exit=145, min_active_s=1.0)
     events = feed(c, [130] + cycle(130, 170, n=10) + [130])
     assert c.count == 0
-    assert events[0].reason == "end position not held long enough"
+    assert events[0].outcome is RepOutcome.END_NOT_HELD
 
 
 def test_rep_counter_down_direction() -> None:
@@ -167,7 +168,7 @@ def test_guided_pacer_counts_cycles_only_while_ready() -> None:
             events.append(e)
         t += 0.1
     assert pacer.count == 3
-    assert all(e.reason == "paced" for e in events)
+    assert all(e.outcome is RepOutcome.PACED for e in events)
     assert pacer.finished
 
 

@@ -34,7 +34,7 @@ def test_session_round_trip(tmp_path: Path, bridge_session) -> None:
     assert loaded.summary.correct == 2
     assert loaded.exercise.id == "glute_bridge"
     assert loaded.exercise.revision == load_spec("glute_bridge").revision
-    assert loaded.reps[1].faults == ["over_arch"]
+    assert loaded.reps[1].faults == ("over_arch",)
     assert loaded.signals.units["hip_extension"] == "deg"
     assert len(loaded.signals.t_s) == loaded.source.frames
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from formcheck.analyze import AnalysisResult, analyze_video
-from formcheck.checker import FormChecker
+from formcheck.engine import FormChecker
 from formcheck.specs import ExerciseSpec, builtin_spec_dir, load_all, load_spec
 from formcheck.specs.schema import (
     DistanceSignal,

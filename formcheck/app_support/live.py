@@ -37,33 +37,32 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
-import statistics
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import av
 import numpy as np
 import numpy.typing as npt
 
+from formcheck import messages
 from formcheck.annotate import ResultAnnotator
-from formcheck.checker import FormChecker
-from formcheck.counting import HoldState
+from formcheck.engine import ExerciseSet, FormChecker
+from formcheck.engine.exercise_set import Source
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.prescription import Prescription
-from formcheck.record import SessionRecord, SessionRecorder, SourceInfo
-from formcheck.results import Cue, FrameResult, RepTally
+from formcheck.record import SessionRecord
+from formcheck.results import Cue, FrameResult, HoldState, RepTally
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.store import SessionRef, SessionStore
 from formcheck.types import PoseFrame
 
 from . import safety
+from .live_clock import LiveStats, StreamClock
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +74,6 @@ T = TypeVar("T")
 
 #: Seconds the framing must stay right before counting starts.
 DEFAULT_SETTLE_S = 2.0
-_STATS_WINDOW = 90
 _WARM_UP_WH = (256, 256)
 
 
@@ -281,12 +279,8 @@ class LiveProcessor:
         self._annotator = ResultAnnotator(spec)
         self._estimator = estimator if estimator is not None else estimator_factory()
         self._closed = False
-        # Clocks: stream-relative input time, the estimator's own monotonic clock.
-        self._last_est_ms = -math.inf
-        self._est_base_ms = 0.0
-        self._last_ts_ms = -math.inf
-        self._stream_t0_s: float | None = None
-        self._wall_t0_s: float | None = None
+        self._time = StreamClock()
+        self._stats = LiveStats()
         self._frame_index = 0
         # Phase state.
         self._phase: LivePhase = "waiting"
@@ -294,24 +288,15 @@ class LiveProcessor:
         self._pos_start_ms = 0.0
         self._ok_since_ms: float | None = None
         self._positioning_s = 0.0
-        self._checker: FormChecker | None = None
-        self._recorder: SessionRecorder | None = None
+        self._set: ExerciseSet | None = None
         self._set_start_ms = 0.0
         self._set_last_ms = 0.0
         self._set_number = 0
-        self._set_frames_wh: tuple[int, int] | None = None
         self._set_wall_start: float | None = None
         self._pain_pending = False
         self._saved: list[SavedSet] = []
         self._error: str | None = None
         self._last_result: FrameResult | None = None
-        # Statistics.
-        self._frames = 0
-        self._proc_ms: deque[float] = deque(maxlen=_STATS_WINDOW)
-        self._lag_ms: deque[float] = deque(maxlen=_STATS_WINDOW)
-        self._min_offset_ms = math.inf
-        self._people: deque[bool] = deque(maxlen=_STATS_WINDOW)
-        self._done_at: deque[float] = deque(maxlen=_STATS_WINDOW)
         self._seq = 0
         if warm_up:
             self._warm_up()
@@ -354,12 +339,7 @@ class LiveProcessor:
         with self._lock:
             if self._closed or self._phase in ("stopped", "error"):
                 return image_bgr
-            if not timestamp_ms > self._last_ts_ms:
-                timestamp_ms = self._last_ts_ms + 1.0
-            self._last_ts_ms = timestamp_ms
-            height, width = image_bgr.shape[:2]
-            est_ms = max(self._last_est_ms + 1.0, self._est_base_ms + timestamp_ms)
-            self._last_est_ms = est_ms
+            timestamp_ms, est_ms = self._time.stamp(timestamp_ms)
             try:
                 pose = self._estimator(image_bgr, est_ms, self._frame_index)
             except (FormcheckError, ValueError, RuntimeError) as exc:
@@ -368,14 +348,10 @@ class LiveProcessor:
             self._frame_index += 1
             if self._phase == "waiting":
                 self._begin_positioning(timestamp_ms)
-            result = self._step(pose, timestamp_ms, (width, height))
+            result = self._step(pose, timestamp_ms)
             self._last_result = result
-            self._people.append(pose.num_people > 1)
             scene = self._annotator.annotate(image_bgr, result)
-            self._frames += 1
-            done = self._clock()
-            self._proc_ms.append((done - start) * 1000.0)
-            self._done_at.append(done)
+            self._stats.processed(start, self._clock(), pose.num_people > 1)
             self._publish_locked()
         return scene
 
@@ -390,15 +366,8 @@ class LiveProcessor:
         image = np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
         now = self._clock()
         with self._lock:
-            if self._stream_t0_s is None:
-                self._stream_t0_s = frame.time if frame.time is not None else now
-                self._wall_t0_s = now
-            frame_s = frame.time if frame.time is not None else now
-            ts_ms = (frame_s - self._stream_t0_s) * 1000.0
-            if self._wall_t0_s is not None:
-                offset = (now - self._wall_t0_s) * 1000.0 - ts_ms
-                self._min_offset_ms = min(self._min_offset_ms, offset)
-                self._lag_ms.append(offset - self._min_offset_ms)
+            ts_ms, lag_ms = self._time.arrival(frame.time, now)
+            self._stats.lag(lag_ms)
         try:
             out = self.process(image, ts_ms)
         except Exception as exc:  # a callback boundary: keep the stream alive
@@ -407,8 +376,7 @@ class LiveProcessor:
                 if self._phase != "error":
                     self._fail_locked(f"processing failed: {exc}")
             return frame
-        new = av.VideoFrame.from_ndarray(out, format="bgr24")
-        return new
+        return av.VideoFrame.from_ndarray(out, format="bgr24")
 
     def end_stream(self) -> SavedSet | None:
         """The stream stopped (STOP, camera gone, page closed): save the set.
@@ -424,11 +392,7 @@ class LiveProcessor:
                 saved = self._finish_set_locked("stream stopped")
             if self._phase in ("positioning", "counting", "resting"):
                 self._phase = "waiting"
-            self._stream_t0_s = None
-            self._wall_t0_s = None
-            self._min_offset_ms = math.inf
-            self._last_ts_ms = -math.inf
-            self._est_base_ms = self._last_est_ms + 1000.0
+            self._time.end_stream()
             self._ok_since_ms = None
             self._positioning_s = 0.0
             self._publish_locked()
@@ -455,7 +419,7 @@ class LiveProcessor:
                 self._phase = "stopped"
             elif self._phase == "resting":
                 if self._set_number < self.target_sets:
-                    self._begin_positioning(self._last_ts_ms)
+                    self._begin_positioning(self._time.last_ms)
                 else:
                     self._phase = "done"
             self._publish_locked()
@@ -472,7 +436,7 @@ class LiveProcessor:
             saved = self._finish_set_locked(reason)
             self._phase = "resting"
             self._pos_checker = FormChecker(self.spec, self.side)
-            self._pos_start_ms = self._last_ts_ms
+            self._pos_start_ms = self._time.last_ms
             self._publish_locked()
             return saved
 
@@ -480,11 +444,11 @@ class LiveProcessor:
         """Start counting sets again (after ``done``); saved sets are kept."""
         with self._lock:
             if self._phase in ("done", "resting"):
-                self._phase = "waiting" if self._stream_t0_s is None else "positioning"
+                self._phase = "positioning" if self._time.streaming else "waiting"
                 self._set_number = 0
                 self._pain_pending = False
                 if self._phase == "positioning":
-                    self._begin_positioning(self._last_ts_ms)
+                    self._begin_positioning(self._time.last_ms)
             self._publish_locked()
 
     def close(self) -> None:
@@ -502,8 +466,7 @@ class LiveProcessor:
         blank = np.zeros((height, width, 3), dtype=np.uint8)
         with self._lock:
             self._estimator(blank, 0.0, 0)
-            self._last_est_ms = 0.0
-            self._est_base_ms = 1000.0
+            self._time.warmed_up()
 
     def _begin_positioning(self, ts_ms: float) -> None:
         self._phase = "positioning"
@@ -512,13 +475,10 @@ class LiveProcessor:
         self._ok_since_ms = None
         self._positioning_s = 0.0
 
-    def _step(
-        self, pose: PoseFrame, ts_ms: float, size_wh: tuple[int, int]
-    ) -> FrameResult:
-        if self._phase == "counting" and self._checker and self._recorder:
+    def _step(self, pose: PoseFrame, ts_ms: float) -> FrameResult:
+        if self._phase == "counting" and self._set is not None:
             rel = ts_ms - self._set_start_ms
-            result = self._checker.update(dataclasses.replace(pose, timestamp_ms=rel))
-            self._recorder.add(result)
+            result = self._set.update(dataclasses.replace(pose, timestamp_ms=rel))
             self._set_last_ms = rel
             if self._target_reached(result):
                 self._finish_set_locked("target reached")
@@ -544,64 +504,47 @@ class LiveProcessor:
                 self._ok_since_ms = None
                 self._positioning_s = 0.0
             if ok and self._positioning_s >= self.settle_s:
-                self._begin_set(ts_ms, size_wh)
+                self._begin_set(ts_ms)
         return result
 
-    def _begin_set(self, ts_ms: float, size_wh: tuple[int, int]) -> None:
+    def _begin_set(self, ts_ms: float) -> None:
         self._phase = "counting"
         self._set_number += 1
-        self._checker = FormChecker(self.spec, self.side)
-        self._recorder = SessionRecorder(self.spec, side=self.side)
+        self._set = ExerciseSet(
+            self.spec,
+            self.side,
+            source=Source("live", "webcam"),
+            patient=self.patient,
+            prescription=self.prescription,
+        )
         self._set_start_ms = ts_ms
         self._set_last_ms = 0.0
-        self._set_frames_wh = size_wh
         self._set_wall_start = self._clock()
 
     def _target_reached(self, result: FrameResult) -> bool:
         if self.target_reps is not None:
             return result.total_reps >= self.target_reps
-        if self.target_holds is not None and self._checker is not None:
-            return sum(h.completed for h in self._checker.holds) >= self.target_holds
+        if self.target_holds is not None and self._set is not None:
+            return self._set.holds_completed >= self.target_holds
         return False
 
     def _finish_set_locked(
         self, reason: str, problem: str | None = None
     ) -> SavedSet | None:
-        checker, recorder = self._checker, self._recorder
-        self._checker, self._recorder = None, None
-        if checker is None or recorder is None or recorder.frames == 0:
+        exercise, self._set = self._set, None
+        if exercise is None or exercise.frames == 0:
             return None
-        checker.finish()
-        width, height = self._set_frames_wh or (0, 0)
         wall = (
             self._clock() - self._set_wall_start
             if self._set_wall_start is not None
             else 0.0
         )
-        duration_s = max(self._set_last_ms / 1000.0, 0.0)
-        source = SourceInfo(
-            kind="live",
-            name="webcam",
-            fps=round(recorder.frames / wall, 2) if wall > 0 else 0.0,
-            width=width,
-            height=height,
-            duration_s=round(duration_s, 3),
-            frames=recorder.frames,
-            frames_with_person=recorder.frames_with_person,
-            frames_with_several_people=recorder.frames_with_several_people,
-            ended_early=problem is not None,
+        record = exercise.finish(
+            warnings=[f"set ended: {reason}"],
             problem=problem,
+            fps=round(exercise.frames / wall, 2) if wall > 0 else 0.0,
+            duration_s=max(self._set_last_ms / 1000.0, 0.0),
         )
-        warnings = [f"set ended: {reason}"]
-        if recorder.frames_with_person == 0:
-            warnings.append("nobody was found in any frame")
-        record = recorder.build(
-            checker.reps, checker.holds, checker.faults, source, warnings
-        )
-        update: dict[str, Any] = {"patient": self.patient}
-        if self.prescription is not None:
-            update["prescription"] = self.prescription.model_dump(mode="json")
-        record = record.model_copy(update=update)
         ref: SessionRef | None = None
         save_error = None
         if self._store is not None:
@@ -643,23 +586,24 @@ class LiveProcessor:
     def _message(self, result: FrameResult | None) -> str:
         phase = self._phase
         if phase == "waiting":
-            return "Press START to turn on the camera."
+            return messages.LIVE_WAITING
         if phase == "positioning":
             if result is None or not result.pose.has_person:
-                return "Step into view so the camera can see your whole body."
+                return messages.STEP_INTO_VIEW
             if result.setup_issues:
                 return result.setup_issues[0]
-            left = max(0.0, self.settle_s - self._positioning_s)
-            return f"Good position: hold it — counting starts in {left:.0f} s."
+            return messages.live_good_position(
+                max(0.0, self.settle_s - self._positioning_s)
+            )
         if phase == "counting":
-            return f"Set {self._set_number} of {self.target_sets}: counting."
+            return messages.live_counting(self._set_number, self.target_sets)
         if phase == "resting":
-            return f"Set {self._set_number} done."
+            return messages.live_set_done(self._set_number)
         if phase == "done":
-            return "All sets done. Well done!"
+            return messages.LIVE_DONE
         if phase == "stopped":
-            return "Exercise stopped for your safety."
-        return f"Stopped: {self._error}"
+            return messages.LIVE_STOPPED
+        return messages.live_error(self._error)
 
     def _publish(self) -> None:
         with self._lock:
@@ -668,9 +612,9 @@ class LiveProcessor:
     def _publish_locked(self) -> None:
         self._seq += 1
         result = self._last_result
-        if self._phase == "counting" and self._checker is not None:
-            tallies = self._checker.tallies()
-            holds_done = sum(h.completed for h in self._checker.holds)
+        if self._phase == "counting" and self._set is not None:
+            tallies = self._set.tallies()
+            holds_done = self._set.holds_completed
         elif self._saved and self._phase != "positioning":
             summary = self._saved[-1].record.summary
             tallies = tuple(
@@ -680,10 +624,8 @@ class LiveProcessor:
         else:
             tallies = (RepTally(None, 0, 0),)
             holds_done = 0
-        fps = 0.0
-        if len(self._done_at) >= 2 and self._done_at[-1] > self._done_at[0]:
-            fps = (len(self._done_at) - 1) / (self._done_at[-1] - self._done_at[0])
         counting = self._phase == "counting"
+        stats = self._stats
         snapshot = LiveSnapshot(
             seq=self._seq,
             phase=self._phase,
@@ -694,7 +636,7 @@ class LiveProcessor:
             message=self._message(result),
             cue=result.cue if result is not None else None,
             has_person=bool(result is not None and result.pose.has_person),
-            several_people=sum(self._people) > len(self._people) / 2,
+            several_people=stats.several_people,
             view_ok=bool(result is None or result.view_ok),
             setup_issues=(
                 result.setup_issues
@@ -706,11 +648,11 @@ class LiveProcessor:
             hold=result.hold if (result is not None and counting) else None,
             holds_done=holds_done,
             target_holds=self.target_holds,
-            frames_processed=self._frames,
-            fps=fps,
-            processing_ms=statistics.median(self._proc_ms) if self._proc_ms else 0.0,
-            lag_ms=statistics.median(self._lag_ms) if self._lag_ms else 0.0,
-            lag_ms_max=max(self._lag_ms, default=0.0),
+            frames_processed=stats.frames,
+            fps=stats.fps,
+            processing_ms=stats.processing_ms,
+            lag_ms=stats.lag_ms,
+            lag_ms_max=stats.lag_ms_max,
             pain_question_pending=self._pain_pending,
             saved=tuple(self._saved),
             error=self._error,

@@ -16,9 +16,6 @@ from formcheck.record.files import (
 )
 from formcheck.record.model import (
     ExerciseInfo,
-    FaultEntry,
-    HoldEntry,
-    RepEntry,
     SessionRecord,
     SideSummary,
     SignalTrack,
@@ -30,9 +27,6 @@ from formcheck.record.recorder import SessionRecorder
 
 __all__ = [
     "ExerciseInfo",
-    "FaultEntry",
-    "HoldEntry",
-    "RepEntry",
     "SessionFiles",
     "SessionRecord",
     "SessionRecorder",

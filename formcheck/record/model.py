@@ -18,13 +18,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from formcheck import __version__
+from formcheck._version import __version__
 from formcheck.errors import SessionFileError
+from formcheck.landmarks import Side
+from formcheck.results import FaultEvent, HoldRecord, OptFloat, Phase, RepRecord
 
 FORMAT: Literal["formcheck-session"] = "formcheck-session"
 FORMAT_VERSION: Literal[1] = 1
-
-OptFloat = float | None
 
 
 class _Model(BaseModel):
@@ -58,56 +58,10 @@ class SourceInfo(_Model):
     problem: str | None = None
 
 
-class RepEntry(_Model):
-    """One repetition or uncounted attempt."""
-
-    index: int
-    side: str | None
-    start_s: float
-    end_s: float
-    duration_s: float
-    active_s: float
-    counted: bool
-    correct: bool
-    reason: str
-    faults: list[str]
-    cues: list[str]
-    range_of_motion: OptFloat
-    signal_min: dict[str, OptFloat]
-    signal_max: dict[str, OptFloat]
-
-
-class HoldEntry(_Model):
-    """One hold."""
-
-    index: int
-    side: str | None
-    start_s: float
-    end_s: float
-    held_s: float
-    min_s: float
-    target_s: float
-    completed: bool
-    faults: list[str]
-
-
-class FaultEntry(_Model):
-    """One reported fault."""
-
-    rule_id: str
-    cue: str
-    severity: str
-    start_s: float
-    end_s: float
-    worst_value: OptFloat
-    side: str | None
-    rep_index: int | None
-
-
 class SideSummary(_Model):
     """Repetition counts for one side (or all)."""
 
-    side: str | None
+    side: Side | None
     reps: int
     correct: int
     incorrect: int
@@ -133,8 +87,8 @@ class SignalTrack(_Model):
     """Per-frame signals (smoothed), with their units."""
 
     t_s: list[float]
-    phase: list[str]
-    side: list[str | None]
+    phase: list[Phase]
+    side: list[Side | None]
     cue: list[str | None]
     units: dict[str, str]
     values: dict[str, list[OptFloat]]
@@ -154,9 +108,9 @@ class SessionRecord(_Model):
     side: str | None
     source: SourceInfo
     summary: Summary
-    reps: list[RepEntry]
-    holds: list[HoldEntry]
-    faults: list[FaultEntry]
+    reps: list[RepRecord]
+    holds: list[HoldRecord]
+    faults: list[FaultEvent]
     signals: SignalTrack
     warnings: list[str] = Field(default_factory=list)
     prescription: dict[str, Any] | None = None

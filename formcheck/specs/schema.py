@@ -98,11 +98,29 @@ class CalibrationSpec(_Model):
 
 
 class _SignalBase(_Model):
+    """What every signal kind has.
+
+    Each kind says which points it reads, its unit and where its value is
+    written on the video.
+    """
+
     description: str = ""
     change_from_start: bool = Field(
         default=False,
         description="Report the change from the value calibrated in the start pose.",
     )
+
+    def point_refs(self) -> list[str]:
+        """The point references this signal reads."""
+        return []
+
+    def unit(self) -> str:
+        """``deg``, or the body length distances are measured in."""
+        return "deg"
+
+    def anchor(self) -> str | None:
+        """The point next to which the value is drawn (``None``: not drawn)."""
+        return None
 
 
 class JointAngleSignal(_SignalBase):
@@ -116,6 +134,14 @@ class JointAngleSignal(_SignalBase):
     type: Literal["joint_angle"]
     points: tuple[PointRef, PointRef, PointRef]
     reflex: Literal["none", "above_line", "below_line"] = "none"
+
+    def point_refs(self) -> list[str]:
+        """The three points."""
+        return list(self.points)
+
+    def anchor(self) -> str | None:
+        """The joint (the middle point)."""
+        return self.points[1]
 
 
 class SegmentAngleSignal(_SignalBase):
@@ -135,6 +161,14 @@ class SegmentAngleSignal(_SignalBase):
     points: tuple[PointRef, PointRef]
     reference: Literal["floor", "vertical", "down", "anticlockwise"] = "floor"
 
+    def point_refs(self) -> list[str]:
+        """The segment's two points."""
+        return list(self.points)
+
+    def anchor(self) -> str | None:
+        """The segment's first point."""
+        return self.points[0]
+
 
 class AlignmentSignal(_SignalBase):
     """Angle between two segments, 0..180 deg (0 = parallel, same direction)."""
@@ -142,6 +176,14 @@ class AlignmentSignal(_SignalBase):
     type: Literal["alignment"]
     first: tuple[PointRef, PointRef]
     second: tuple[PointRef, PointRef]
+
+    def point_refs(self) -> list[str]:
+        """Both segments' points."""
+        return [*self.first, *self.second]
+
+    def anchor(self) -> str | None:
+        """The first segment's first point."""
+        return self.first[0]
 
 
 class DistanceSignal(_SignalBase):
@@ -151,6 +193,14 @@ class DistanceSignal(_SignalBase):
     points: tuple[PointRef, PointRef]
     per: LengthUnit = "torso"
 
+    def point_refs(self) -> list[str]:
+        """The two points."""
+        return list(self.points)
+
+    def unit(self) -> str:
+        """The body length it is measured in."""
+        return self.per
+
 
 class HeightSignal(_SignalBase):
     """Height of a point above the floor line, in body lengths (``per``)."""
@@ -158,6 +208,14 @@ class HeightSignal(_SignalBase):
     type: Literal["height"]
     point: PointRef
     per: LengthUnit = "torso"
+
+    def point_refs(self) -> list[str]:
+        """The point."""
+        return [self.point]
+
+    def unit(self) -> str:
+        """The body length it is measured in."""
+        return self.per
 
 
 class LineDistanceSignal(_SignalBase):
@@ -171,6 +229,14 @@ class LineDistanceSignal(_SignalBase):
     line: tuple[PointRef, PointRef]
     per: LengthUnit = "torso"
 
+    def point_refs(self) -> list[str]:
+        """The point and the line's two points."""
+        return [self.point, *self.line]
+
+    def unit(self) -> str:
+        """The body length it is measured in."""
+        return self.per
+
 
 class CombineSignal(_SignalBase):
     """Minimum or maximum of other signals (NaN inputs are ignored)."""
@@ -178,6 +244,10 @@ class CombineSignal(_SignalBase):
     type: Literal["combine"]
     op: Literal["min", "max"]
     of: list[str] = Field(min_length=2)
+
+    def unit(self) -> str:
+        """Unknown on its own: the unit of its inputs (see ``signal_units``)."""
+        return "?"
 
 
 Signal = Annotated[

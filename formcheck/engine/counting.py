@@ -6,13 +6,33 @@ neither draw nor know about video or Streamlit. Times are in seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
-RepState = Literal["rest", "moving", "active", "returning"]
-HoldStatus = Literal["idle", "confirming", "holding", "paused", "grace"]
+from formcheck.landmarks import Side
+from formcheck.results import HoldState, HoldStatus, Phase, RepOutcome
+
+
+class RepState(StrEnum):
+    """Where the repetition counter is in a cycle."""
+
+    REST = "rest"
+    MOVING = "moving"
+    ACTIVE = "active"
+    RETURNING = "returning"
+
+    @property
+    def phase(self) -> Phase:
+        """The phase of the exercise this state stands for."""
+        if self is RepState.ACTIVE:
+            return Phase.ACTIVE
+        if self is RepState.REST:
+            return Phase.REST
+        return Phase.MOVING
 
 
 @dataclass(frozen=True)
@@ -25,9 +45,8 @@ class RepEvent:
         active_s: Time spent past the ``enter`` threshold.
         peak: Most extreme (smoothed) value reached.
         trough: Least extreme value (the rest end) in the cycle.
-        side: ``"left"``/``"right"`` for sided exercises, else ``None``.
-        counted: Whether it counts as a repetition.
-        reason: Why it was not counted (empty when counted).
+        side: The side that moved, for sided exercises, else ``None``.
+        outcome: Whether it counts as a repetition, and if not, why.
     """
 
     start_s: float
@@ -35,9 +54,13 @@ class RepEvent:
     active_s: float
     peak: float
     trough: float
-    side: str | None
-    counted: bool
-    reason: str = ""
+    side: Side | None
+    outcome: RepOutcome
+
+    @property
+    def counted(self) -> bool:
+        """Whether it counts as a repetition."""
+        return self.outcome.counted
 
     @property
     def duration_s(self) -> float:
@@ -58,7 +81,7 @@ class _Cycle:
     active_since_s: float | None = None
     active_s: float = 0.0
     reached_active: bool = False
-    side_votes: dict[str, float] = field(default_factory=dict)
+    side_votes: dict[Side, float] = field(default_factory=dict)
 
 
 class RepCounter:
@@ -69,8 +92,9 @@ class RepCounter:
     two thresholds keeps jitter from counting. A cycle counts only if its range
     is at least ``min_amplitude``, it lasts at least ``min_duration_s``, it spends
     at least ``min_active_s`` past ``enter``, and it is not longer than
-    ``max_duration_s``. Cycles that do not count are still reported (with a
-    reason) so feedback can say "lift a little higher".
+    ``max_duration_s``. Cycles that do not count are still reported, with
+    their :class:`~formcheck.results.RepOutcome`, so feedback can say "lift a
+    little higher".
 
     Args:
         enter: Threshold that makes the movement "active".
@@ -120,10 +144,10 @@ class RepCounter:
         self.max_duration_s = max_duration_s
         self.max_gap_s = max_gap_s
         self._sign = 1.0 if direction == "up" else -1.0
-        self._state: RepState = "rest"
+        self._state = RepState.REST
         self._cycle: _Cycle | None = None
         self._count = 0
-        self._counts: Counter[str] = Counter()
+        self._counts: Counter[Side] = Counter()
         self._last_valid_s: float | None = None
         self._rest_value: float = math.nan
 
@@ -132,7 +156,7 @@ class RepCounter:
         """Repetitions counted so far (all sides)."""
         return self._count
 
-    def count_for(self, side: str) -> int:
+    def count_for(self, side: Side) -> int:
         """Repetitions counted for one side."""
         return self._counts[side]
 
@@ -144,7 +168,7 @@ class RepCounter:
     def _past(self, value: float, threshold: float) -> bool:
         return self._sign * (value - threshold) >= 0
 
-    def abandon(self, timestamp_s: float, reason: str) -> RepEvent | None:
+    def abandon(self, timestamp_s: float, outcome: RepOutcome) -> RepEvent | None:
         """Drop the cycle in progress (e.g. when the posture is wrong).
 
         Returns:
@@ -152,14 +176,12 @@ class RepCounter:
         """
         cycle = self._cycle
         self._cycle = None
-        self._state = "rest"
+        self._state = RepState.REST
         if cycle is None or not cycle.reached_active:
             return None
-        return self._event(cycle, timestamp_s, counted=False, reason=reason)
+        return self._event(cycle, timestamp_s, outcome)
 
-    def _event(
-        self, cycle: _Cycle, end_s: float, counted: bool, reason: str
-    ) -> RepEvent:
+    def _event(self, cycle: _Cycle, end_s: float, outcome: RepOutcome) -> RepEvent:
         side = (
             max(cycle.side_votes, key=lambda s: cycle.side_votes[s])
             if cycle.side_votes
@@ -175,12 +197,11 @@ class RepCounter:
             peak=cycle.extreme,
             trough=cycle.baseline,
             side=side,
-            counted=counted,
-            reason=reason,
+            outcome=outcome,
         )
 
     def update(
-        self, value: float, timestamp_s: float, side: str | None = None
+        self, value: float, timestamp_s: float, side: Side | None = None
     ) -> RepEvent | None:
         """Feed one (smoothed) sample.
 
@@ -198,7 +219,7 @@ class RepCounter:
                 and self._last_valid_s is not None
                 and timestamp_s - self._last_valid_s > self.max_gap_s
             ):
-                return self.abandon(timestamp_s, "lost sight of the movement")
+                return self.abandon(timestamp_s, RepOutcome.LOST_SIGHT)
             return None
         self._last_valid_s = timestamp_s
         cycle = self._cycle
@@ -210,7 +231,7 @@ class RepCounter:
                 )
                 cycle = _Cycle(start_s=timestamp_s, baseline=baseline, extreme=value)
                 self._cycle = cycle
-                self._state = "moving"
+                self._state = RepState.MOVING
             else:
                 # In the rest band: remember the most relaxed value since the
                 # last cycle, the baseline for the next range of motion.
@@ -234,7 +255,7 @@ class RepCounter:
             if cycle.active_since_s is None:
                 cycle.active_since_s = timestamp_s
             cycle.reached_active = True
-            self._state = "active"
+            self._state = RepState.ACTIVE
             if side is not None:
                 cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 1.0
             return None
@@ -244,32 +265,33 @@ class RepCounter:
         if not self._past(value, self.exit):
             # Back in the rest band: the cycle ends.
             self._cycle = None
-            self._state = "rest"
+            self._state = RepState.REST
             self._rest_value = value
             if not cycle.reached_active:
                 halfway = self.exit + 0.5 * (self.enter - self.exit)
                 if self._past(cycle.extreme, halfway):
-                    return self._event(
-                        cycle, timestamp_s, False, "did not go far enough"
-                    )
+                    return self._event(cycle, timestamp_s, RepOutcome.NOT_FAR_ENOUGH)
                 return None
             return self._finish(cycle, timestamp_s)
-        self._state = "returning" if cycle.reached_active else "moving"
+        self._state = RepState.RETURNING if cycle.reached_active else RepState.MOVING
         return None
 
-    def _finish(self, cycle: _Cycle, end_s: float) -> RepEvent:
-        event = self._event(cycle, end_s, counted=True, reason="")
-        reason = ""
+    def _judge(self, event: RepEvent) -> RepOutcome:
         if event.range_of_motion < self.min_amplitude:
-            reason = "range of motion too small"
-        elif event.duration_s < self.min_duration_s:
-            reason = "too quick to count"
-        elif event.active_s < self.min_active_s:
-            reason = "end position not held long enough"
-        elif event.duration_s > self.max_duration_s:
-            reason = "took too long to count as one repetition"
-        if reason:
-            return RepEvent(**{**event.__dict__, "counted": False, "reason": reason})
+            return RepOutcome.RANGE_TOO_SMALL
+        if event.duration_s < self.min_duration_s:
+            return RepOutcome.TOO_QUICK
+        if event.active_s < self.min_active_s:
+            return RepOutcome.END_NOT_HELD
+        if event.duration_s > self.max_duration_s:
+            return RepOutcome.TOO_LONG
+        return RepOutcome.COUNTED
+
+    def _finish(self, cycle: _Cycle, end_s: float) -> RepEvent:
+        event = self._event(cycle, end_s, RepOutcome.COUNTED)
+        outcome = self._judge(event)
+        if outcome is not RepOutcome.COUNTED:
+            return dataclasses.replace(event, outcome=outcome)
         self._count += 1
         if event.side is not None:
             self._counts[event.side] += 1
@@ -295,17 +317,6 @@ class HoldEvent:
     def target_reached(self) -> bool:
         """Whether the target hold time was reached."""
         return self.held_s >= self.target_s
-
-
-@dataclass(frozen=True)
-class HoldState:
-    """What the hold timer shows right now."""
-
-    status: HoldStatus
-    held_s: float
-    min_s: float
-    target_s: float
-    holds_done: int
 
 
 class HoldTimer:
@@ -347,7 +358,7 @@ class HoldTimer:
         self.enter_after_s = enter_after_s
         self.grace_s = grace_s
         self.reset_after_s = reset_after_s
-        self._status: HoldStatus = "idle"
+        self._status = HoldStatus.IDLE
         self._held_s = 0.0
         self._start_s = 0.0
         self._confirm_since_s: float | None = None
@@ -387,28 +398,28 @@ class HoldTimer:
         """
         dt = 0.0 if self._last_s is None else max(0.0, timestamp_s - self._last_s)
         self._last_s = timestamp_s
-        if self._status in ("idle", "confirming"):
+        if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
             if in_pose:
                 if self._confirm_since_s is None:
                     self._confirm_since_s = timestamp_s
-                    self._status = "confirming"
+                    self._status = HoldStatus.CONFIRMING
                 if timestamp_s - self._confirm_since_s >= self.enter_after_s:
-                    self._status = "holding"
+                    self._status = HoldStatus.HOLDING
                     self._start_s = self._confirm_since_s
                     self._held_s = timestamp_s - self._confirm_since_s
                     self._last_in_pose_s = timestamp_s
                     self._grace_credit_s = 0.0
                     self._out_since_s = None
                     self._unseen_since_s = None
-            elif in_pose is False or self._status == "confirming":
+            elif in_pose is False or self._status == HoldStatus.CONFIRMING:
                 self._confirm_since_s = None
-                self._status = "idle"
+                self._status = HoldStatus.IDLE
             return None
         # holding / paused / grace
         if in_pose:
             self._held_s += dt
             self._grace_credit_s = 0.0  # the pose came back: the blip is kept
-            self._status = "holding"
+            self._status = HoldStatus.HOLDING
             self._out_since_s = None
             self._unseen_since_s = None
             self._last_in_pose_s = timestamp_s
@@ -420,9 +431,9 @@ class HoldTimer:
             if self._out_since_s is None and unseen_s <= self.grace_s:
                 self._held_s += dt
                 self._grace_credit_s += dt
-                self._status = "grace"
+                self._status = HoldStatus.GRACE
                 return None
-            self._status = "paused"
+            self._status = HoldStatus.PAUSED
             if unseen_s >= self.reset_after_s:
                 return self._end(timestamp_s)
             return None
@@ -430,15 +441,15 @@ class HoldTimer:
         self._unseen_since_s = None
         if self._out_since_s is None:
             self._out_since_s = timestamp_s
-        self._status = "paused"
+        self._status = HoldStatus.PAUSED
         if timestamp_s - self._out_since_s >= self.reset_after_s:
             return self._end(timestamp_s)
         return None
 
     def finish(self, timestamp_s: float) -> HoldEvent | None:
         """End the hold in progress (e.g. at the end of the video)."""
-        if self._status in ("idle", "confirming"):
-            self._status = "idle"
+        if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
+            self._status = HoldStatus.IDLE
             self._confirm_since_s = None
             return None
         return self._end(timestamp_s)
@@ -456,7 +467,7 @@ class HoldTimer:
         )
         if event.completed:
             self._done += 1
-        self._status = "idle"
+        self._status = HoldStatus.IDLE
         self._held_s = 0.0
         self._confirm_since_s = None
         self._out_since_s = None
@@ -470,7 +481,7 @@ class PacedStep:
 
     cue: str
     seconds: float
-    phase: Literal["moving", "active", "rest"]
+    phase: Phase
 
 
 class GuidedPacer:
@@ -480,8 +491,8 @@ class GuidedPacer:
     ``start_after_s``, then walks through ``steps`` again and again. Time is
     only credited while the person is ready; a cycle interrupted for more than
     ``abandon_after_s`` is dropped. Each completed cycle is reported as a
-    counted :class:`RepEvent` with ``reason="paced"``: formcheck guided it, it
-    did not measure it.
+    :class:`RepEvent` with the outcome ``PACED``: formcheck guided it, it did
+    not measure it.
 
     Args:
         steps: The steps of one repetition.
@@ -571,12 +582,11 @@ class GuidedPacer:
         event = RepEvent(
             start_s=self._cycle_start_s,
             end_s=timestamp_s,
-            active_s=sum(s.seconds for s in self.steps if s.phase == "active"),
+            active_s=sum(s.seconds for s in self.steps if s.phase == Phase.ACTIVE),
             peak=math.nan,
             trough=math.nan,
             side=None,
-            counted=True,
-            reason="paced",
+            outcome=RepOutcome.PACED,
         )
         self._done += 1
         self._cycle_start_s = timestamp_s

@@ -1,0 +1,212 @@
+"""Calibration: the still start pose that signals are measured against.
+
+Some signals are heights above the floor, distances in body lengths or
+changes from the start pose. :class:`Calibrator` waits until the person holds
+the start pose still for ``calibration.still_s``, then fixes the floor line,
+the body lengths and every signal's start value. It also builds the
+:class:`~formcheck.signals.BodyContext` that resolves points and units, since
+it owns the floor and the lengths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from formcheck import geometry
+from formcheck.landmarks import Side, landmark_index
+from formcheck.signals import (
+    BodyContext,
+    body_lengths_px,
+    missing_parts,
+    raw_signals,
+    resolve_point,
+)
+from formcheck.specs.schema import ExerciseSpec
+from formcheck.types import PoseFrame
+
+#: A fitted floor tilted more than this is not believed.
+MAX_FLOOR_TILT_DEG = 25.0
+_STILL_PARTS = ("shoulder", "hip")
+
+
+def _nanmedian(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+@dataclass
+class _State:
+    done: bool = False
+    floor_point: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.array([0.0, 0.0])
+    )
+    floor_dir: npt.NDArray[np.float64] = field(
+        default_factory=lambda: geometry.IMAGE_RIGHT.copy()
+    )
+    lengths_px: dict[str, float] = field(default_factory=dict)
+    start_values: dict[Side | None, dict[str, float]] = field(default_factory=dict)
+    at_s: float = math.nan
+
+
+class Calibrator:
+    """Finds the still start pose and keeps what was measured in it.
+
+    Args:
+        spec: The exercise spec (its ``calibration`` section and signals).
+        assignments: The side assignments signals are computed for (``[None]``,
+            or left and right for alternating exercises).
+        order: Signal names in computation order.
+        fixed: The fixed working side, if any.
+    """
+
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        assignments: list[Side | None],
+        order: list[str],
+        fixed: Side | None,
+    ) -> None:
+        self._spec = spec
+        self._assignments = assignments
+        self._order = order
+        self._fixed = fixed
+        self._state = _State()
+        self._still: deque[tuple[float, PoseFrame]] = deque()
+
+    @property
+    def done(self) -> bool:
+        """Whether the start pose has been calibrated."""
+        return self._state.done
+
+    def start_values(self, assignment: Side | None) -> dict[str, float] | None:
+        """Every signal's value in the start pose (``None`` before calibration)."""
+        return self._state.start_values.get(assignment) if self._state.done else None
+
+    def reset(self) -> None:
+        """Forget the calibration (e.g. after a camera cut)."""
+        self._state = _State()
+        self._still.clear()
+
+    def context(
+        self,
+        assignment: Side | None,
+        near: Side,
+        forward_sign: float,
+        calibrated: bool | None = None,
+    ) -> BodyContext:
+        """The body context for one side assignment.
+
+        Args:
+            assignment: The working side for alternating exercises, else ``None``.
+            near: The side facing the camera.
+            forward_sign: +1 if the body faces image-right.
+            calibrated: Use the calibrated body lengths (default: when done).
+        """
+        state = self._state
+        use_lengths = state.done if calibrated is None else calibrated
+        return BodyContext(
+            near=near,
+            work=assignment or self._fixed or near,
+            floor_point=state.floor_point,
+            floor_dir=state.floor_dir,
+            forward_sign=forward_sign,
+            lengths_px=state.lengths_px if use_lengths else {},
+            min_visibility=self._spec.min_visibility,
+        )
+
+    def update(
+        self,
+        frame: PoseFrame,
+        t: float,
+        ready: bool,
+        near: Side | None,
+        forward_sign: float,
+    ) -> bool:
+        """Feed a frame while not calibrated.
+
+        Args:
+            frame: The pose.
+            t: Its time in seconds.
+            ready: The person is in the start position (resting, every
+                posture gate and setup check passing).
+            near: The side facing the camera, if known.
+            forward_sign: +1 if the body faces image-right.
+
+        Returns:
+            True when this frame completed the calibration.
+        """
+        cal = self._spec.calibration
+        near_side = near or Side.LEFT
+        ctx = BodyContext(near=near_side, min_visibility=self._spec.min_visibility)
+        refs = list(cal.floor.points) or ["mid.shoulder", "mid.hip"]
+        ok = frame.has_person and not missing_parts(frame, refs, ctx) and ready
+        if ok and self._still:
+            ok = self._still_enough(frame, t, ctx)
+        if not ok:
+            self._still.clear()
+            return False
+        self._still.append((t, frame))
+        if t - self._still[0][0] < cal.still_s:
+            return False
+        self._calibrate([f for _, f in self._still], near_side, forward_sign, t)
+        self._still.clear()
+        return True
+
+    def _still_enough(self, frame: PoseFrame, t: float, ctx: BodyContext) -> bool:
+        prev_t, prev = self._still[-1]
+        dt = t - prev_t
+        torso = body_lengths_px(frame, ctx)["torso"]
+        if not (dt > 0 and torso > 0):
+            return True
+        core = [landmark_index(p, s) for p in _STILL_PARTS for s in Side]
+        speed = (
+            np.nanmax(np.linalg.norm(frame.xy[core] - prev.xy[core], axis=1))
+            / dt
+            / torso
+        )
+        return bool(np.isfinite(speed) and speed <= self._spec.calibration.max_motion)
+
+    def _calibrate(
+        self, frames: list[PoseFrame], near: Side, forward_sign: float, t: float
+    ) -> None:
+        spec = self._spec
+        state = self._state
+        base = BodyContext(
+            near=near, work=self._fixed or near, min_visibility=spec.min_visibility
+        )
+        floor = spec.calibration.floor
+        if floor.method == "fit":
+            pts = np.array(
+                [
+                    np.median([resolve_point(f, r, base) for f in frames], axis=0)
+                    for r in floor.points
+                ]
+            )
+            centre, direction = geometry.fit_line(pts)
+            tilt_deg = math.degrees(math.atan2(abs(direction[1]), abs(direction[0])))
+            if np.isfinite(direction).all() and tilt_deg <= MAX_FLOOR_TILT_DEG:
+                state.floor_point, state.floor_dir = centre, direction
+            else:
+                # An implausible floor (a raised, tilted camera or a pose that is
+                # not the start pose): fall back to the image horizontal.
+                state.floor_point = np.array([0.0, float(np.nanmax(pts[:, 1]))])
+        else:
+            ys = [np.nanmax(f.xy[:, 1]) for f in frames]
+            state.floor_point = np.array([0.0, float(np.median(ys))])
+        lengths = [body_lengths_px(f, base) for f in frames]
+        state.lengths_px = {
+            k: _nanmedian([length[k] for length in lengths]) for k in lengths[0]
+        }
+        for a in self._assignments:
+            ctx = self.context(a, near, forward_sign, calibrated=True)
+            values = [raw_signals(spec, f, ctx, self._order) for f in frames]
+            state.start_values[a] = {
+                k: _nanmedian([v[k] for v in values]) for k in self._order
+            }
+        state.done = True
+        state.at_s = t

@@ -1,0 +1,306 @@
+"""Exercise modes: counted repetitions, timed holds, paced (guided) repetitions.
+
+Every exercise is exactly one of these, chosen by the spec's ``kind``, and the
+checker talks to it through :class:`ExerciseMode` only:
+
+* :class:`RepMode` counts repetitions of one signal with hysteresis, per side
+  for alternating exercises.
+* :class:`HoldMode` times a hold while its rules pass and the pose is still.
+* :class:`GuidedMode` paces repetitions a camera cannot measure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from formcheck.engine.counting import (
+    GuidedPacer,
+    HoldEvent,
+    HoldTimer,
+    PacedStep,
+    RepCounter,
+    RepEvent,
+    RepState,
+)
+from formcheck.landmarks import Side
+from formcheck.results import (
+    Cue,
+    CueKind,
+    HoldState,
+    HoldStatus,
+    Phase,
+    RepOutcome,
+    RuleState,
+    RuleStatus,
+)
+from formcheck.specs.schema import ExerciseSpec
+
+Values = dict[str, float]
+
+
+@dataclass(frozen=True)
+class ModeFrame:
+    """What a mode needs to know about one frame.
+
+    Attributes:
+        t: Time in seconds.
+        has_person: Whether anyone is in view.
+        ready: In position: a person in view, one person, the right camera
+            view, every posture gate passing and the start pose calibrated
+            where the exercise needs it.
+        gated: A posture gate fails or cannot be judged.
+        states: Every frame rule's state, by rule id.
+        still: Whether the hold's signals are still (asked lazily).
+    """
+
+    t: float
+    has_person: bool
+    ready: bool
+    gated: bool
+    states: Mapping[str, RuleState]
+    still: Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ModeUpdate:
+    """What a mode produced in one frame."""
+
+    rep: RepEvent | None = None
+    hold: HoldEvent | None = None
+    cue: Cue | None = None
+
+
+class ExerciseMode(Protocol):
+    """The interface every exercise mode offers the checker."""
+
+    @property
+    def busy(self) -> bool:
+        """A repetition is in progress (faults may still belong to it)."""
+        ...
+
+    @property
+    def count_signal(self) -> str | None:
+        """The signal repetitions are counted on, if any."""
+        ...
+
+    @property
+    def counting_value(self) -> float:
+        """The counting signal's value in the last observed frame (NaN if none)."""
+        ...
+
+    def phase(self) -> Phase:
+        """The exercise phase, from the mode's state before this frame."""
+        ...
+
+    def observe(self, values: Mapping[Side | None, Values]) -> Side | None:
+        """Look at this frame's signals; return the side that is moving, if any."""
+        ...
+
+    def update(self, frame: ModeFrame) -> ModeUpdate:
+        """Advance by one frame."""
+        ...
+
+    def finish(self, t: float) -> HoldEvent | None:
+        """Close what is still open at the end."""
+        ...
+
+    def hold_state(self) -> HoldState | None:
+        """The hold timer's state, for hold exercises."""
+        ...
+
+
+class RepMode:
+    """Counted repetitions on one signal (two thresholds with hysteresis)."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        if spec.reps is None:
+            raise ValueError(f"{spec.id}: a repetition exercise needs a `reps` section")
+        r = spec.reps
+        self._signal = r.signal
+        self._sign = 1.0 if r.direction == "up" else -1.0
+        self._counter = RepCounter(
+            enter=r.enter,
+            exit=r.exit,
+            direction=r.direction,
+            min_amplitude=r.min_amplitude,
+            min_duration_s=r.min_duration_s,
+            min_active_s=r.min_active_s,
+            max_duration_s=r.max_duration_s,
+        )
+        self._value = math.nan
+        self._moving: Side | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A cycle is in progress."""
+        return self._counter.state is not RepState.REST
+
+    @property
+    def count_signal(self) -> str | None:
+        """The counting signal."""
+        return self._signal
+
+    @property
+    def counting_value(self) -> float:
+        """The counting signal's value in the last observed frame."""
+        return self._value
+
+    def phase(self) -> Phase:
+        """rest, moving or active, from the counter."""
+        return self._counter.state.phase
+
+    def observe(self, values: Mapping[Side | None, Values]) -> Side | None:
+        """Pick the side whose counting signal is furthest into the movement."""
+        best = -math.inf
+        self._value, self._moving = math.nan, None
+        for side, by_name in values.items():
+            v = by_name[self._signal]
+            if math.isfinite(v) and self._sign * v > best:
+                best, self._value, self._moving = self._sign * v, v, side
+        return self._moving
+
+    def update(self, frame: ModeFrame) -> ModeUpdate:
+        """Count: a cycle in progress is dropped while the posture is wrong."""
+        if frame.gated:
+            event = self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
+        else:
+            event = self._counter.update(self._value, frame.t, self._moving)
+        return ModeUpdate(rep=event)
+
+    def finish(self, t: float) -> HoldEvent | None:
+        """Nothing to close: an unfinished cycle is not a repetition."""
+        return None
+
+    def hold_state(self) -> HoldState | None:
+        """No hold."""
+        return None
+
+
+class HoldMode:
+    """A timed hold: the timer runs while every hold rule passes, pose still."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        if spec.hold is None:
+            raise ValueError(f"{spec.id}: a hold exercise needs a `hold` section")
+        h = spec.hold
+        self._rules = list(h.rules)
+        self._timer = HoldTimer(
+            h.min_s, h.target_s, h.enter_after_s, h.grace_s, h.reset_after_s
+        )
+        self._in_pose: bool | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Holds have no repetitions in progress."""
+        return False
+
+    @property
+    def count_signal(self) -> str | None:
+        """Holds are timed, not counted."""
+        return None
+
+    @property
+    def counting_value(self) -> float:
+        """No counting signal."""
+        return math.nan
+
+    def phase(self) -> Phase:
+        """Active while a hold is running (or paused), else rest."""
+        status = self._timer.state().status
+        if status in (HoldStatus.HOLDING, HoldStatus.PAUSED, HoldStatus.GRACE):
+            return Phase.ACTIVE
+        return Phase.REST
+
+    def observe(self, values: Mapping[Side | None, Values]) -> Side | None:
+        """Holds do not pick a moving side."""
+        return None
+
+    def update(self, frame: ModeFrame) -> ModeUpdate:
+        """Time the hold: in pose, out of pose, or cannot tell."""
+        states = [frame.states[r] for r in self._rules if r in frame.states]
+        if not frame.has_person or any(
+            s.status in (RuleStatus.UNKNOWN, RuleStatus.INACTIVE) for s in states
+        ):
+            self._in_pose = None
+        elif any(s.fault for s in states):
+            self._in_pose = False
+        elif all(s.status is RuleStatus.PASS for s in states):
+            # In the pose and still: moving into or out of it is not holding
+            # (the timer pauses while the pose is changing).
+            self._in_pose = frame.still()
+        elif self._in_pose and not frame.still():
+            self._in_pose = False
+        return ModeUpdate(hold=self._timer.update(self._in_pose, frame.t))
+
+    def finish(self, t: float) -> HoldEvent | None:
+        """End the hold in progress."""
+        return self._timer.finish(t)
+
+    def hold_state(self) -> HoldState | None:
+        """The timer's state."""
+        return self._timer.state()
+
+
+class GuidedMode:
+    """Paced repetitions for movements the camera cannot measure."""
+
+    def __init__(self, spec: ExerciseSpec) -> None:
+        if spec.guided is None:
+            raise ValueError(f"{spec.id}: a guided exercise needs a `guided` section")
+        g = spec.guided
+        self._pacer = GuidedPacer(
+            [PacedStep(s.cue, s.seconds, Phase(s.phase)) for s in g.steps],
+            g.target_reps,
+            g.start_after_s,
+        )
+
+    @property
+    def busy(self) -> bool:
+        """A paced repetition is in progress."""
+        return self._pacer.current_step() is not None
+
+    @property
+    def count_signal(self) -> str | None:
+        """Paced, not measured."""
+        return None
+
+    @property
+    def counting_value(self) -> float:
+        """No counting signal."""
+        return math.nan
+
+    def phase(self) -> Phase:
+        """The phase of the step being paced (rest when not pacing)."""
+        step = self._pacer.current_step()
+        return step.phase if step is not None else Phase.REST
+
+    def observe(self, values: Mapping[Side | None, Values]) -> Side | None:
+        """Guided exercises do not pick a moving side."""
+        return None
+
+    def update(self, frame: ModeFrame) -> ModeUpdate:
+        """Pace while the person is ready; say the current step."""
+        event = self._pacer.update(frame.ready, frame.t)
+        step = self._pacer.current_step()
+        cue = Cue(CueKind.TIP, step.cue) if step is not None else None
+        return ModeUpdate(rep=event, cue=cue)
+
+    def finish(self, t: float) -> HoldEvent | None:
+        """Nothing to close."""
+        return None
+
+    def hold_state(self) -> HoldState | None:
+        """No hold."""
+        return None
+
+
+def mode_for(spec: ExerciseSpec) -> ExerciseMode:
+    """The exercise mode of a spec, by its ``kind``."""
+    if spec.kind == "reps":
+        return RepMode(spec)
+    if spec.kind == "hold":
+        return HoldMode(spec)
+    return GuidedMode(spec)
