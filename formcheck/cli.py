@@ -137,6 +137,30 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
     )
     add_render_arguments(render)
+    pictures = sub.add_parser(
+        "pictures",
+        help="draw each exercise's start, end and camera-placement pictures (for the app)",
+        description=(
+            "Render the pictures of the Exercises page with the project's mannequin; "
+            "the same specs give the same bytes."
+        ),
+    )
+    pictures.add_argument(
+        "--exercise",
+        "-e",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this exercise (repeatable; default: every bundled exercise)",
+    )
+    pictures.add_argument(
+        "--out", "-o", help="output folder (default: the bundled pose_specs/pictures)"
+    )
+    pictures.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if any picture is missing or out of date",
+    )
     samples = sub.add_parser(
         "samples",
         help="regenerate sample_videos/ exactly (python -m formcheck.synth samples ...)",
@@ -498,6 +522,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_analyze(_build_parser().parse_args(words))
 
 
+def _cmd_pictures(args: argparse.Namespace) -> int:
+    from formcheck.pictures import pictures_dir
+    from formcheck.specs import load_all, load_spec
+    from formcheck.synth.pictures import can_draw, stale_pictures, write_pictures
+
+    specs = [load_spec(i) for i in args.exercise] or list(load_all().values())
+    cannot = [spec.id for spec in specs if not can_draw(spec.id)]
+    for spec_id in cannot:
+        _error(f"{spec_id}: the mannequin cannot perform this exercise; no pictures")
+    folder = Path(args.out) if args.out else pictures_dir()
+    if args.check:
+        stale = stale_pictures(specs, folder)
+        for path in stale:
+            _error(f"{path}: missing or out of date; run `formcheck pictures`")
+        return EXIT_ERROR if stale or cannot else EXIT_OK
+    written = write_pictures(specs, folder)
+    size_kb = sum(p.stat().st_size for p in written) / 1000
+    console.print(
+        f"{len(written)} pictures ({size_kb:.0f} kB) in {_lit(folder)}", soft_wrap=True
+    )
+    return EXIT_ERROR if cannot else EXIT_OK
+
+
 def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from formcheck.analyze import check_output_folder
     from formcheck.bench import ClipLabel, load_labels, run_benchmark, to_markdown
@@ -564,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from formcheck.synth.cli import render_command
 
             return render_command(args)
+        if args.command == "pictures":
+            return _cmd_pictures(args)
         if args.command == "samples":
             from formcheck.synth.cli import main as synth_main
 
