@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError
@@ -25,14 +27,28 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NOT_ANALYSABLE = 3
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+_EXERCISE_COLUMNS = ("id", "kind", "camera view", "side", "description")
+_MIN_DESCRIPTION_WIDTH = 30
+
+# No emoji codes (":smile:") either: user text is printed exactly as given.
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
+
+
+def _lit(value: object) -> str:
+    """``value`` as Rich markup that prints literally.
+
+    Every piece of user-supplied text (paths, names, spec text, cues,
+    warnings) goes through this before it meets Rich markup, so ``[red]`` or
+    ``x[/]y.mp4`` is printed as typed instead of styling or crashing.
+    """
+    return escape(str(value))
 
 
 def _error(message: str) -> None:
     for line in message.splitlines() or [message]:
         err_console.print(
-            f"[bold red]formcheck: error:[/] {line}", markup=True, soft_wrap=True
+            f"[bold red]formcheck: error:[/] {_lit(line)}", markup=True, soft_wrap=True
         )
 
 
@@ -121,6 +137,30 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
     )
     add_render_arguments(render)
+    pictures = sub.add_parser(
+        "pictures",
+        help="draw each exercise's start, end and camera-placement pictures (for the app)",
+        description=(
+            "Render the pictures of the Exercises page with the project's mannequin; "
+            "the same specs give the same bytes."
+        ),
+    )
+    pictures.add_argument(
+        "--exercise",
+        "-e",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this exercise (repeatable; default: every bundled exercise)",
+    )
+    pictures.add_argument(
+        "--out", "-o", help="output folder (default: the bundled pose_specs/pictures)"
+    )
+    pictures.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if any picture is missing or out of date",
+    )
     samples = sub.add_parser(
         "samples",
         help="regenerate sample_videos/ exactly (python -m formcheck.synth samples ...)",
@@ -179,21 +219,64 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _field_widths(rows: Sequence[tuple[str, ...]]) -> list[int]:
+    """Widths of every column but the description (header included)."""
+    return [
+        max(len(name), *(len(row[i]) for row in rows))
+        for i, name in enumerate(_EXERCISE_COLUMNS[:-1])
+    ]
+
+
+def _exercise_table(rows: Sequence[tuple[str, ...]]) -> Table | None:
+    """The exercises as a table, or ``None`` if it would not fit the terminal."""
+    widths = _field_widths(rows)
+    # Borders and padding take 3 characters per column, plus 1.
+    needed = sum(widths) + _MIN_DESCRIPTION_WIDTH + 3 * len(_EXERCISE_COLUMNS) + 1
+    if not console.is_terminal or needed > console.width:
+        return None
+    table = Table(title="formcheck exercises", show_lines=False)
+    for name, width in zip(_EXERCISE_COLUMNS, widths, strict=False):
+        # Ids are typed by the user: never wrapped, never cut.
+        table.add_column(
+            name, style="bold" if name == "id" else None, no_wrap=True, min_width=width
+        )
+    table.add_column(
+        _EXERCISE_COLUMNS[-1], overflow="fold", min_width=_MIN_DESCRIPTION_WIDTH
+    )
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
 def _cmd_exercises() -> int:
+    """List the exercises; every id is shown whole, at any width and in a pipe.
+
+    A terminal wide enough gets a table (only the description wraps); a
+    narrower one gets each id on its own line with the description wrapped
+    below it; a pipe gets one line per exercise with aligned fields and no
+    line breaks inserted (easy to ``grep``).
+    """
+    from rich.padding import Padding
+
     from formcheck.specs import load_all
 
-    specs = load_all()
-    table = Table(title="formcheck exercises", show_lines=False)
-    table.add_column("id", style="bold")
-    table.add_column("kind")
-    table.add_column("camera view")
-    table.add_column("side")
-    table.add_column("description")
-    for spec in specs.values():
-        table.add_row(
-            spec.id, spec.kind, spec.camera.view, spec.side.mode, spec.description
-        )
-    console.print(table)
+    rows = [
+        (spec.id, spec.kind, spec.camera.view, spec.side.mode, spec.description)
+        for spec in load_all().values()
+    ]
+    table = _exercise_table(rows)
+    if table is not None:
+        console.print(table)
+    elif console.is_terminal:
+        for ex_id, kind, view, side, description in rows:
+            details = f"  {kind}, {view} view, side: {side}"
+            console.print(Text.assemble((ex_id, "bold"), details), soft_wrap=True)
+            console.print(Padding(Text(description), (0, 0, 1, 4)))
+    else:
+        widths = _field_widths(rows)
+        for row in [_EXERCISE_COLUMNS, *rows]:
+            fields = [cell.ljust(w) for cell, w in zip(row, widths, strict=False)]
+            console.print(Text("  ".join([*fields, row[-1]])), soft_wrap=True)
     return EXIT_OK
 
 
@@ -219,7 +302,9 @@ def _cmd_spec_validate(paths: list[str]) -> int:
             failed += 1
             _error(str(exc))
         else:
-            console.print(f"[green]ok[/]  {f}  ({spec.id}, revision {spec.revision})")
+            console.print(
+                f"[green]ok[/]  {_lit(f)}  ({_lit(spec.id)}, revision {spec.revision})"
+            )
     if failed:
         _error(f"{failed} of {len(files)} spec file(s) are invalid")
         return EXIT_ERROR
@@ -237,7 +322,7 @@ def _summary_table(session: object) -> Table:
     from formcheck.record import SessionRecord
 
     assert isinstance(session, SessionRecord)
-    table = Table(title=f"{session.exercise.name}: repetitions", show_lines=False)
+    table = Table(title=f"{_lit(session.exercise.name)}: repetitions", show_lines=False)
     for col in (
         "#",
         "side",
@@ -256,13 +341,13 @@ def _summary_table(session: object) -> Table:
         rom = "" if r.range_of_motion is None else f"{r.range_of_motion:.0f}"
         table.add_row(
             str(r.index) if r.counted else "-",
-            r.side or "",
+            _lit(r.side or ""),
             f"{r.start_s:.1f}s",
             f"{r.end_s:.1f}s",
             "yes" if r.counted else "no",
             f"[{style}]{result}[/]",
             rom,
-            detail,
+            _lit(detail),
         )
     return table
 
@@ -275,7 +360,7 @@ def _print_summary(result: object, outputs: dict[str, Path]) -> None:
     if s.reps:
         console.print(_summary_table(s))
     if s.holds:
-        table = Table(title=f"{s.exercise.name}: holds")
+        table = Table(title=f"{_lit(s.exercise.name)}: holds")
         for col in ("#", "start", "end", "held", "target", "done"):
             table.add_column(col)
         for h in s.holds:
@@ -297,7 +382,8 @@ def _print_summary(result: object, outputs: dict[str, Path]) -> None:
         )
         console.print(
             f"[bold]Repetitions:[/] {sm.reps}  correct {sm.correct}  faulty {sm.incorrect}"
-            + (f"   [{per_side}]" if per_side else "")
+            + (f"   {_lit(f'[{per_side}]')}" if per_side else ""),
+            soft_wrap=True,
         )
     if s.exercise.kind == "hold" or s.holds:
         console.print(
@@ -308,12 +394,13 @@ def _print_summary(result: object, outputs: dict[str, Path]) -> None:
         for f in s.faults:
             rep = f" (rep {f.rep_index})" if f.rep_index else ""
             console.print(
-                f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  [yellow]{f.rule_id}[/]{rep}: {f.cue}"
+                f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  "
+                f"[yellow]{_lit(f.rule_id)}[/]{rep}: {_lit(f.cue)}"
             )
     for w in s.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(f"[yellow]warning:[/] {_lit(w)}")
     for kind, path in outputs.items():
-        console.print(f"[dim]{kind}:[/] {path}")
+        console.print(f"[dim]{kind}:[/] {_lit(path)}", soft_wrap=True)
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -428,9 +515,34 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         import json
 
         side = ["--side", json.loads(truth.read_text())["side"]]
-    console.print(f"[bold]formcheck demo:[/] analysing {clip} as '{spec.id}'")
+    console.print(
+        f"[bold]formcheck demo:[/] analysing {_lit(clip)} as '{_lit(spec.id)}'"
+    )
     words = ["analyze", str(clip), "--exercise", spec.id, "--out", args.out, *side]
     return _cmd_analyze(_build_parser().parse_args(words))
+
+
+def _cmd_pictures(args: argparse.Namespace) -> int:
+    from formcheck.pictures import pictures_dir
+    from formcheck.specs import load_all, load_spec
+    from formcheck.synth.pictures import can_draw, stale_pictures, write_pictures
+
+    specs = [load_spec(i) for i in args.exercise] or list(load_all().values())
+    cannot = [spec.id for spec in specs if not can_draw(spec.id)]
+    for spec_id in cannot:
+        _error(f"{spec_id}: the mannequin cannot perform this exercise; no pictures")
+    folder = Path(args.out) if args.out else pictures_dir()
+    if args.check:
+        stale = stale_pictures(specs, folder)
+        for path in stale:
+            _error(f"{path}: missing or out of date; run `formcheck pictures`")
+        return EXIT_ERROR if stale or cannot else EXIT_OK
+    written = write_pictures(specs, folder)
+    size_kb = sum(p.stat().st_size for p in written) / 1000
+    console.print(
+        f"{len(written)} pictures ({size_kb:.0f} kB) in {_lit(folder)}", soft_wrap=True
+    )
+    return EXIT_ERROR if cannot else EXIT_OK
 
 
 def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -450,7 +562,7 @@ def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         labels = [c for c in labels if c.exercise in set(args.only)]
     missing = [c for c in labels if not c.path.is_file()]
     for c in missing:
-        err_console.print(f"[yellow]skipped (not found):[/] {c.path}")
+        err_console.print(f"[yellow]skipped (not found):[/] {_lit(c.path)}")
     labels = [c for c in labels if c.path.is_file()]
     if not labels:
         _error("no labelled clips found")
@@ -464,7 +576,7 @@ def _cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         task = bar.add_task("benchmark", total=len(labels))
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, description=name[:40] or "done")
+            bar.update(task, completed=done, description=_lit(name[:40] or "done"))
 
         report = run_benchmark(labels, command, progress=progress)
     markdown = to_markdown(report)
@@ -499,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from formcheck.synth.cli import render_command
 
             return render_command(args)
+        if args.command == "pictures":
+            return _cmd_pictures(args)
         if args.command == "samples":
             from formcheck.synth.cli import main as synth_main
 

@@ -3,6 +3,12 @@
 Reading uses OpenCV (``cv2.VideoCapture``); writing uses PyAV to produce H.264
 MP4 files that browsers play (``yuv420p``, ``moov`` atom first).
 
+Phones store portrait video as landscape frames plus a display matrix (the
+``rotate`` tag). OpenCV reports it but does not apply it, so every reader here
+turns frames upright itself (:mod:`formcheck.orientation`; OpenCV's own
+auto-rotation is switched off, so no frame is turned twice): frames, sizes and
+annotated videos come out the way a video player shows the file.
+
 Example:
     >>> info = probe_video("clip.mp4")  # doctest: +SKIP
     >>> reader = FrameReader("clip.mp4")  # doctest: +SKIP
@@ -29,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.errors import OutputError, VideoError
+from formcheck.orientation import Orientation, read_orientation
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +60,13 @@ class VideoInfo:
 
     Attributes:
         path: The video file.
-        width: Frame width in pixels.
-        height: Frame height in pixels.
+        width: Width of the upright frames in pixels (as a player shows them).
+        height: Height of the upright frames in pixels.
         fps: Frames per second (``DEFAULT_FPS`` when the container gives none).
         frame_count: Frames announced by the container; may be an estimate.
         duration_s: ``frame_count / fps``.
+        orientation: How stored frames are turned upright (from the file's
+            display matrix / rotation tag).
     """
 
     path: Path
@@ -66,6 +75,7 @@ class VideoInfo:
     fps: float
     frame_count: int
     duration_s: float
+    orientation: Orientation = field(default_factory=Orientation)
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,7 +151,11 @@ def _container_frame_estimate(path: Path, fps: float) -> int:
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
-    return cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    """Open ``path`` with OpenCV, its own auto-rotation off (we apply it once)."""
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    if cap.isOpened():
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+    return cap
 
 
 def probe_video(path: str | Path) -> VideoInfo:
@@ -175,7 +189,10 @@ def probe_video(path: str | Path) -> VideoInfo:
         ok, image = cap.read()
         if not ok or image is None:
             raise VideoError(f"{path}: {_diagnose_unopenable(path)}")
+        orientation = read_orientation(path)
         height, width = image.shape[:2]
+        if orientation.transpose:
+            width, height = height, width
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         raw_count = float(cap.get(cv2.CAP_PROP_FRAME_COUNT))
     finally:
@@ -202,6 +219,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         fps=fps,
         frame_count=frame_count,
         duration_s=frame_count / fps,
+        orientation=orientation,
     )
 
 
@@ -243,8 +261,9 @@ class FrameReader:
     def frames(self) -> Iterator[VideoFrame]:
         """Decode the video frame by frame.
 
-        Frames all have the size of the first one (others are resized, with a
-        logged warning). Timestamps come from the container when they are
+        Frames are turned upright as the file's display matrix asks, and all
+        have the size of the first one (others are resized, with a logged
+        warning). Timestamps come from the container when they are
         sane and increasing, else from ``index / fps``.
 
         Yields:
@@ -273,7 +292,7 @@ class FrameReader:
                     break
                 if not ok or image is None:
                     break
-                image = self._normalize(image)
+                image = info.orientation.apply(self._normalize(image))
                 if (image.shape[1], image.shape[0]) != size_wh:
                     if not warned_resize:
                         logger.warning(
@@ -362,6 +381,48 @@ def iter_frames(path: str | Path) -> Iterator[VideoFrame]:
         VideoError: If the video cannot be used (raised at once, not lazily).
     """
     return FrameReader(path).frames()
+
+
+def read_frame_at(path: str | Path, t_s: float) -> ImageBGR | None:
+    """The upright frame a player shows at ``t_s`` seconds.
+
+    Args:
+        path: Video file.
+        t_s: Time from the start of the video.
+
+    Returns:
+        The ``(H, W, 3)`` BGR frame, or ``None`` if ``t_s`` is not finite or
+        the video cannot be read.
+    """
+    if not math.isfinite(t_s):
+        return None
+    path = Path(path)
+    orientation = read_orientation(path)
+    cap = _open_capture(path)
+    try:
+        if not cap.isOpened():
+            return None
+        cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, t_s) * 1000.0)
+        ok, image = cap.read()
+        if ok and image is not None:
+            return orientation.apply(FrameReader._normalize(image))
+    finally:
+        cap.release()
+    # Seeking failed (e.g. past the end): read through and keep the last frame
+    # at or before t_s.
+    cap = _open_capture(path)
+    last = None
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok or image is None:
+                break
+            last = image
+            if cap.get(cv2.CAP_PROP_POS_MSEC) >= t_s * 1000.0:
+                break
+    finally:
+        cap.release()
+    return None if last is None else orientation.apply(FrameReader._normalize(last))
 
 
 def _even_size(image: ImageBGR) -> ImageBGR:

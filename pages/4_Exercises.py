@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from formcheck.app_support import safety, ui
+from formcheck.app_support.catalog import checks_table
+from formcheck.pictures import exercise_pictures
 
 ui.page_setup("Exercises")
 cat = ui.catalog()
@@ -21,6 +23,13 @@ spec = cat.specs[exercise_id]
 
 st.header(spec.name)
 st.markdown(spec.description)
+
+# Start, end and camera placement, drawn by the project's own mannequin.
+pictures = exercise_pictures(spec)
+if pictures:
+    for column, picture in zip(st.columns(len(pictures)), pictures, strict=True):
+        with column:
+            st.image(str(picture.path), caption=picture.caption)
 
 how, camera = st.columns(2)
 with how:
@@ -58,18 +67,8 @@ with camera:
     )
 
 st.subheader("What is checked")
-rows = [
-    {
-        "check": rule.id.replace("_", " "),
-        "what you hear": rule.cue,
-        "kind": rule.kind,
-        "when": "per repetition" if rule.scope == "rep" else ", ".join(rule.phases),
-        "measured": "directly" if rule.observability == "direct" else "by a proxy",
-        "note": rule.detail,
-    }
-    for rule in spec.rules
-]
-st.dataframe(rows, hide_index=True, width="stretch")
+# A static table wraps long notes, so no column is cut off on the right.
+st.table(checks_table(spec), border="horizontal")
 if spec.reminders:
     st.markdown("**Reminders** (things the camera cannot check):")
     for reminder in spec.reminders:

@@ -338,6 +338,33 @@ def test_exercises_page_shows_the_chosen_exercise(home: Path) -> None:
         "Safety",
     ):
         assert section in subheaders
-    checked = at.dataframe[0].value
+    # A static table (not a scrolling grid): every column is on the page.
+    checked = at.table[0].value
+    assert list(checked.columns) == [
+        "check", "what you hear", "when", "how it is measured",
+    ]  # fmt: skip
     assert set(checked["what you hear"]) == {r.cue for r in spec.rules}
+    proxies = [r for r in spec.rules if r.observability == "proxy"]
+    assert proxies
+    for rule in proxies:
+        assert f"by a proxy: {rule.detail}" in set(checked["how it is measured"])
     assert any(spec.safety.stop_if in m for m in texts(at.markdown))
+
+
+@pytest.mark.parametrize("exercise", ["glute_bridge", "clamshell"])
+def test_exercises_page_shows_start_end_and_camera_pictures(
+    home: Path, exercise: str
+) -> None:
+    at = open_page("pages/4_Exercises.py")
+    at.selectbox(key="library_exercise").select(exercise).run()
+    no_exceptions(at)
+    spec = load_spec(exercise)
+    captions = [c for image in at.image for c in image.captions]
+    assert len(captions) == 3
+    start, end, camera = captions
+    assert "start position" in start
+    assert "end position" in end
+    low, high = spec.camera.distance_m
+    assert f"{low:g}–{high:g} m away" in camera
+    assert spec.camera.view.replace("_", " ") in camera
+    assert all(url for image in at.image for url in image.value)

@@ -74,6 +74,35 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     return Catalog(specs=ordered, problems=problems)
 
 
+def checks_table(spec: ExerciseSpec) -> list[dict[str, str]]:
+    """The "What is checked" table of an exercise: one row per rule.
+
+    Four columns, so that the table fits a narrow page without scrolling:
+    the check (with its kind), the cue the user hears, when it is checked,
+    and how it is measured (directly or by a proxy, with the rule's note).
+
+    Args:
+        spec: The exercise.
+
+    Returns:
+        Rows as ``{column: text}``.
+    """
+    rows = []
+    for rule in spec.rules:
+        how = "directly" if rule.observability == "direct" else "by a proxy"
+        rows.append(
+            {
+                "check": f"{rule.id.replace('_', ' ')} ({rule.kind})",
+                "what you hear": rule.cue,
+                "when": "per repetition"
+                if rule.scope == "rep"
+                else ", ".join(rule.phases),
+                "how it is measured": f"{how}: {rule.detail}" if rule.detail else how,
+            }
+        )
+    return rows
+
+
 def item_summary(item: RoutineItem) -> str:
     """What a routine item asks for, e.g. ``"2 × 20 s hold"`` or ``"1 × 8 reps"``."""
     if item.reps is not None:

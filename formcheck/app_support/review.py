@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -25,7 +23,7 @@ from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator
 from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
-from formcheck.video import probe_video
+from formcheck.video import probe_video, read_frame_at
 
 #: File name endings offered in the uploader (the content is checked anyway).
 VIDEO_TYPES = ("mp4", "mov", "m4v", "avi", "mkv", "webm")
@@ -228,31 +226,5 @@ def fault_moments(session: SessionRecord) -> list[Moment]:
 
 
 def frame_at(video: Path, t_s: float) -> npt.NDArray[np.uint8] | None:
-    """The frame shown at ``t_s`` seconds (BGR), or ``None`` if unreadable."""
-    if not math.isfinite(t_s):
-        return None
-    cap = cv2.VideoCapture(str(video), cv2.CAP_FFMPEG)
-    try:
-        if not cap.isOpened():
-            return None
-        cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, t_s) * 1000.0)
-        ok, image = cap.read()
-        if ok and image is not None:
-            return np.ascontiguousarray(image, dtype=np.uint8)
-    finally:
-        cap.release()
-    # Seeking failed (e.g. past the end): read through and keep the last frame
-    # at or before t_s.
-    cap = cv2.VideoCapture(str(video), cv2.CAP_FFMPEG)
-    last = None
-    try:
-        while True:
-            ok, image = cap.read()
-            if not ok or image is None:
-                break
-            last = image
-            if cap.get(cv2.CAP_PROP_POS_MSEC) >= t_s * 1000.0:
-                break
-    finally:
-        cap.release()
-    return None if last is None else np.ascontiguousarray(last, dtype=np.uint8)
+    """The frame shown at ``t_s`` seconds (BGR, upright), or ``None`` if unreadable."""
+    return read_frame_at(video, t_s)

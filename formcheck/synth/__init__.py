@@ -21,6 +21,7 @@ Modules:
 * :mod:`formcheck.synth.samples`: the curated sample set and its manifest.
 * :mod:`formcheck.synth.measure`, :mod:`formcheck.synth.measure_samples`:
   MediaPipe versus truth.
+* :mod:`formcheck.synth.pictures`: the Exercises page's pictures.
 * :mod:`formcheck.synth.cli`: ``python -m formcheck.synth``.
 """
 

@@ -214,7 +214,6 @@ def fit_camera(motion: Motion, spec: ClipSpec) -> Camera:
     )
     cloud = (pts[:, None, :] + pad[None, :, :]).reshape(-1, 3)
     cloud = cloud[:: max(1, len(cloud) // 20000)]
-    w, h = spec.resolution_wh
     subject = motion.subject
     view = spec.resolved_view
     direction = Camera.view_direction(subject, view, spec.side, spec.oblique_deg)
@@ -226,19 +225,42 @@ def fit_camera(motion: Motion, spec: ClipSpec) -> Camera:
 
     if spec.camera_distance_m is not None:
         return make(spec.camera_distance_m)
-    for dist in np.arange(1.5, 8.0, 0.05):
+    return nearest_fitting_camera(make, cloud, (_MARGIN_X, _MARGIN_Y))
+
+
+def nearest_fitting_camera(
+    make: Callable[[float], Camera],
+    cloud: npt.NDArray[np.float64],
+    margins_xy: tuple[float, float],
+    start_m: float = 1.5,
+    stop_m: float = 8.0,
+) -> Camera:
+    """The nearest camera (in 5 cm steps) that keeps every point inside the margins.
+
+    Args:
+        make: Builds the camera at a distance (m).
+        cloud: ``(N, 3)`` world points that must be in the picture.
+        margins_xy: Share of the image width / height kept free at each border.
+        start_m: First distance tried.
+        stop_m: The distance used when none fits.
+
+    Returns:
+        The camera.
+    """
+    for dist in np.arange(start_m, stop_m, 0.05):
         cam = make(float(dist))
+        w, h = cam.width_px, cam.height_px
         xy, depth = cam.project(cloud)
         ok = (
             np.all(depth > 0.2)
-            and np.all(xy[:, 0] >= _MARGIN_X * w)
-            and np.all(xy[:, 0] <= (1 - _MARGIN_X) * w)
-            and np.all(xy[:, 1] >= _MARGIN_Y * h)
-            and np.all(xy[:, 1] <= (1 - _MARGIN_Y) * h)
+            and np.all(xy[:, 0] >= margins_xy[0] * w)
+            and np.all(xy[:, 0] <= (1 - margins_xy[0]) * w)
+            and np.all(xy[:, 1] >= margins_xy[1] * h)
+            and np.all(xy[:, 1] <= (1 - margins_xy[1]) * h)
         )
         if ok:
             return cam
-    return make(8.0)
+    return make(stop_m)
 
 
 def _summary(motion: Motion) -> dict[str, Any]:
