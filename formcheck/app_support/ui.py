@@ -13,6 +13,7 @@ from typing import Any, cast
 import streamlit as st
 from streamlit import config as st_config
 
+from formcheck._quiet import quiet_native_logging
 from formcheck.errors import FormcheckError
 from formcheck.pose import PoseEstimator
 from formcheck.routines import Routine
@@ -123,6 +124,7 @@ def page_setup(title: str) -> AppSettings:
         The app settings.
     """
     st.set_page_config(page_title=f"{title} · formcheck", page_icon="🧘", layout="wide")
+    quiet_native_logging()  # keep FFmpeg/OpenCV/MediaPipe chatter out of the log
     current = settings()
     with st.sidebar:
         for path, label, icon in PAGES:
