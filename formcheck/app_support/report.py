@@ -28,12 +28,16 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def rep_rows(session: SessionRecord) -> list[Row]:
-    """One row per repetition (and uncounted attempt)."""
+    """One row per repetition (and uncounted attempt).
+
+    Every column holds one type (a table column is typed): an attempt that
+    did not count has no repetition number (``None``), not a dash.
+    """
     rows: list[Row] = []
     for rep in session.reps:
         rows.append(
             {
-                "rep": rep.index if rep.counted else "–",
+                "rep": rep.index if rep.counted else None,
                 "side": rep.side or "",
                 "start (s)": round(rep.start_s, 1),
                 "end (s)": round(rep.end_s, 1),
@@ -65,12 +69,12 @@ def hold_rows(session: SessionRecord) -> list[Row]:
 
 
 def fault_rows(session: SessionRecord) -> list[Row]:
-    """One row per reported fault, in time order."""
+    """One row per reported fault, in time order (``rep`` is ``None`` between reps)."""
     return [
         {
             "start (s)": round(f.start_s, 1),
             "end (s)": round(f.end_s, 1),
-            "rep": f.rep_index if f.rep_index else "–",
+            "rep": f.rep_index if f.rep_index else None,
             "side": f.side or "",
             "check": f.rule_id,
             "cue": f.cue,
