@@ -219,7 +219,7 @@ with timeline_col:
         "see that moment."
     )
     st.plotly_chart(
-        plots.timeline_figure(session, rspec, height_per_row=125),
+        plots.cached_timeline_figure(session, rspec, height_per_row=125),
         key="review_timeline",
         on_select=on_plot_select,
         selection_mode="points",

@@ -115,7 +115,8 @@ with tab_sessions:
                 else:
                     st.caption("None reported.")
                 st.plotly_chart(
-                    plots.timeline_figure(record, spec), key=f"ther_timeline_{i}"
+                    plots.cached_timeline_figure(record, spec),
+                    key=f"ther_timeline_{i}",
                 )
 
 # -------------------------------------------------------------- prescription

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from formcheck.analyze import analyze_landmarks
-from formcheck.app_support import report
+from formcheck.app_support import plots, report
 from formcheck.record import FaultEntry, SessionRecord
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
-from tests.conftest import DATA
+from tests.conftest import DATA, REPO
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +67,70 @@ def test_uncounted_attempt_has_no_rep_number(with_attempt: SessionRecord) -> Non
     rows = report.rep_rows(with_attempt)
     assert [r["rep"] for r in rows] == [1, 2, None]
     assert rows[-1]["faults"] == "too shallow"
+
+
+# ----------------------------------------------------------------- timeline
+def _bench_module():
+    spec = importlib.util.spec_from_file_location(
+        "bench_timeline", REPO / "scripts" / "bench_timeline.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def long_sessions() -> dict[int, SessionRecord]:
+    """Generated glute bridge sessions of 12 and 240 repetitions (the benchmark's)."""
+    bench = _bench_module()
+    spec = load_spec("glute_bridge")
+    return {n: bench.make_session(n, spec) for n in (12, 240)}
+
+
+def _spans(fig, color: str) -> list[tuple[float, float]]:
+    """The (start, end) of every span drawn in ``color`` on the first row."""
+    (trace,) = [t for t in fig.data if t.fillcolor == color and t.yaxis in (None, "y")]
+    x = np.asarray(trace.x, dtype=float).reshape(-1, 6)
+    return [(float(r[0]), float(r[2])) for r in x]
+
+
+def test_timeline_shows_every_rep_and_fault_of_a_long_session(
+    long_sessions: dict[int, SessionRecord],
+) -> None:
+    spec = load_spec("glute_bridge")
+    session = long_sessions[240]
+    fig = plots.timeline_figure(session, spec)
+    counted = [r for r in session.reps if r.counted]
+    assert _spans(fig, plots.REP_OK) == [
+        (r.start_s, r.end_s) for r in counted if r.correct
+    ]
+    assert _spans(fig, plots.REP_BAD) == [
+        (r.start_s, r.end_s) for r in counted if not r.correct
+    ]
+    markers = [t for t in fig.data if t.name == "fault"]
+    clickable = sorted(i for t in markers for i in t.customdata)
+    assert clickable == list(range(len(session.faults)))
+    assert len(session.faults) == 80
+
+
+def test_timeline_size_does_not_grow_with_reps(
+    long_sessions: dict[int, SessionRecord],
+) -> None:
+    # One trace per kind and row, not one shape per repetition: a 20-minute
+    # session took minutes when every rep was added to the layout one by one.
+    spec = load_spec("glute_bridge")
+    short, long = (plots.timeline_figure(long_sessions[n], spec) for n in (12, 240))
+    assert len(long.data) == len(short.data)
+    assert len(long.layout.shapes) == len(short.layout.shapes)
+    assert len(long.layout.annotations) == len(short.layout.annotations)
+
+
+def test_timeline_is_cached_by_content(bird_dog_session: SessionRecord) -> None:
+    spec = load_spec("bird_dog")
+    first = plots.cached_timeline_figure(bird_dog_session, spec)
+    reread = SessionRecord.model_validate_json(bird_dog_session.to_json())
+    assert plots.cached_timeline_figure(reread, spec) is first
+    changed = bird_dog_session.model_copy(update={"patient": "Jane Doe"})
+    assert plots.cached_timeline_figure(changed, spec) is not first
+    assert plots.cached_timeline_figure(bird_dog_session, spec, 125) is not first

@@ -18,7 +18,7 @@ from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
 
 from . import safety
-from .plots import progress_figure, timeline_figure
+from .plots import cached_timeline_figure, progress_figure
 
 Row = dict[str, Any]
 
@@ -280,7 +280,7 @@ def build_report_html(
         if record.holds:
             parts.append("<h3>Holds</h3>" + _table(hold_rows(record)))
         parts.append("<h3>Faults</h3>" + _table(fault_rows(record)))
-        fig = timeline_figure(record, spec, height_per_row=140)
+        fig = cached_timeline_figure(record, spec, height_per_row=140)
         parts.append(
             "<div class='plot'>"
             + fig.to_html(full_html=False, include_plotlyjs=include_js)
