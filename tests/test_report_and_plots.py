@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
+from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from markdown_it import MarkdownIt
 
 from formcheck.analyze import analyze_landmarks
 from formcheck.app_support import plots, report
+from formcheck.app_support.plain import markdown_text
+from formcheck.prescription import Prescription
 from formcheck.record import FaultEntry, SessionRecord
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from tests.conftest import DATA, REPO
+from tests.hostile import HOSTILE, TRACKER, hostile_session
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +139,94 @@ def test_timeline_is_cached_by_content(bird_dog_session: SessionRecord) -> None:
     changed = bird_dog_session.model_copy(update={"patient": "Jane Doe"})
     assert plots.cached_timeline_figure(changed, spec) is not first
     assert plots.cached_timeline_figure(bird_dog_session, spec, 125) is not first
+
+
+# ------------------------------------------------- user text as plain text
+@pytest.fixture(scope="module")
+def hostile(bird_dog_session: SessionRecord) -> SessionRecord:
+    return hostile_session(bird_dog_session)
+
+
+class _Tags(HTMLParser):
+    """Every tag of a document with its attributes, and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_text_renders_as_the_same_plain_text(text: str) -> None:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    rendered = md.render(markdown_text(text))
+    parser = _Tags()
+    parser.feed(rendered)
+    assert {tag for tag, _ in parser.tags} <= {"p", "br"}, rendered
+    # (Bare addresses carry an invisible word joiner, so they stay text.)
+    shown = " ".join("".join(parser.text).replace("\u2060", "").split())
+    assert shown == " ".join(text.split())
+
+
+def test_markdown_text_leaves_plain_messages_alone() -> None:
+    for message in (
+        "holiday.mp4: not a video file",
+        "rep_enter must be between 50 and 80 for bird_dog, but got 95",
+        "broken.json: not valid JSON (line 1: Expecting value)",
+    ):
+        assert markdown_text(message) == message
+
+
+def test_plotly_text_is_escaped_in_the_timeline(hostile: SessionRecord) -> None:
+    fig = plots.timeline_figure(hostile, load_spec("bird_dog"))
+    labels = [a.text for a in fig.layout.annotations]
+    assert (
+        "extension (&lt;a href=&#x27;http://tracker.example/unit&#x27;&gt;deg&lt;/a&gt;)"
+        in labels
+    )
+    (marker,) = [t for t in fig.data if t.name == "fault"]
+    assert "&lt;a href=&quot;http://tracker.example/cue&quot;&gt;Keep" in marker.text[0]
+    assert not any("<a" in label or "<img" in label for label in labels)
+    progress = plots.progress_figure([hostile, hostile])
+    assert progress.data[0].name == "Bird dog ![t](http://tracker.example/name.png)"
+    assert "<" not in progress.data[0].name
+
+
+def test_report_shows_user_text_as_text_and_loads_nothing(
+    hostile: SessionRecord,
+) -> None:
+    html = report.build_report_html(
+        [("<i>shared</i>.json", hostile), ("second.json", hostile)],
+        {"bird_dog": load_spec("bird_dog")},
+        prescriptions=[
+            Prescription(
+                patient="Jane Doe",
+                exercise="bird_dog",
+                notes=f"<a href='{TRACKER}/rx'>see</a> ![x]({TRACKER}/rx.png)",
+            )
+        ],
+    )
+    parser = _Tags()
+    parser.feed(html)
+    tags = {tag for tag, _ in parser.tags}
+    assert not tags & {"a", "img", "iframe", "link", "object", "embed", "i"}, tags
+    assert all("src" not in attrs for tag, attrs in parser.tags if tag == "script")
+    text = "".join(parser.text)
+    for shown in (
+        "Patient: <b>Jane</b> ![p](http://tracker.example/p.png)",
+        "<i>shared</i>.json",
+        "<script src='http://tracker.example/s.js'></script>",
+        "<a href='http://tracker.example/rx'>see</a>",
+        "pain spread <img src=http://tracker.example/w>",
+    ):
+        assert shown in text
+    (csp,) = [
+        a for t, a in parser.tags if a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert (csp["content"] or "").startswith("default-src 'none';")

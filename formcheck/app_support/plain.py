@@ -7,9 +7,10 @@ or show a link. Every place that renders markup gets the text through one of
 these functions first:
 
 * :func:`markdown_text` for Streamlit's Markdown (``st.markdown``,
-  ``st.caption``, ``st.info`` …, widget labels and expander titles), which
-  also renders images, links, HTML-like tags, ``:color[…]`` directives,
-  ``:material/…:`` icons and ``$…$`` maths;
+  ``st.caption``, ``st.error`` …, widget labels, help texts, image captions
+  and expander titles), which also renders images, links, HTML-like tags,
+  bare web addresses, ``:color[…]`` directives, ``:material/…:`` icons and
+  ``$…$`` maths;
 * :func:`plotly_text` for Plotly titles, legends, hover labels and tick
   labels, which render ``<a href>``, ``<b>`` and HTML entities.
 
@@ -21,18 +22,38 @@ from __future__ import annotations
 import html
 import re
 
-#: ASCII punctuation: every character CommonMark lets a backslash escape.
-_MARKDOWN_SPECIAL = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
-_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+#: Characters that start inline Markdown wherever they are: escapes, code,
+#: emphasis, links and images, HTML and autolinks, entities, maths,
+#: strikethrough and tables.
+_ALWAYS = re.compile(r"([\\`*\[\]<>&$~|])")
+#: ``_`` emphasises only at a word's edge (``snake_case`` stays as it is).
+_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+#: Block starts: headings, list items, setext underlines.
+_BLOCK_START = re.compile(r"^(\s*)([#+=-])", re.MULTILINE)
+_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+#: Streamlit turns some text into something else *after* escapes are
+#: resolved: bare web and e-mail addresses into links, ``:smile:`` into an
+#: emoji, ``:material/home:`` into an icon, ``:red`` into a directive. An
+#: invisible word joiner (U+2060) after such a colon, after ``www`` and
+#: before ``@`` keeps them text.
+_WORD_JOINER = "\u2060"
+_COLON = re.compile(r":(?=[\w/+-])")
+_WWW_OR_AT = re.compile(r"(?i)\b(www)(?=\.)|(?=@)")
+
+
+def _join(match: re.Match[str]) -> str:
+    return (match.group(1) or "") + _WORD_JOINER
 
 
 def markdown_text(text: object) -> str:
-    r"""Text that Streamlit's Markdown shows literally, on one line.
+    r"""Text that Streamlit's Markdown shows literally.
 
-    Every ASCII punctuation character is backslash-escaped (so no link,
-    image, emphasis, heading, list, HTML tag, directive, emoji shortcode or
-    maths survives) and line breaks become spaces (so the text cannot start
-    a block of its own).
+    Backslash-escapes exactly the characters that would start Markdown, so
+    no link, image, HTML tag, emphasis, code, heading, list, table or maths
+    survives, and puts an invisible word joiner where Streamlit would still
+    make a link, an emoji, an icon or a directive of the text (bare web and
+    e-mail addresses, ``:name``). Plain messages (``clip.mp4: not a video``,
+    ``rep_enter``) keep their text.
 
     Args:
         text: The user text (anything; ``str()`` is applied).
@@ -42,10 +63,14 @@ def markdown_text(text: object) -> str:
 
     Example:
         >>> markdown_text("![t](https://example.org/t.png)")
-        '\\!\\[t\\]\\(https\\:\\/\\/example\\.org\\/t\\.png\\)'
+        '!\\[t\\](https:\u2060//example.org/t.png)'
     """
-    one_line = _LINE_BREAKS.sub(" ", str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+    out = _ALWAYS.sub(r"\\\1", str(text))
+    out = _UNDERSCORE.sub(r"\\_", out)
+    out = _BLOCK_START.sub(r"\1\\\2", out)
+    out = _ORDERED.sub(r"\1\\\2", out)
+    out = _COLON.sub(":" + _WORD_JOINER, out)
+    return _WWW_OR_AT.sub(_join, out)
 
 
 def plotly_text(text: object) -> str:
