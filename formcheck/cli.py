@@ -596,8 +596,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not args.verbose:
+        # MediaPipe, FFmpeg and OpenCV would print their own lines beside ours.
+        from formcheck._quiet import quiet_native_logging
+
+        quiet_native_logging()
     try:
         if args.command == "analyze":
             return _cmd_analyze(args)

@@ -17,11 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from formcheck import ids
 from formcheck.errors import SessionFileError, SpecError
+from formcheck.specs.limits import MAX_HOLD_S, MAX_REPS, MAX_SETS
 from formcheck.specs.schema import ExerciseSpec
-
-MAX_REPS = 30
-MAX_SETS = 10
-MAX_HOLD_S = 120.0
 
 
 class Prescription(BaseModel):

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from formcheck.errors import SpecError
-from formcheck.prescription import MAX_HOLD_S, MAX_REPS
+from formcheck.specs.limits import MAX_HOLD_S, MAX_REPS, MAX_SETS
 from formcheck.specs.loader import builtin_spec_dir, load_all
 from formcheck.specs.schema import ExerciseSpec
 
@@ -23,11 +23,11 @@ DEFAULT_REP_S = 4.0
 class RoutineItem(BaseModel):
     """One step of a routine."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     exercise: str | None
     name: str | None = None
-    sets: int = Field(default=1, ge=1, le=10)
+    sets: int = Field(default=1, ge=1, le=MAX_SETS)
     reps: int | None = Field(default=None, ge=1, le=MAX_REPS)
     hold_s: float | None = Field(default=None, gt=0, le=MAX_HOLD_S)
     timed_s: float | None = Field(default=None, gt=0, le=3600)
@@ -66,7 +66,7 @@ class RoutineItem(BaseModel):
 class Routine(BaseModel):
     """An ordered set of exercises."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -91,6 +91,8 @@ def load_routine(
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(f"{path}: no such routine file") from None
+    except RecursionError:
+        raise SpecError(f"{path}: lists or mappings are nested too deeply") from None
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: cannot read routine ({exc})") from None
     try:

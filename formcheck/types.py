@@ -140,6 +140,11 @@ class PoseSequence:
         _check_shape("num_people", self.num_people, (t,))
         if self.xyz_world is not None:
             _check_shape("xyz_world", self.xyz_world, (t, NUM_LANDMARKS, 3))
+        width, height = self.resolution_wh
+        if width <= 0 or height <= 0:
+            raise ValueError(
+                f"`resolution_wh` must be positive, but got {self.resolution_wh}"
+            )
 
     def __len__(self) -> int:
         return int(self.xy.shape[0])

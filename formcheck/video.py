@@ -357,7 +357,8 @@ class FrameReader:
             self.problem = (
                 f"video ends early at {end_s:.1f} s (file truncated or corrupt?)"
             )
-            logger.warning(
+            # Reported to the user through `problem`; the counts are details.
+            logger.info(
                 "%s: %s: %d of %d announced frames decoded",
                 self.info.path,
                 self.problem,

@@ -17,6 +17,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from formcheck.app_support import safety, ui
 from formcheck.app_support.catalog import item_summary, routine_prescription
 from formcheck.app_support.live import LiveProcessor, LiveSnapshot
+from formcheck.app_support.plain import markdown_text as plain
 from formcheck.app_support.speech import CueSpeaker, speech_html
 from formcheck.errors import FormcheckError
 from formcheck.prescription import Prescription, apply_prescription
@@ -45,7 +46,7 @@ active = bool(
 # ----------------------------------------------------------------- choices
 routines, routine_problems = ui.routines()
 for problem in routine_problems:
-    st.warning(f"Skipped a routine that does not load: {problem}")
+    st.warning(f"Skipped a routine that does not load: {plain(problem)}")
 
 not_checkable: str | None = None
 with st.sidebar:
@@ -127,7 +128,8 @@ with st.sidebar:
             spec = apply_prescription(base_spec, routine_prescription(item))
         except FormcheckError as exc:
             st.warning(
-                f"The routine's targets do not fit this exercise ({exc}); using its defaults."
+                f"The routine's targets do not fit this exercise ({plain(exc)}); "
+                "using its defaults."
             )
     if patient is not None:
         try:
@@ -172,8 +174,8 @@ if spec.hold is not None:
     targets.append(f"{spec.hold.repeats} hold(s) of {spec.hold.target_s:g} s")
 st.caption(
     f"**{spec.name}** — {spec.description} Target: {'; '.join(targets) or 'as prescribed'}."
-    + (f" Prescription for {patient}." if prescription else "")
-    + (f" {prescription.notes}" if prescription and prescription.notes else "")
+    + (f" Prescription for {plain(patient)}." if prescription else "")
+    + (f" {plain(prescription.notes)}" if prescription and prescription.notes else "")
 )
 
 # ---------------------------------------------------------------- processor

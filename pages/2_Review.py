@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from formcheck.app_support import plots, report, review, ui
+from formcheck.app_support.plain import markdown_text as plain
 from formcheck.errors import FormcheckError
 
 settings = ui.page_setup("Review")
@@ -132,9 +133,9 @@ result = state["result"]
 session = result.session
 rspec = cat.specs.get(state["spec_id"])
 st.divider()
-st.subheader(f"{session.exercise.name} — {state['video_name']}")
+st.subheader(f"{plain(session.exercise.name)} — {plain(state['video_name'])}")
 for warning in review.review_warnings(result):
-    st.warning(warning)
+    st.warning(plain(warning))
 
 s = session.summary
 cols = st.columns(5)
@@ -202,15 +203,15 @@ with video_col:
             else None
         )
         if frame is not None:
-            st.image(frame, channels="BGR", caption=moment.label)
-        st.markdown(f"**{moment.cue}**")
+            st.image(frame, channels="BGR", caption=plain(moment.label))
+        st.markdown(f"**{plain(moment.cue)}**")
         if rspec is not None:
             try:
                 detail = rspec.rule(moment.rule_id).detail
             except KeyError:
                 detail = ""
             if detail:
-                st.caption(detail)
+                st.caption(plain(detail))
 with timeline_col:
     st.markdown("#### Timeline")
     st.caption(
@@ -219,7 +220,7 @@ with timeline_col:
         "see that moment."
     )
     st.plotly_chart(
-        plots.timeline_figure(session, rspec, height_per_row=125),
+        plots.cached_timeline_figure(session, rspec, height_per_row=125),
         key="review_timeline",
         on_select=on_plot_select,
         selection_mode="points",

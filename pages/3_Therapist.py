@@ -12,6 +12,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from formcheck.app_support import plots, report, ui
+from formcheck.app_support.plain import markdown_text as plain
 from formcheck.errors import FormcheckError
 from formcheck.prescription import (
     MAX_HOLD_S,
@@ -86,14 +87,15 @@ with tab_sessions:
         for i, (name, record) in enumerate(loaded):
             spec = cat.specs.get(record.exercise.id)
             with st.expander(
-                f"{name} — {record.exercise.name}", expanded=len(loaded) == 1
+                f"{plain(name)} — {plain(record.exercise.name)}",
+                expanded=len(loaded) == 1,
             ):
                 for warning in record.warnings:
-                    st.caption(f"Note: {warning}")
+                    st.caption(f"Note: {plain(warning)}")
                 if spec is None:
                     st.caption(
-                        f"The exercise '{record.exercise.id}' is not in this formcheck: "
-                        "target bands are not shown."
+                        f"The exercise '{plain(record.exercise.id)}' is not in this "
+                        "formcheck: target bands are not shown."
                     )
                 elif spec.revision != record.exercise.revision:
                     st.caption(
@@ -115,7 +117,8 @@ with tab_sessions:
                 else:
                     st.caption("None reported.")
                 st.plotly_chart(
-                    plots.timeline_figure(record, spec), key=f"ther_timeline_{i}"
+                    plots.cached_timeline_figure(record, spec),
+                    key=f"ther_timeline_{i}",
                 )
 
 # -------------------------------------------------------------- prescription
@@ -126,7 +129,7 @@ with tab_rx:
         key="rx_patient",
         placeholder="e.g. Jane Doe",
         help="Letters, digits, spaces, '.', '_' or '-'. Known patients: "
-        + (", ".join(patients) if patients else "none yet"),
+        + (plain(", ".join(patients)) if patients else "none yet"),
     ).strip()
     if not cat.specs:
         ui.error("No exercise spec could be loaded.")
@@ -143,7 +146,8 @@ with tab_rx:
             ui.error(f"{exc} — saving below replaces it.")
         if current is not None:
             st.info(
-                f"Current prescription for {patient} (set {current.created_utc[:10]}): "
+                f"Current prescription for {plain(patient)} "
+                f"(set {plain(current.created_utc[:10])}): "
                 f"side {current.painful_side or '–'}, reps {current.reps or '–'}, "
                 f"sets {current.sets or '–'}, hold {current.hold_s or '–'} s."
             )
@@ -248,7 +252,7 @@ with tab_rx:
                 ui.error(exc)
             else:
                 st.success(
-                    f"Saved {spec.name} for {patient}. "
+                    f"Saved {spec.name} for {plain(patient)}. "
                     "The Live page loads it when the patient is chosen there."
                 )
 
@@ -270,7 +274,8 @@ with tab_rx:
                 ui.error(str(exc).replace("uploaded prescription", rx_upload.name, 1))
             else:
                 st.success(
-                    f"Imported for {imported.patient}: {cat.label(imported.exercise)}"
+                    f"Imported for {plain(imported.patient)}: "
+                    f"{plain(cat.label(imported.exercise))}"
                 )
 
     if patient:
@@ -279,7 +284,7 @@ with tab_rx:
         except FormcheckError:
             existing = {}
         if existing:
-            st.markdown(f"**{patient}'s prescriptions**")
+            st.markdown(f"**{plain(patient)}'s prescriptions**")
             st.dataframe(
                 [
                     {

@@ -31,6 +31,7 @@ from formcheck.app_support.browser import (
     StreamlitStartError,
     chromium_context,
     save_screenshot,
+    server_tracebacks,
     streamlit_app,
     wait_idle,
 )
@@ -77,15 +78,21 @@ def fake_camera_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """``streamlit run app.py`` on a free localhost port, with its data folder."""
+    """``streamlit run app.py`` on a free localhost port, with its data folder.
+
+    The test fails if the server logged a Python traceback.
+    """
     home = tmp_path / "home"
+    log = tmp_path / "streamlit.log"
     try:
-        with streamlit_app(
-            REPO, tmp_path / "streamlit.log", env={"FORMCHECK_HOME": str(home)}
-        ) as url:
+        with streamlit_app(REPO, log, env={"FORMCHECK_HOME": str(home)}) as url:
             yield url, home
     except StreamlitStartError as exc:
         pytest.fail(str(exc))
+    tracebacks = server_tracebacks(log.read_text(errors="replace"))
+    assert not tracebacks, f"the server logged {len(tracebacks)} traceback(s):\n" + (
+        "\n".join(tracebacks[:3])
+    )
 
 
 def _captions(page: object) -> str:

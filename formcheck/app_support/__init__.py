@@ -16,7 +16,12 @@ Modules:
   browser speech-synthesis snippet.
 * :mod:`formcheck.app_support.review`: upload checks and recorded-video analysis.
 * :mod:`formcheck.app_support.plots`: plotly figures (timeline, progress).
-* :mod:`formcheck.app_support.report`: tables and the printable HTML report.
+* :mod:`formcheck.app_support.report`: tables and the printable HTML report
+  (Jinja2 template in ``templates/``).
+* :mod:`formcheck.app_support.plain`: user text shown as plain text in
+  Markdown and in Plotly labels.
+* :mod:`formcheck.app_support.browser`: ``streamlit run`` and Chromium for the
+  real-browser tests and the screenshot script.
 * :mod:`formcheck.app_support.safety`: the safety text shown in the app.
 * :mod:`formcheck.app_support.ui`: the only module importing Streamlit — page
   setup (sidebar, safety panel), cached spec loading, error display and the

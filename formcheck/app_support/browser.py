@@ -8,6 +8,8 @@ Shared by ``tests/test_live_browser.py`` and ``scripts/screenshots.py``:
 * :func:`chromium_context`: Debian Chromium (:data:`CHROMIUM`, never a
   browser downloaded by Playwright) in a persistent Playwright context with
   the flags in :data:`CHROMIUM_ARGS`.
+* :func:`server_tracebacks`: the Python tracebacks in the server's log (a
+  browser test fails on any: Streamlit logs and survives many errors).
 
 Importing this module is cheap: it does not import Streamlit at all, and
 Playwright only inside :func:`chromium_context`.
@@ -37,6 +39,7 @@ __all__ = [
     "StreamlitStartError",
     "chromium_context",
     "free_port",
+    "server_tracebacks",
     "streamlit_app",
 ]
 
@@ -142,6 +145,29 @@ def streamlit_app(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+def server_tracebacks(log_text: str) -> list[str]:
+    """The Python tracebacks in a server log, each with its exception line.
+
+    Args:
+        log_text: The log, e.g. the file :func:`streamlit_app` wrote.
+
+    Returns:
+        One text per traceback, from ``Traceback (most recent call last):``
+        to the first line that is not indented (the exception); ``[]`` when
+        there is none.
+    """
+    lines = log_text.splitlines()
+    found: list[str] = []
+    for start, line in enumerate(lines):
+        if not line.lstrip().startswith("Traceback (most recent call last):"):
+            continue
+        end = start + 1
+        while end < len(lines) and (lines[end].startswith(" ") or not lines[end]):
+            end += 1
+        found.append("\n".join(lines[start : end + 1]))
+    return found
 
 
 def _wait_healthy(

@@ -5,6 +5,8 @@
   clickable red markers (``customdata`` = index into ``session.faults``).
 * :func:`progress_figure`: range of motion and share of correct repetitions
   across sessions.
+* :func:`cached_timeline_figure`: the timeline, kept for the last few
+  sessions (by content), so that the pages' reruns do not rebuild it.
 
 Figures only read the session record (and the spec, for bands): no angle is
 computed here.
@@ -12,16 +14,24 @@ computed here.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
 from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
+
+from .plain import plotly_text
 
 GREEN = "rgba(60, 170, 80, 0.14)"
 REP_OK = "rgba(60, 170, 80, 0.08)"
@@ -29,6 +39,8 @@ REP_BAD = "rgba(230, 150, 0, 0.12)"
 FAULT = "#d62728"
 LINE = "#1f77b4"
 _MAX_ROWS = 8
+
+FloatArray = npt.NDArray[np.float64]
 
 
 def key_signals(session: SessionRecord, spec: ExerciseSpec | None) -> list[str]:
@@ -71,30 +83,38 @@ def _has_data(values: Sequence[float | None]) -> bool:
     return any(v is not None for v in values)
 
 
-def _values(values: Sequence[float | None]) -> list[float]:
-    return [math.nan if v is None else float(v) for v in values]
+def _values(values: Sequence[float | None]) -> FloatArray:
+    """A recorded signal as floats, NaN where it was not measured.
+
+    Plotly takes numpy arrays as they are (lists are checked item by item)
+    and sends them to the browser in binary.
+    """
+    return np.array(values, dtype=np.float64)
 
 
-def _value_at(t: Sequence[float], y: Sequence[float], when: float) -> float:
+def _value_at(t: Sequence[float], y: FloatArray, when: float) -> float:
+    """The signal at ``when`` (or the next finite value within 30 frames)."""
     if not t:
         return math.nan
-    best = min(range(len(t)), key=lambda i: abs(t[i] - when))
-    for i in range(best, min(best + 30, len(y))):
-        if math.isfinite(y[i]):
-            return y[i]
-    return y[best]
+    i = bisect.bisect_left(t, when)
+    near = [j for j in (i - 1, i) if 0 <= j < len(t)]
+    best = min(near, key=lambda j: abs(t[j] - when))
+    for j in range(best, min(best + 30, len(y))):
+        if math.isfinite(y[j]):
+            return float(y[j])
+    return float(y[best])
 
 
-def _view_range(y: Sequence[float], marks: Sequence[float]) -> tuple[float, float]:
+def _view_range(y: FloatArray, marks: Sequence[float]) -> tuple[float, float]:
     """The y range of a panel: the data, plus target edges that lie near it.
 
     Edges far from the data (e.g. a limit of 40 deg when the data stays near
     15) would squash the curve, so only edges within one data span are shown;
     a band is clipped to this range.
     """
-    finite = [v for v in y if math.isfinite(v)]
-    lo = min(finite) if finite else 0.0
-    hi = max(finite) if finite else 1.0
+    finite = y[np.isfinite(y)]
+    lo = float(finite.min()) if finite.size else 0.0
+    hi = float(finite.max()) if finite.size else 1.0
     span = max(hi - lo, 1e-3)
     for mark in marks:
         if lo - span <= mark <= hi + span:
@@ -118,12 +138,179 @@ def _bands(
     return out
 
 
+def _axis(letter: str, row: int) -> str:
+    """Plotly's name for a subplot's axis (``x``, ``x2`` …, ``y``, ``y2`` …)."""
+    return letter if row == 1 else f"{letter}{row}"
+
+
+def _no_signal_figure() -> Any:
+    fig = go.Figure()
+    fig.update_layout(
+        height=200,
+        annotations=[
+            {
+                "text": "No signal was recorded (nobody in view?)",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+            }
+        ],
+    )
+    return fig
+
+
+def _span_trace(
+    spans: Sequence[tuple[float, float]], lo: float, hi: float, color: str, row: int
+) -> Any:
+    """One filled trace drawing every span of a row (one polygon per span)."""
+    ends = np.array(spans, dtype=np.float64).reshape(-1, 2)
+    gap = np.full(len(ends), np.nan)
+    x0, x1 = ends[:, 0], ends[:, 1]
+    xs = np.column_stack([x0, x0, x1, x1, x0, gap]).ravel()
+    ys = np.tile([lo, hi, hi, lo, lo, np.nan], len(ends))
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=color,
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        xaxis=_axis("x", row),
+        yaxis=_axis("y", row),
+    )
+
+
+def _row_decorations(
+    spec: ExerciseSpec | None, name: str, row: int, view: tuple[float, float]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Target bands, rep thresholds and their labels for one signal's row."""
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    x_domain, y_ref = f"{_axis('x', row)} domain", _axis("y", row)
+    for lo, hi, rule_id in _bands(spec, name):
+        y0 = max(lo if lo is not None else -math.inf, view[0])
+        y1 = min(hi if hi is not None else math.inf, view[1])
+        if y0 < y1:
+            shapes.append(
+                {
+                    "type": "rect",
+                    "xref": x_domain,
+                    "yref": y_ref,
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": y0,
+                    "y1": y1,
+                    "fillcolor": GREEN,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        notes.append(
+            {
+                "text": f"target: {plotly_text(rule_id)}",
+                "xref": x_domain,
+                "yref": f"{y_ref} domain",
+                "x": 1.0,
+                "y": 1.0,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 10, "color": "seagreen"},
+            }
+        )
+    for level, label in _rep_lines(spec, name):
+        shapes.append(
+            {
+                "type": "line",
+                "xref": x_domain,
+                "yref": y_ref,
+                "x0": 0,
+                "x1": 1,
+                "y0": level,
+                "y1": level,
+                "line": {"dash": "dot", "color": "grey", "width": 1},
+            }
+        )
+        notes.append(
+            {
+                "text": label,
+                "xref": x_domain,
+                "yref": y_ref,
+                "x": 0.0,
+                "y": level,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 10, "color": "grey"},
+            }
+        )
+    return shapes, notes
+
+
+def _rep_lines(spec: ExerciseSpec | None, name: str) -> list[tuple[float, str]]:
+    if spec is not None and spec.reps is not None and name == spec.reps.signal:
+        return [(spec.reps.enter, "enter"), (spec.reps.exit, "exit")]
+    return []
+
+
+def _fault_traces(
+    session: SessionRecord,
+    spec: ExerciseSpec | None,
+    names: Sequence[str],
+    series: dict[str, FloatArray],
+) -> list[Any]:
+    """One marker trace per row holding that row's faults (clickable)."""
+    row_of = {n: i + 1 for i, n in enumerate(names)}
+    t = session.signals.t_s
+    by_row: dict[int, tuple[list[float], list[float], list[int], list[str]]] = {}
+    for i, fault in enumerate(session.faults):
+        signal = None
+        if spec is not None:
+            try:
+                signal = spec.rule(fault.rule_id).signal
+            except KeyError:
+                signal = None
+        row = row_of.get(signal or "", 1)
+        y_value = _value_at(t, series[names[row - 1]], fault.start_s)
+        xs, ys, idx, text = by_row.setdefault(row, ([], [], [], []))
+        xs.append(fault.start_s)
+        ys.append(y_value if math.isfinite(y_value) else 0.0)
+        idx.append(i)
+        where = f"rep {fault.rep_index}" if fault.rep_index else "between reps"
+        text.append(f"{fault.start_s:.1f} s, {where}: {plotly_text(fault.cue)}")
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            name="fault",
+            marker={"color": FAULT, "size": 11, "symbol": "x"},
+            customdata=idx,
+            text=text,
+            hovertemplate="%{text}<br>(click to see this moment)<extra></extra>",
+            showlegend=False,
+            xaxis=_axis("x", row),
+            yaxis=_axis("y", row),
+        )
+        for row, (xs, ys, idx, text) in sorted(by_row.items())
+    ]
+
+
 def timeline_figure(
     session: SessionRecord,
     spec: ExerciseSpec | None,
     height_per_row: int = 170,
 ) -> Any:
     """Key signals over time with target bands, repetitions and faults.
+
+    The figure is built from whole arrays in one pass (one line, two
+    repetition-span traces and one fault trace per signal; shapes only for
+    target bands), so its cost grows linearly with the session's length.
+    Text from the session (signal names, units, cues) is shown literally.
 
     Args:
         session: The session record.
@@ -135,147 +322,116 @@ def timeline_figure(
         index in ``session.faults`` as ``customdata``.
     """
     names = key_signals(session, spec)
-    units = session.signals.units
-    t = session.signals.t_s
     if not names:
-        fig = go.Figure()
-        fig.update_layout(
-            height=200,
-            annotations=[
-                {
-                    "text": "No signal was recorded (nobody in view?)",
-                    "showarrow": False,
-                    "xref": "paper",
-                    "yref": "paper",
-                    "x": 0.5,
-                    "y": 0.5,
-                }
-            ],
-        )
-        return fig
-    titles = [f"{n} ({units.get(n, '')})" for n in names]
+        return _no_signal_figure()
+    units = session.signals.units
+    t = np.array(session.signals.t_s, dtype=np.float64)
     fig = make_subplots(
         rows=len(names),
         cols=1,
         shared_xaxes=True,
         vertical_spacing=min(0.06, 0.3 / len(names)),
-        subplot_titles=titles,
+        subplot_titles=[plotly_text(f"{n} ({units.get(n, '')})") for n in names],
     )
-    row_of = {n: i + 1 for i, n in enumerate(names)}
     series = {n: _values(session.signals.values[n]) for n in names}
-    for name in names:
-        row = row_of[name]
-        y = series[name]
-        # The trace first: plotly skips shapes on subplots without data.
-        fig.add_trace(
-            go.Scatter(
-                x=t,
-                y=y,
-                mode="lines",
-                name=name,
-                line={"color": LINE, "width": 1.6},
-                hovertemplate=f"{name}: %{{y:.1f}} at %{{x:.1f}} s<extra></extra>",
-                showlegend=False,
-            ),
-            row=row,
-            col=1,
-        )
-        lines: list[tuple[float, str]] = []
-        if spec is not None and spec.reps is not None and name == spec.reps.signal:
-            lines = [(spec.reps.enter, "enter"), (spec.reps.exit, "exit")]
+    counted = [r for r in session.reps if r.counted]
+    good = [(r.start_s, r.end_s) for r in counted if r.correct]
+    bad = [(r.start_s, r.end_s) for r in counted if not r.correct]
+    traces: list[Any] = []
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = list(fig.layout.annotations)
+    axes: dict[str, Any] = {}
+    for row, name in enumerate(names, start=1):
         bands = _bands(spec, name)
         edges = [e for lo, hi, _ in bands for e in (lo, hi) if e is not None]
-        view_lo, view_hi = _view_range(y, edges + [v for v, _ in lines])
-        for lo, hi, rule_id in bands:
-            y0 = max(lo if lo is not None else -math.inf, view_lo)
-            y1 = min(hi if hi is not None else math.inf, view_hi)
-            if y0 < y1:
-                fig.add_hrect(
-                    y0=y0,
-                    y1=y1,
-                    fillcolor=GREEN,
-                    line_width=0,
-                    layer="below",
-                    row=row,
-                    col=1,
-                )
-            fig.add_annotation(
-                text=f"target: {rule_id}",
-                xref="x domain",
-                yref="y domain",
-                x=1.0,
-                y=1.0,
-                showarrow=False,
-                font={"size": 10, "color": "seagreen"},
-                row=row,
-                col=1,
-            )
-        for level, label in lines:
-            fig.add_hline(
-                y=level,
-                line_dash="dot",
-                line_color="grey",
-                annotation_text=label,
-                annotation_position="bottom left",
-                row=row,
-                col=1,
-            )
-        fig.update_yaxes(range=[view_lo, view_hi], row=row, col=1)
-    for rep in session.reps:
-        if not rep.counted:
-            continue
-        fig.add_vrect(
-            x0=rep.start_s,
-            x1=rep.end_s,
-            fillcolor=REP_OK if rep.correct else REP_BAD,
-            line_width=0,
-            layer="below",
-            row="all",
-            col=1,
-        )
-    # Faults: one marker per fault, on its rule's signal panel (or the first).
-    xs: dict[int, list[float]] = {}
-    ys: dict[int, list[float]] = {}
-    idx: dict[int, list[int]] = {}
-    text: dict[int, list[str]] = {}
-    for i, fault in enumerate(session.faults):
-        signal = None
-        if spec is not None:
-            try:
-                signal = spec.rule(fault.rule_id).signal
-            except KeyError:
-                signal = None
-        row = row_of.get(signal or "", 1)
-        name = names[row - 1]
-        y_value = _value_at(t, series[name], fault.start_s)
-        xs.setdefault(row, []).append(fault.start_s)
-        ys.setdefault(row, []).append(y_value if math.isfinite(y_value) else 0.0)
-        idx.setdefault(row, []).append(i)
-        where = f"rep {fault.rep_index}" if fault.rep_index else "between reps"
-        text.setdefault(row, []).append(f"{fault.start_s:.1f} s, {where}: {fault.cue}")
-    for row in sorted(xs):
-        fig.add_trace(
+        marks = edges + [v for v, _ in _rep_lines(spec, name)]
+        view = _view_range(series[name], marks)
+        # Repetition spans first, so that the signal is drawn over them.
+        for spans, color in ((good, REP_OK), (bad, REP_BAD)):
+            if spans:
+                traces.append(_span_trace(spans, *view, color, row))
+        traces.append(
             go.Scatter(
-                x=xs[row],
-                y=ys[row],
-                mode="markers",
-                name="fault",
-                marker={"color": FAULT, "size": 11, "symbol": "x"},
-                customdata=idx[row],
-                text=text[row],
-                hovertemplate="%{text}<br>(click to see this moment)<extra></extra>",
+                x=t,
+                y=series[name],
+                mode="lines",
+                name=plotly_text(name),
+                meta=plotly_text(name),
+                line={"color": LINE, "width": 1.6},
+                hovertemplate="%{meta}: %{y:.1f} at %{x:.1f} s<extra></extra>",
                 showlegend=False,
-            ),
-            row=row,
-            col=1,
+                xaxis=_axis("x", row),
+                yaxis=_axis("y", row),
+            )
         )
-    fig.update_xaxes(title_text="time (s)", row=len(names), col=1)
+        row_shapes, row_notes = _row_decorations(spec, name, row, view)
+        shapes += row_shapes
+        notes += row_notes
+        axes[f"yaxis{'' if row == 1 else row}"] = {"range": list(view)}
+    traces += _fault_traces(session, spec, names, series)
+    fig.add_traces(traces)
+    axes[f"xaxis{'' if len(names) == 1 else len(names)}"] = {
+        "title": {"text": "time (s)"}
+    }
     fig.update_layout(
+        shapes=shapes,
+        annotations=notes,
         height=max(260, height_per_row * len(names) + 60),
         margin={"l": 50, "r": 20, "t": 40, "b": 40},
         hovermode="closest",
         clickmode="event+select",
+        **axes,
     )
+    return fig
+
+
+_TIMELINE_CACHE_SIZE = 16
+_timeline_cache: OrderedDict[tuple[str, str, int], Any] = OrderedDict()
+_timeline_lock = threading.Lock()
+
+
+def content_key(record: SessionRecord | ExerciseSpec | None) -> str:
+    """A digest of a session's (or spec's) content, for caching.
+
+    Args:
+        record: A session record, a spec, or ``None``.
+
+    Returns:
+        A SHA-256 hex digest of its JSON (``""`` for ``None``).
+    """
+    if record is None:
+        return ""
+    return hashlib.sha256(record.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def cached_timeline_figure(
+    session: SessionRecord, spec: ExerciseSpec | None, height_per_row: int = 170
+) -> Any:
+    """:func:`timeline_figure`, kept for the last 16 sessions by content.
+
+    The Review and Therapist pages rerun on every click; an unchanged session
+    (the same content, even re-read from its file) gets the same figure back
+    without rebuilding it. Treat the figure as read-only.
+
+    Args:
+        session: The session record.
+        spec: Its spec, if available.
+        height_per_row: Pixel height of each signal's panel.
+
+    Returns:
+        The figure (shared: do not modify it).
+    """
+    key = (content_key(session), content_key(spec), height_per_row)
+    with _timeline_lock:
+        fig = _timeline_cache.get(key)
+        if fig is not None:
+            _timeline_cache.move_to_end(key)
+            return fig
+    fig = timeline_figure(session, spec, height_per_row)
+    with _timeline_lock:
+        _timeline_cache[key] = fig
+        while len(_timeline_cache) > _TIMELINE_CACHE_SIZE:
+            _timeline_cache.popitem(last=False)
     return fig
 
 
@@ -283,7 +439,7 @@ def _when(record: SessionRecord) -> datetime | str:
     try:
         return datetime.fromisoformat(record.created_utc)
     except ValueError:
-        return record.created_utc
+        return plotly_text(record.created_utc)
 
 
 def progress_figure(sessions: Sequence[SessionRecord]) -> Any:
@@ -308,7 +464,8 @@ def progress_figure(sessions: Sequence[SessionRecord]) -> Any:
     by_exercise: dict[str, list[SessionRecord]] = {}
     for record in sorted(sessions, key=lambda r: r.created_utc):
         by_exercise.setdefault(record.exercise.name, []).append(record)
-    for name, records in by_exercise.items():
+    for exercise, records in by_exercise.items():
+        name = plotly_text(exercise)
         when = [_when(r) for r in records]
         rom = [
             r.summary.mean_range_of_motion
@@ -328,10 +485,9 @@ def progress_figure(sessions: Sequence[SessionRecord]) -> Any:
                 mode="lines+markers",
                 name=name,
                 legendgroup=name,
+                meta=name,
                 text=reps,
-                hovertemplate="%{x}<br>ROM %{y:.1f}<br>%{text}<extra>"
-                + name
-                + "</extra>",
+                hovertemplate="%{x}<br>ROM %{y:.1f}<br>%{text}<extra>%{meta}</extra>",
             ),
             row=1,
             col=1,
@@ -343,11 +499,10 @@ def progress_figure(sessions: Sequence[SessionRecord]) -> Any:
                 mode="lines+markers",
                 name=name,
                 legendgroup=name,
+                meta=name,
                 showlegend=False,
                 text=reps,
-                hovertemplate="%{x}<br>%{y:.0f} %<br>%{text}<extra>"
-                + name
-                + "</extra>",
+                hovertemplate="%{x}<br>%{y:.0f} %<br>%{text}<extra>%{meta}</extra>",
             ),
             row=2,
             col=1,

@@ -13,6 +13,7 @@ from typing import Any, cast
 import streamlit as st
 from streamlit import config as st_config
 
+from formcheck._quiet import quiet_native_logging
 from formcheck.errors import FormcheckError
 from formcheck.pose import PoseEstimator
 from formcheck.routines import Routine
@@ -20,6 +21,7 @@ from formcheck.store import FolderStore, Store
 
 from . import safety
 from .catalog import Catalog, load_catalog, load_routines
+from .plain import markdown_text
 from .settings import AppSettings, load_settings
 
 #: ``st.session_state`` key of an optional pose-estimator factory. Tests put a
@@ -87,12 +89,18 @@ def store(current: AppSettings) -> Store:
 def show_catalog_problems(cat: Catalog) -> None:
     """Report spec files that could not be loaded (the others still work)."""
     for problem in cat.problems:
-        st.warning(f"Skipped an exercise spec that does not load: {problem}")
+        st.warning(
+            f"Skipped an exercise spec that does not load: {markdown_text(problem)}"
+        )
 
 
 def error(exc: FormcheckError | str) -> None:
-    """Show an expected problem: the message says what and what to do."""
-    st.error(str(exc), icon=":material/error:")
+    """Show an expected problem: the message says what and what to do.
+
+    The message is shown literally: it may quote a file name or other text
+    that came with the user's data.
+    """
+    st.error(markdown_text(str(exc)), icon=":material/error:")
 
 
 def estimator_factory() -> Callable[[], PoseEstimator] | None:
@@ -123,6 +131,7 @@ def page_setup(title: str) -> AppSettings:
         The app settings.
     """
     st.set_page_config(page_title=f"{title} · formcheck", page_icon="🧘", layout="wide")
+    quiet_native_logging()  # keep FFmpeg/OpenCV/MediaPipe chatter out of the log
     current = settings()
     with st.sidebar:
         for path, label, icon in PAGES:
@@ -136,5 +145,5 @@ def page_setup(title: str) -> AppSettings:
                 f"leave it. Sessions and prescriptions are saved in `{current.home}`."
             )
         for problem in current.problems:
-            st.warning(problem)
+            st.warning(markdown_text(problem))
     return current

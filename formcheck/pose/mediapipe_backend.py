@@ -9,6 +9,11 @@ in view (a therapist, a child), the estimator can also run MediaPipe's
 full-range face detector every ``people_every_ms`` of video time, on the frame
 and on the frame turned a quarter turn each way (faces of people lying down
 are sideways, and the detector only finds roughly upright faces).
+
+MediaPipe's native code logs informational lines (TFLite, absl) straight to
+standard error while its graphs start and on the first frames; they are
+filtered out there (:func:`formcheck._quiet.native_stderr_filtered`), so a
+command's output keeps to formcheck's own lines.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from formcheck._quiet import native_stderr_filtered
 from formcheck.errors import PoseBackendError
 from formcheck.landmarks import NUM_LANDMARKS
 from formcheck.types import PoseFrame
@@ -47,6 +53,18 @@ def _download_error(model_complexity: int) -> PoseBackendError:
         "mediapipe downloads on first use, and the download failed (offline?). "
         "Use model_complexity=1 (bundled) instead."
     )
+
+
+def _wait_started(*solutions: Any) -> None:
+    """Wait until the graphs have opened (their start-up lines are written).
+
+    MediaPipe starts a solution's graph on worker threads; waiting for it to
+    go idle keeps its start-up logging inside the filtered block.
+    """
+    for solution in solutions:
+        graph = getattr(solution, "_graph", None)
+        if graph is not None and hasattr(graph, "wait_until_idle"):
+            graph.wait_until_idle()
 
 
 class MediaPipePoseEstimator:
@@ -116,18 +134,22 @@ class MediaPipePoseEstimator:
         self._last_face_count = 1
         self._face_detector: Any = None
         self._closed = False
-        self._pose: Any = self._create_pose(
-            model_complexity=model_complexity,
-            smooth_landmarks=smooth_landmarks,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
-        if count_people:
-            try:
-                self._face_detector = self._create_face_detector()
-            except PoseBackendError:
-                self._pose.close()
-                raise
+        # Until the first person is found, frames run with stderr filtered too.
+        self._quiet_frames = True
+        with native_stderr_filtered():
+            self._pose: Any = self._create_pose(
+                model_complexity=model_complexity,
+                smooth_landmarks=smooth_landmarks,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+            if count_people:
+                try:
+                    self._face_detector = self._create_face_detector()
+                except PoseBackendError:
+                    self._pose.close()
+                    raise
+            _wait_started(self._pose, self._face_detector)
 
     @staticmethod
     def _create_pose(
@@ -216,6 +238,16 @@ class MediaPipePoseEstimator:
                 f"{self._last_timestamp_ms}"
             )
         self._last_timestamp_ms = timestamp_ms
+        if not self._quiet_frames:
+            return self._estimate(image_bgr, timestamp_ms, frame_index)
+        with native_stderr_filtered():
+            pose = self._estimate(image_bgr, timestamp_ms, frame_index)
+        self._quiet_frames = not pose.has_person
+        return pose
+
+    def _estimate(
+        self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: float, frame_index: int
+    ) -> PoseFrame:
         height, width = image_bgr.shape[:2]
         rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         rgb.flags.writeable = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,22 @@ def builtin_spec_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "pose_specs"
 
 
+#: A message that starts with its own key path, e.g. ``rules.3.max: ...``.
+_KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*: ")
+
+
 def _format_validation_error(path: Path, error: ValidationError) -> str:
     lines = []
     for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        message = item["msg"]
+        location = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key (check the spelling; see `formcheck spec schema`)"
-        lines.append(f"{path}: {location}: {message}")
+        if not location and _KEYED_MESSAGE.match(message):
+            # A check across the spec names its own key path.
+            lines.append(f"{path}: {message}")
+        else:
+            lines.append(f"{path}: {location or '(top level)'}: {message}")
     return "\n".join(lines)
 
 
@@ -56,6 +65,15 @@ def parse_spec(data: Any, path: Path) -> ExerciseSpec:
         return ExerciseSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(_format_validation_error(path, exc)) from None
+    except RecursionError:
+        raise SpecError(_too_deep(path)) from None
+
+
+def _too_deep(path: Path) -> str:
+    return (
+        f"{path}: lists or mappings are nested too deeply to be a spec "
+        "(a spec needs only a few levels)"
+    )
 
 
 def load_spec_file(path: str | Path) -> ExerciseSpec:
@@ -73,6 +91,9 @@ def load_spec_file(path: str | Path) -> ExerciseSpec:
         raise SpecError(f"{path}: cannot read spec file ({exc})") from None
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        # PyYAML builds nested collections recursively, one level per call.
+        raise SpecError(_too_deep(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -1,7 +1,10 @@
 """Pydantic models for exercise specs (the YAML files in ``pose_specs/``).
 
 Every model forbids unknown keys, so a typo in a spec is an error that names
-the key, never a silently ignored setting. See ``pose_specs/README.md`` for a
+the key, never a silently ignored setting. Every number must be finite and
+within the range of its kind (:mod:`formcheck.specs.limits`): seconds,
+counts and metres per field, and rule bounds and rep thresholds within what
+their signal can read, in its unit. See ``pose_specs/README.md`` for a
 guided tour and the angle conventions.
 """
 
@@ -18,6 +21,8 @@ from pydantic import (
 )
 
 from formcheck.landmarks import validate_point_ref
+from formcheck.specs import limits
+from formcheck.specs.ranges import check_spec_numbers
 
 SCHEMA_VERSION = 1
 
@@ -35,17 +40,26 @@ ALL_PHASES: tuple[Phase, ...] = ("rest", "moving", "active")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: YAML's .nan / .inf / -.inf are refused everywhere.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _ordered_range(value: tuple[float, float]) -> tuple[float, float]:
+    if value[0] > value[1]:
+        raise ValueError(f"the first value ({value[0]:g}) must not exceed the second")
+    return value
+
+
+Metres = Annotated[float, Field(ge=0.0, le=limits.MAX_CAMERA_M)]
+MetreRange = Annotated[tuple[Metres, Metres], AfterValidator(_ordered_range)]
 
 
 class CameraSpec(_Model):
     """Where the camera must be for this exercise's checks to be valid."""
 
     view: View = Field(description="The camera view the checks assume.")
-    height_m: tuple[float, float] = Field(description="Camera height range in metres.")
-    distance_m: tuple[float, float] = Field(
-        description="Camera distance range in metres."
-    )
+    height_m: MetreRange = Field(description="Camera height range in metres.")
+    distance_m: MetreRange = Field(description="Camera distance range in metres.")
     framing: str = Field(description="Plain-language placement instructions.")
     secondary_view: View | None = Field(
         default=None, description="Optional second view for frontal-plane checks."
@@ -65,6 +79,7 @@ class SideSpec(_Model):
     lock_s: float = Field(
         default=0.5,
         ge=0.0,
+        le=limits.MAX_STEP_S,
         description="Seconds the other side must look nearer before the near side switches.",
     )
 
@@ -92,6 +107,7 @@ class CalibrationSpec(_Model):
     max_motion: float = Field(
         default=0.5,
         gt=0.0,
+        le=limits.MAX_SPEED_LEN_S,
         description="Largest landmark speed (torso lengths per second) counted as still.",
     )
     floor: FloorSpec = Field(default_factory=FloorSpec)
@@ -282,12 +298,17 @@ class RuleSpec(_Model):
     min: float | None = None
     max: float | None = None
     phases: list[Phase] = Field(default_factory=lambda: list(ALL_PHASES))
-    persist_s: float = Field(default=0.5, ge=0.0)
+    persist_s: float = Field(default=0.5, ge=0.0, le=limits.MAX_STEP_S)
     cue: str = Field(
         min_length=3, description="Short plain-language cue shown to the user."
     )
     detail: str = ""
-    priority: int = Field(default=50, description="Higher wins among cues of one kind.")
+    priority: int = Field(
+        default=50,
+        ge=0,
+        le=limits.MAX_PRIORITY,
+        description="Higher wins among cues of one kind.",
+    )
     invalidates_rep: bool | None = Field(
         default=None,
         description="Whether this fault makes a rep incorrect (default: severity warn).",
@@ -340,17 +361,17 @@ class RepSpec(_Model):
     enter: float
     exit: float
     min_amplitude: float = Field(default=10.0, ge=0.0)
-    min_duration_s: float = Field(default=0.8, ge=0.0)
-    min_active_s: float = Field(default=0.2, ge=0.0)
-    max_duration_s: float = Field(default=60.0, gt=0.0)
-    target_reps: int = Field(default=10, ge=1)
-    target_sets: int = Field(default=1, ge=1)
+    min_duration_s: float = Field(default=0.8, ge=0.0, le=limits.MAX_REP_S)
+    min_active_s: float = Field(default=0.2, ge=0.0, le=limits.MAX_REP_S)
+    max_duration_s: float = Field(default=60.0, gt=0.0, le=limits.MAX_REP_S)
+    target_reps: int = Field(default=10, ge=1, le=limits.MAX_REPS)
+    target_sets: int = Field(default=1, ge=1, le=limits.MAX_SETS)
     enter_range: tuple[float, float] | None = Field(
         default=None,
         description="Range within which a therapist may move `enter` for a patient.",
     )
-    smoothing_min_cutoff_hz: float = Field(default=1.0, gt=0.0)
-    smoothing_beta: float = Field(default=0.05, ge=0.0)
+    smoothing_min_cutoff_hz: float = Field(default=1.0, gt=0.0, le=limits.MAX_CUTOFF_HZ)
+    smoothing_beta: float = Field(default=0.05, ge=0.0, le=limits.MAX_SMOOTHING_BETA)
 
     @model_validator(mode="after")
     def _thresholds(self) -> RepSpec:
@@ -382,7 +403,7 @@ class GuidedStep(_Model):
     """One paced step of a guided repetition (e.g. "tilt", "hold", "release")."""
 
     cue: str = Field(min_length=2, description="What to say at the start of the step.")
-    seconds: float = Field(gt=0.0, le=60.0)
+    seconds: float = Field(gt=0.0, le=limits.MAX_STEP_S)
     phase: Literal["moving", "active", "rest"] = "moving"
 
 
@@ -394,10 +415,13 @@ class GuidedSpec(_Model):
     """
 
     steps: list[GuidedStep] = Field(min_length=1)
-    target_reps: int = Field(default=10, ge=1)
-    target_sets: int = Field(default=1, ge=1)
+    target_reps: int = Field(default=10, ge=1, le=limits.MAX_REPS)
+    target_sets: int = Field(default=1, ge=1, le=limits.MAX_SETS)
     start_after_s: float = Field(
-        default=2.0, ge=0.0, description="Seconds in position before pacing starts."
+        default=2.0,
+        ge=0.0,
+        le=limits.MAX_STEP_S,
+        description="Seconds in position before pacing starts.",
     )
 
     @property
@@ -410,21 +434,23 @@ class HoldSpec(_Model):
     """A timed hold: the timer runs only while every rule in ``rules`` passes."""
 
     rules: list[str] = Field(min_length=1)
-    enter_after_s: float = Field(default=1.0, ge=0.0)
-    grace_s: float = Field(default=2.0, ge=0.0)
-    reset_after_s: float = Field(default=5.0, ge=0.0)
-    min_s: float = Field(gt=0.0)
-    target_s: float = Field(gt=0.0)
-    repeats: int = Field(default=1, ge=1)
+    enter_after_s: float = Field(default=1.0, ge=0.0, le=limits.MAX_STEP_S)
+    grace_s: float = Field(default=2.0, ge=0.0, le=limits.MAX_STEP_S)
+    reset_after_s: float = Field(default=5.0, ge=0.0, le=limits.MAX_STEP_S)
+    min_s: float = Field(gt=0.0, le=limits.MAX_HOLD_S)
+    target_s: float = Field(gt=0.0, le=limits.MAX_HOLD_S)
+    repeats: int = Field(default=1, ge=1, le=limits.MAX_REPS)
     max_speed_deg_s: float | None = Field(
         default=20.0,
         gt=0.0,
+        le=limits.MAX_SPEED_DEG_S,
         description="A hold counts only while its angle signals move slower than this "
         "(moving into or out of the pose is not holding); null to switch off.",
     )
     max_speed_len_s: float | None = Field(
         default=0.2,
         gt=0.0,
+        le=limits.MAX_SPEED_LEN_S,
         description="The same for distance and height signals, in body lengths per second.",
     )
 
@@ -441,8 +467,8 @@ class Reminder(_Model):
     """A reminder about something the camera cannot see."""
 
     text: str = Field(min_length=3)
-    every_n_reps: int | None = Field(default=None, ge=1)
-    every_s: float | None = Field(default=None, gt=0.0)
+    every_n_reps: int | None = Field(default=None, ge=1, le=limits.MAX_REPS)
+    every_s: float | None = Field(default=None, gt=0.0, le=limits.MAX_SESSION_S)
     at_start: bool = False
 
 
@@ -460,7 +486,7 @@ class ExerciseSpec(_Model):
     schema_version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
-    revision: int = Field(default=1, ge=1)
+    revision: int = Field(default=1, ge=1, le=limits.MAX_REVISION)
     description: str = Field(description="One line shown in `formcheck exercises`.")
     instructions: list[str] = Field(default_factory=list)
     kind: Literal["reps", "hold", "guided"]
@@ -518,6 +544,7 @@ class ExerciseSpec(_Model):
                     raise ValueError(f"hold.rules: unknown rule id '{rule_id}'")
         if self.side.mode == "alternating" and self.reps is None:
             raise ValueError("side mode 'alternating' needs a `reps` section")
+        check_spec_numbers(self)
         return self
 
     def rule(self, rule_id: str) -> RuleSpec:
