@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,11 +29,13 @@ from formcheck.specs.schema import (
     LineDistanceSignal,
     SegmentAngleSignal,
     Signal,
+    TurnSignal,
 )
 from formcheck.types import PoseFrame
 
 Array = npt.NDArray[np.float64]
 NAN2: Array = np.array([np.nan, np.nan])
+NAN3: Array = np.array([np.nan, np.nan, np.nan])
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,92 @@ def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
     return np.array([sum(xs) / len(xs), sum(ys) / len(ys)])
 
 
+def resolve_world_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
+    """World position (metres) of a point reference, NaN if hidden or absent.
+
+    Uses MediaPipe's world landmarks (``PoseFrame.xyz_world``); ``mid.``
+    points average the visible side(s), as :func:`resolve_point` does.
+    """
+    if frame.xyz_world is None:
+        return NAN3
+    found = [
+        frame.xyz_world[i].astype(np.float64)
+        for i in _indices(ref, ctx.near, ctx.work)
+        if frame.visibility[i] >= ctx.min_visibility
+    ]
+    found = [q for q in found if np.isfinite(q).all()]
+    if not found:
+        return NAN3
+    return np.asarray(np.mean(found, axis=0))
+
+
+def turn_about_axis_deg(line: Array, against: Array, axis: Array) -> float:
+    """Signed angle from ``against`` to ``line`` about ``axis``, in degrees.
+
+    Both directions are projected onto the plane normal to ``axis``; the
+    angle is positive when ``line`` lies anticlockwise of ``against`` seen
+    from the tip of ``axis`` (right-hand rule), in (-180, 180]. With the lines
+    pointing from the body's right to its left and ``axis`` pointing up the
+    trunk, positive means the ``line`` part has turned to the body's left.
+    NaN when an input is NaN or a projection has zero length.
+    """
+    norm = float(np.linalg.norm(axis))
+    if not norm > 0:
+        return math.nan
+    up = axis / norm
+    a = against - float(np.dot(against, up)) * up
+    b = line - float(np.dot(line, up)) * up
+    if not (np.linalg.norm(a) > 0 and np.linalg.norm(b) > 0):
+        return math.nan
+    sin = float(np.dot(np.cross(a, b), up))
+    cos = float(np.dot(a, b))
+    return float(geometry.wrap_deg(math.degrees(math.atan2(sin, cos))))
+
+
+def _world_turn_deg(frame: PoseFrame, signal: TurnSignal, ctx: BodyContext) -> float:
+    def w(ref: str) -> Array:
+        return resolve_world_point(frame, ref, ctx)
+
+    line = w(f"left.{signal.line}") - w(f"right.{signal.line}")
+    against = w(f"left.{signal.against}") - w(f"right.{signal.against}")
+    axis = w("mid.shoulder") - w("mid.hip")
+    return turn_about_axis_deg(line, against, axis)
+
+
+def _foreshortening_deg(
+    signal: TurnSignal, ctx: BodyContext, p: Callable[[str], Array]
+) -> float:
+    """Turn of ``signal.line`` since the start pose, from how narrow it looks."""
+    width0 = ctx.lengths_px.get(f"{signal.line}_width", math.nan)
+    torso0 = ctx.lengths_px.get("torso", math.nan)
+    width = float(
+        geometry.distance(p(f"left.{signal.line}"), p(f"right.{signal.line}"))
+    )
+    torso = float(geometry.distance(p("mid.shoulder"), p("mid.hip")))
+    if not (width0 > 0 and torso0 > 0 and torso > 0 and math.isfinite(width)):
+        return math.nan
+    ratio = (width / torso) / (width0 / torso0)
+    return math.degrees(math.acos(min(1.0, max(0.0, ratio))))
+
+
+def _turn_deg(
+    signal: TurnSignal,
+    frame: PoseFrame,
+    ctx: BodyContext,
+    p: Callable[[str], Array],
+) -> float:
+    world = math.nan
+    if signal.size == "world" or signal.toward != "any":
+        world = _world_turn_deg(frame, signal, ctx)
+    size = abs(world) if signal.size == "world" else _foreshortening_deg(signal, ctx, p)
+    if signal.toward == "any":
+        return size
+    if not math.isfinite(world):
+        return math.nan
+    sign = 1.0 if side_for(signal.toward, ctx) == "left" else -1.0
+    return math.copysign(size, sign * world)
+
+
 def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
     """Measure the body lengths used as distance units in this frame."""
 
@@ -161,6 +250,12 @@ def signal_points(signal: Signal) -> list[str]:
         return [signal.point]
     if isinstance(signal, LineDistanceSignal):
         return [signal.point, *signal.line]
+    if isinstance(signal, TurnSignal):
+        return [
+            f"{side}.{part}"
+            for part in (signal.line, signal.against)
+            for side in ("left", "right")
+        ]
     return []
 
 
@@ -229,6 +324,8 @@ def compute_signal(
         a, b = (p(r) for r in signal.line)
         dist = geometry.side_of_line(p(signal.point), a, b, ctx.up)
         return float(dist) / unit(signal.per)
+    if isinstance(signal, TurnSignal):
+        return _turn_deg(signal, frame, ctx, p)
     if isinstance(signal, CombineSignal):
         values = [done.get(name, math.nan) for name in signal.of]
         finite = [v for v in values if math.isfinite(v)]
@@ -320,7 +417,9 @@ def signal_units(spec: ExerciseSpec) -> dict[str, str]:
     """The unit of every signal of a spec (``deg`` or a body length)."""
     units: dict[str, str] = {}
     for name, sig in spec.signals.items():
-        if isinstance(sig, (JointAngleSignal, SegmentAngleSignal, AlignmentSignal)):
+        if isinstance(
+            sig, (JointAngleSignal, SegmentAngleSignal, AlignmentSignal, TurnSignal)
+        ):
             units[name] = "deg"
         elif isinstance(sig, CombineSignal):
             units[name] = "?"

@@ -172,6 +172,45 @@ class LineDistanceSignal(_SignalBase):
     per: LengthUnit = "torso"
 
 
+class TurnSignal(_SignalBase):
+    """Turn of one left-right line of the body against another, in degrees.
+
+    The line from the right to the left ``line`` point (e.g. the shoulders)
+    is compared with the one through the ``against`` points (e.g. the hips),
+    seen along the trunk (mid-hip to mid-shoulder) in MediaPipe's metric world
+    landmarks. Positive means ``line`` has turned toward the ``toward`` side
+    (the chest turned to the working side); ``toward: any`` gives the size
+    only, never negative.
+
+    * ``size: world``: the angle between the two lines in the world
+      landmarks. The direction is reliable; the size is coarse (about half
+      the true turn in a front view, measured on the project's clips).
+    * ``size: image``: the sign still comes from the world landmarks, but the
+      size comes from the picture: how much narrower ``line`` looks than in
+      the calibrated start pose, each time relative to the torso length in
+      the same frame (``arccos`` of that ratio), so it does not depend on the
+      distance to the camera. Unknown until the start pose is calibrated.
+      With ``toward: any`` it needs no world landmarks.
+
+    NaN when a point is hidden, or when the world landmarks are missing and
+    the sign is needed.
+    """
+
+    type: Literal["turn"]
+    line: Literal["shoulder", "hip"] = "shoulder"
+    against: Literal["shoulder", "hip"] = "hip"
+    toward: Literal["left", "right", "work", "other", "any"] = "work"
+    size: Literal["world", "image"] = "image"
+
+    @model_validator(mode="after")
+    def _two_lines(self) -> TurnSignal:
+        if self.line == self.against:
+            raise ValueError(
+                f"`line` and `against` must differ, but both are '{self.line}'"
+            )
+        return self
+
+
 class CombineSignal(_SignalBase):
     """Minimum or maximum of other signals (NaN inputs are ignored)."""
 
@@ -187,6 +226,7 @@ Signal = Annotated[
     | DistanceSignal
     | HeightSignal
     | LineDistanceSignal
+    | TurnSignal
     | CombineSignal,
     Field(discriminator="type"),
 ]
