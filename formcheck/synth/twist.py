@@ -12,6 +12,7 @@ The motion is registered in :mod:`formcheck.synth.motions` (``_BUILDERS``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -30,6 +31,7 @@ from formcheck.synth.postures import (
     xy,
 )
 from formcheck.synth.render import Box
+from formcheck.synth.skeleton import BodyShape
 
 if TYPE_CHECKING:
     from formcheck.synth.motions import Motion, _Ctx
@@ -78,15 +80,16 @@ def _seat_xy(hip_half_width: float, back: Side) -> tuple[float, float]:
     return (0.02, m * max(0.0, hip_half_width + 0.03 - 0.19))
 
 
-def build_seated_torso_twist(ctx: _Ctx) -> Motion:
-    """Twist toward the chair back ``n`` times on each side (``ctx.side`` first)."""
-    from formcheck.synth.motions import Motion, SignalDef, _rep
+@dataclass(frozen=True)
+class _Poses:
+    """The key poses: seated (feet planted), standing, and half-way between."""
 
-    shape = ctx.shape
-    d = shape.dims
-    seat_h = seat_height(shape)
-    first: Side = ctx.side
-    half_width = d.pelvis_radii[1]
+    sit: PoseSpec
+    stand: PoseSpec
+    half: PoseSpec
+
+
+def _poses(shape: BodyShape) -> _Poses:
     sit = seated(shape)
     sk = skeleton(shape, sit)
     feet = {s: xy(sk, f"{s}_ankle") for s in ("l", "r")}
@@ -108,31 +111,42 @@ def build_seated_torso_twist(ctx: _Ctx) -> Motion:
         Anchor("mid_ankle", xy(sk, "mid_ankle"), ground=("l_foot", "r_foot")),
         dict(stand.goals),
     )
-    top_z = seat_h + _BACK_HEIGHT_M + 0.03
+    return _Poses(sit, stand, half)
 
-    def twisted(side: Side, turn_deg: float, hold_chair: bool = True) -> PoseSpec:
-        m = 1.0 if side == "left" else -1.0
-        back_y = _seat_xy(half_width, side)[1] + m * 0.21
-        near, far = pfx(side), pfx(other(side))
-        turned = sit.with_angles(
-            spine_twist=m * turn_deg, head_turn=m * turn_deg * _HEAD_SHARE
-        )
-        if not hold_chair:
-            return turned
-        return turned.with_goals(
-            **{
-                # The hand on the chair-back side holds its rear corner; the
-                # other hand comes across the body to its front corner.
-                f"{near}_arm": Goal(
-                    target=(-0.10, back_y, top_z), pole=(-0.4, m * 1.0, -1.0)
-                ),
-                f"{far}_arm": Goal(
-                    target=(0.14, back_y, top_z), pole=(0.2, -m * 0.5, -1.0)
-                ),
-            }
-        )
 
-    tl = Timeline(shape, stand)
+def _twisted(
+    shape: BodyShape, sit: PoseSpec, side: Side, turn_deg: float, hold_chair: bool
+) -> PoseSpec:
+    """The chest turned ``turn_deg`` toward ``side``, hands on the chair back or not."""
+    m = 1.0 if side == "left" else -1.0
+    turned = sit.with_angles(
+        spine_twist=m * turn_deg, head_turn=m * turn_deg * _HEAD_SHARE
+    )
+    if not hold_chair:
+        return turned
+    back_y = _seat_xy(shape.dims.pelvis_radii[1], side)[1] + m * 0.21
+    top_z = seat_height(shape) + _BACK_HEIGHT_M + 0.03
+    near, far = pfx(side), pfx(other(side))
+    return turned.with_goals(
+        **{
+            # The hand on the chair-back side holds its rear corner; the
+            # other hand comes across the body to its front corner.
+            f"{near}_arm": Goal(
+                target=(-0.10, back_y, top_z), pole=(-0.4, m * 1.0, -1.0)
+            ),
+            f"{far}_arm": Goal(
+                target=(0.14, back_y, top_z), pole=(0.2, -m * 0.5, -1.0)
+            ),
+        }
+    )
+
+
+def _timeline(ctx: _Ctx, poses: _Poses) -> tuple[Timeline, float]:
+    """Sit down, twist to both sides with a chair turn between; the turn's time."""
+    from formcheck.synth.motions import _rep
+
+    sit, stand, half = poses.sit, poses.stand, poses.half
+    tl = Timeline(ctx.shape, stand)
     tl.phase("lead_in")
     tl.stay(ctx.dur(1.2))
     tl.move(half, ctx.dur(1.2))
@@ -140,7 +154,7 @@ def build_seated_torso_twist(ctx: _Ctx) -> Motion:
     tl.stay(1.0)
     tl.phase("exercise")
     switch_s = 0.0
-    for n_side, side in enumerate((first, other(first))):
+    for n_side, side in enumerate((ctx.side, other(ctx.side))):
         if n_side == 1:
             tl.move(half, ctx.dur(1.2))
             tl.move(stand, ctx.dur(1.2))
@@ -154,25 +168,27 @@ def build_seated_torso_twist(ctx: _Ctx) -> Motion:
             faults = ctx.rep_faults(i)
             shallow = "shallow" in faults
             turn = SHALLOW_DEG if shallow else TWIST_DEG + float(ctx.rng.uniform(-4, 4))
-            _rep(
-                tl,
-                sit,
-                twisted(side, turn, hold_chair=not shallow),
-                ctx.dur(2.2),
-                ctx.dur(2.0),
-                ctx.dur(2.2),
-                side,
-                faults,
-                not shallow,
-                pause_s=0.8,
-            )
+            top = _twisted(ctx.shape, sit, side, turn, hold_chair=not shallow)
+            up_s, hold_s, down_s = ctx.dur(2.2), ctx.dur(2.0), ctx.dur(2.2)
+            _rep(tl, sit, top, up_s, hold_s, down_s, side, faults, not shallow, 0.8)
     tl.phase("walk_out")
     tl.move(half, ctx.dur(1.3))
     tl.move(stand, ctx.dur(1.2))
     tl.stay(1.0)
     tl.finish()
+    return tl, switch_s
+
+
+def build_seated_torso_twist(ctx: _Ctx) -> Motion:
+    """Twist toward the chair back ``n`` times on each side (``ctx.side`` first)."""
+    from formcheck.synth.motions import Motion, SignalDef
+
+    shape = ctx.shape
+    tl, switch_s = _timeline(ctx, _poses(shape))
+    seat_h = seat_height(shape)
+    half_width = shape.dims.pelvis_radii[1]
+    first, second = ctx.side, other(ctx.side)
     first_chair = chair_sideways(_seat_xy(half_width, first), first, seat_h)
-    second = other(first)
     second_chair = chair_sideways(_seat_xy(half_width, second), second, seat_h)
     subject = SubjectFrame(
         centre=np.array([0.15, 0.0, 0.75 * shape.scale]),
