@@ -30,11 +30,13 @@ from formcheck.specs.schema import (
     LineDistanceSignal,
     SegmentAngleSignal,
     Signal,
+    TurnSignal,
 )
 from formcheck.types import PoseFrame
 
 Array = npt.NDArray[np.float64]
 NAN2: Array = np.array([np.nan, np.nan])
+NAN3: Array = np.array([np.nan, np.nan, np.nan])
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,92 @@ def resolve_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
     return np.array([sum(xs) / len(xs), sum(ys) / len(ys)])
 
 
+def resolve_world_point(frame: PoseFrame, ref: str, ctx: BodyContext) -> Array:
+    """World position (metres) of a point reference, NaN if hidden or absent.
+
+    Uses MediaPipe's world landmarks (``PoseFrame.xyz_world``); ``mid.``
+    points average the visible side(s), as :func:`resolve_point` does.
+    """
+    if frame.xyz_world is None:
+        return NAN3
+    found = [
+        frame.xyz_world[i].astype(np.float64)
+        for i in _indices(ref, ctx.near, ctx.work)
+        if frame.visibility[i] >= ctx.min_visibility
+    ]
+    found = [q for q in found if np.isfinite(q).all()]
+    if not found:
+        return NAN3
+    return np.asarray(np.mean(found, axis=0))
+
+
+def turn_about_axis_deg(line: Array, against: Array, axis: Array) -> float:
+    """Signed angle from ``against`` to ``line`` about ``axis``, in degrees.
+
+    Both directions are projected onto the plane normal to ``axis``; the
+    angle is positive when ``line`` lies anticlockwise of ``against`` seen
+    from the tip of ``axis`` (right-hand rule), in (-180, 180]. With the lines
+    pointing from the body's right to its left and ``axis`` pointing up the
+    trunk, positive means the ``line`` part has turned to the body's left.
+    NaN when an input is NaN or a projection has zero length.
+    """
+    norm = float(np.linalg.norm(axis))
+    if not norm > 0:
+        return math.nan
+    up = axis / norm
+    a = against - float(np.dot(against, up)) * up
+    b = line - float(np.dot(line, up)) * up
+    if not (np.linalg.norm(a) > 0 and np.linalg.norm(b) > 0):
+        return math.nan
+    sin = float(np.dot(np.cross(a, b), up))
+    cos = float(np.dot(a, b))
+    return float(geometry.wrap_deg(math.degrees(math.atan2(sin, cos))))
+
+
+def _world_turn_deg(frame: PoseFrame, signal: TurnSignal, ctx: BodyContext) -> float:
+    def w(ref: str) -> Array:
+        return resolve_world_point(frame, ref, ctx)
+
+    line = w(f"left.{signal.line}") - w(f"right.{signal.line}")
+    against = w(f"left.{signal.against}") - w(f"right.{signal.against}")
+    axis = w("mid.shoulder") - w("mid.hip")
+    return turn_about_axis_deg(line, against, axis)
+
+
+def _foreshortening_deg(
+    signal: TurnSignal, ctx: BodyContext, p: Callable[[str], Array]
+) -> float:
+    """Turn of ``signal.line`` since the start pose, from how narrow it looks."""
+    width0 = ctx.lengths_px.get(f"{signal.line}_width", math.nan)
+    torso0 = ctx.lengths_px.get("torso", math.nan)
+    width = float(
+        geometry.distance(p(f"left.{signal.line}"), p(f"right.{signal.line}"))
+    )
+    torso = float(geometry.distance(p("mid.shoulder"), p("mid.hip")))
+    if not (width0 > 0 and torso0 > 0 and torso > 0 and math.isfinite(width)):
+        return math.nan
+    ratio = (width / torso) / (width0 / torso0)
+    return math.degrees(math.acos(min(1.0, max(0.0, ratio))))
+
+
+def _turn_deg(
+    signal: TurnSignal,
+    frame: PoseFrame,
+    ctx: BodyContext,
+    p: Callable[[str], Array],
+) -> float:
+    world = math.nan
+    if signal.size == "world" or signal.toward != "any":
+        world = _world_turn_deg(frame, signal, ctx)
+    size = abs(world) if signal.size == "world" else _foreshortening_deg(signal, ctx, p)
+    if signal.toward == "any":
+        return size
+    if not math.isfinite(world):
+        return math.nan
+    sign = 1.0 if side_for(signal.toward, ctx) == "left" else -1.0
+    return math.copysign(size, sign * world)
+
+
 def body_lengths_px(frame: PoseFrame, ctx: BodyContext) -> dict[str, float]:
     """Measure the body lengths used as distance units in this frame."""
 
@@ -167,81 +255,71 @@ def signal_refs(spec: ExerciseSpec, name: str) -> list[str]:
 
 
 Point = Callable[[str], Array]
-Unit = Callable[[LengthUnit], float]
 
 
-def _joint_angle(
-    sig: JointAngleSignal,
-    p: Point,
-    unit: Unit,
-    ctx: BodyContext,
-    done: dict[str, float],
-) -> float:
-    a, b, c = (p(r) for r in sig.points)
+@dataclass(frozen=True)
+class _Inputs:
+    """What a signal kind's computation may use in one frame."""
+
+    frame: PoseFrame
+    ctx: BodyContext
+    point: Point
+    unit: Callable[[LengthUnit], float]
+    done: dict[str, float]
+
+
+def _joint_angle(sig: JointAngleSignal, a: _Inputs) -> float:
+    p0, p1, p2 = (a.point(r) for r in sig.points)
     if sig.reflex == "none":
-        return float(geometry.joint_angle_deg(a, b, c))
-    up = ctx.up if sig.reflex == "above_line" else -ctx.up
-    return float(geometry.reflex_joint_angle_deg(a, b, c, up))
+        return float(geometry.joint_angle_deg(p0, p1, p2))
+    up = a.ctx.up if sig.reflex == "above_line" else -a.ctx.up
+    return float(geometry.reflex_joint_angle_deg(p0, p1, p2, up))
 
 
-def _segment_angle(
-    sig: SegmentAngleSignal,
-    p: Point,
-    unit: Unit,
-    ctx: BodyContext,
-    done: dict[str, float],
-) -> float:
-    p0, p1 = (p(r) for r in sig.points)
+def _segment_angle(sig: SegmentAngleSignal, a: _Inputs) -> float:
+    p0, p1 = (a.point(r) for r in sig.points)
+    floor = a.ctx.floor_dir
     if sig.reference == "floor":
-        return float(geometry.elevation_deg(p0, p1, ctx.floor_dir))
+        return float(geometry.elevation_deg(p0, p1, floor))
     if sig.reference == "down":
-        return float(geometry.angle_from_down_deg(p0, p1, ctx.floor_dir))
+        return float(geometry.angle_from_down_deg(p0, p1, floor))
     if sig.reference == "vertical":
-        return float(geometry.angle_from_vertical_deg(p0, p1, ctx.floor_dir))
-    return float(
-        geometry.anticlockwise_angle_deg(p0, p1, ctx.forward_sign, ctx.floor_dir)
-    )
+        return float(geometry.angle_from_vertical_deg(p0, p1, floor))
+    return float(geometry.anticlockwise_angle_deg(p0, p1, a.ctx.forward_sign, floor))
 
 
-def _alignment(
-    sig: AlignmentSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
-) -> float:
-    return float(
-        geometry.alignment_deg(*(p(r) for r in sig.first), *(p(r) for r in sig.second))
-    )
+def _alignment(sig: AlignmentSignal, a: _Inputs) -> float:
+    first = (a.point(r) for r in sig.first)
+    second = (a.point(r) for r in sig.second)
+    return float(geometry.alignment_deg(*first, *second))
 
 
-def _distance(
-    sig: DistanceSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
-) -> float:
-    a, b = (p(r) for r in sig.points)
-    return float(geometry.distance(a, b)) / unit(sig.per)
+def _distance(sig: DistanceSignal, a: _Inputs) -> float:
+    p0, p1 = (a.point(r) for r in sig.points)
+    return float(geometry.distance(p0, p1)) / a.unit(sig.per)
 
 
-def _height(
-    sig: HeightSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
-) -> float:
+def _height(sig: HeightSignal, a: _Inputs) -> float:
+    ctx = a.ctx
     height = geometry.side_of_line(
-        p(sig.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
+        a.point(sig.point), ctx.floor_point, ctx.floor_point + ctx.floor_dir, ctx.up
     )
-    return float(height) / unit(sig.per)
+    return float(height) / a.unit(sig.per)
 
 
-def _line_distance(
-    sig: LineDistanceSignal,
-    p: Point,
-    unit: Unit,
-    ctx: BodyContext,
-    done: dict[str, float],
-) -> float:
-    a, b = (p(r) for r in sig.line)
-    return float(geometry.side_of_line(p(sig.point), a, b, ctx.up)) / unit(sig.per)
+def _line_distance(sig: LineDistanceSignal, a: _Inputs) -> float:
+    p0, p1 = (a.point(r) for r in sig.line)
+    dist = geometry.side_of_line(a.point(sig.point), p0, p1, a.ctx.up)
+    return float(dist) / a.unit(sig.per)
 
 
-def _combine(
-    sig: CombineSignal, p: Point, unit: Unit, ctx: BodyContext, done: dict[str, float]
-) -> float:
-    finite = [v for v in (done.get(n, math.nan) for n in sig.of) if math.isfinite(v)]
+def _turn(sig: TurnSignal, a: _Inputs) -> float:
+    return _turn_deg(sig, a.frame, a.ctx, a.point)
+
+
+def _combine(sig: CombineSignal, a: _Inputs) -> float:
+    values = (a.done.get(n, math.nan) for n in sig.of)
+    finite = [v for v in values if math.isfinite(v)]
     if not finite:
         return math.nan
     return min(finite) if sig.op == "min" else max(finite)
@@ -249,13 +327,14 @@ def _combine(
 
 #: How each signal kind is computed: the one place to add a new kind's maths
 #: (its fields, points and unit live on its model in ``specs/schema.py``).
-_COMPUTE: dict[type[Any], Callable[..., float]] = {
+_COMPUTE: dict[type[Any], Callable[[Any, _Inputs], float]] = {
     JointAngleSignal: _joint_angle,
     SegmentAngleSignal: _segment_angle,
     AlignmentSignal: _alignment,
     DistanceSignal: _distance,
     HeightSignal: _height,
     LineDistanceSignal: _line_distance,
+    TurnSignal: _turn,
     CombineSignal: _combine,
 }
 
@@ -280,7 +359,7 @@ def compute_signal(
     """
     cache = points if points is not None else {}
 
-    def p(ref: str) -> Array:
+    def point(ref: str) -> Array:
         key = _indices(ref, ctx.near, ctx.work)
         found = cache.get(key)
         if found is None:
@@ -290,7 +369,7 @@ def compute_signal(
     def unit(per: LengthUnit) -> float:
         return _unit(ctx, per, frame, lengths)
 
-    return _COMPUTE[type(signal)](signal, p, unit, ctx, done)
+    return _COMPUTE[type(signal)](signal, _Inputs(frame, ctx, point, unit, done))
 
 
 def signal_order(spec: ExerciseSpec) -> list[str]:

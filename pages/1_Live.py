@@ -15,7 +15,11 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.app_support import safety, ui
-from formcheck.app_support.catalog import item_summary, routine_prescription
+from formcheck.app_support.catalog import (
+    item_summary,
+    routine_label,
+    routine_prescription,
+)
 from formcheck.app_support.live import LiveProcessor, LiveSnapshot
 from formcheck.app_support.plain import markdown_text as plain
 from formcheck.app_support.speech import CueSpeaker, speech_html
@@ -62,7 +66,7 @@ with st.sidebar:
         routine_id = st.selectbox(
             "Routine",
             list(routines),
-            format_func=lambda r: routines[r].name,
+            format_func=lambda r: routine_label(routines[r], cat.specs),
             disabled=active,
             key="live_routine",
         )

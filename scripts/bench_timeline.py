@@ -26,14 +26,13 @@ import plotly.io as pio  # type: ignore[import-untyped]
 from formcheck.app_support import plots, report
 from formcheck.record import (
     ExerciseInfo,
-    FaultEntry,
-    RepEntry,
     SessionRecord,
     SideSummary,
     SignalTrack,
     SourceInfo,
     Summary,
 )
+from formcheck.results import FaultEvent, RepRecord
 from formcheck.specs import load_spec
 from formcheck.specs.schema import ExerciseSpec
 
@@ -41,10 +40,10 @@ FPS = 30.0
 REP_S = 5.0
 
 
-def _rep(i: int, spec: ExerciseSpec, counted: bool, faulty: bool) -> RepEntry:
+def _rep(i: int, spec: ExerciseSpec, counted: bool, faulty: bool) -> RepRecord:
     start = i * REP_S + 0.5
     rule = spec.rules[-1]
-    return RepEntry(
+    return RepRecord(
         index=i + 1,
         side=None,
         start_s=start,
@@ -80,7 +79,7 @@ def make_session(reps: int, spec: ExerciseSpec) -> SessionRecord:
     }
     entries = [_rep(i, spec, i % 10 != 9, i % 3 == 0) for i in range(reps)]
     faults = [
-        FaultEntry(
+        FaultEvent(
             rule_id=spec.rules[-1].id,
             cue=spec.rules[-1].cue,
             severity="warn",

@@ -7,7 +7,8 @@ contact ``tracker.example``.
 
 from __future__ import annotations
 
-from formcheck.record import FaultEntry, SessionRecord
+from formcheck.record import SessionRecord
+from formcheck.results import FaultEvent
 
 TRACKER = "http://tracker.example"
 HOSTILE = [
@@ -27,7 +28,7 @@ PATIENT = f"<b>Jane</b> ![p]({TRACKER}/p.png)"
 
 def hostile_session(base: SessionRecord) -> SessionRecord:
     """``base`` with hostile text in every free-text field a session carries."""
-    fault = FaultEntry(
+    fault = FaultEvent(
         rule_id="back_moving",
         cue=CUE,
         severity="warn",

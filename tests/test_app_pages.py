@@ -156,6 +156,29 @@ def test_live_page_follows_a_routine(home: Path, bird_dog: PoseSequence) -> None
     assert "live_processor" in at.session_state
 
 
+def test_live_page_offers_the_seed_routines_with_their_length(
+    home: Path, bird_dog: PoseSequence
+) -> None:
+    from formcheck.routines import list_routines
+    from formcheck.specs import load_all
+
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.sidebar.radio(key="live_mode").set_value("A routine").run()
+    no_exceptions(at)
+    options = at.sidebar.selectbox(key="live_routine").options
+    specs = load_all()
+    for routine_id in ("gentle_daily", "relief_8_minutes", "phase_1_acute"):
+        routine = list_routines()[routine_id]
+        minutes = round(routine.total_seconds(specs) / 60)
+        assert f"{routine.name} — about {minutes} min" in options
+    assert "Gentle daily routine — about 15 min" in options
+    assert "Sciatica relief in 8 minutes — about 7 min" in options
+    # The phase routine's description (when to move on, when to get help) is shown.
+    at.sidebar.selectbox(key="live_routine").select("phase_1_acute").run()
+    no_exceptions(at)
+    assert any("2–4 weeks" in c for c in texts(at.caption))
+
+
 def test_live_page_reports_a_malformed_ice_configuration(
     home: Path, bird_dog: PoseSequence, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -368,3 +391,18 @@ def test_exercises_page_shows_start_end_and_camera_pictures(
     assert f"{low:g}–{high:g} m away" in camera
     assert spec.camera.view.replace("_", " ") in camera
     assert all(url for image in at.image for url in image.value)
+
+
+def test_exercises_page_lists_the_seated_twist_with_its_camera_placement(
+    home: Path,
+) -> None:
+    at = open_page("pages/4_Exercises.py")
+    assert "Seated torso twist" in at.selectbox(key="library_exercise").options
+    at.selectbox(key="library_exercise").select("seated_torso_twist").run()
+    no_exceptions(at)
+    spec = load_spec("seated_torso_twist")
+    assert at.header[0].value == "Seated torso twist"
+    markdown = texts(at.markdown)
+    assert spec.camera.framing in markdown
+    assert any("View: **front**" in m for m in markdown)
+    assert any("Twisting can aggravate sciatica" in m for m in markdown)

@@ -15,7 +15,8 @@ from formcheck.analyze import analyze_landmarks
 from formcheck.app_support import plots, report
 from formcheck.app_support.plain import markdown_text
 from formcheck.prescription import Prescription
-from formcheck.record import FaultEntry, SessionRecord
+from formcheck.record import SessionRecord
+from formcheck.results import FaultEvent
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from tests.conftest import DATA, REPO
@@ -34,7 +35,7 @@ def with_attempt(bird_dog_session: SessionRecord) -> SessionRecord:
     attempt = bird_dog_session.reps[0].model_copy(
         update={"index": 3, "counted": False, "correct": False, "reason": "too shallow"}
     )
-    between = FaultEntry(
+    between = FaultEvent(
         rule_id="back_moving",
         cue="Keep your back still.",
         severity="warn",

@@ -115,7 +115,14 @@ def test_missing_file() -> None:
 def test_json_schema_is_valid_json_with_signal_types() -> None:
     schema = json.loads(json_schema())
     text = json.dumps(schema)
-    for kind in ("joint_angle", "segment_angle", "height", "combine", "line_distance"):
+    for kind in (
+        "joint_angle",
+        "segment_angle",
+        "height",
+        "combine",
+        "line_distance",
+        "turn",
+    ):
         assert kind in text
     assert schema["title"] == "formcheck exercise spec"
 

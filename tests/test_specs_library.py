@@ -22,6 +22,7 @@ from formcheck.specs.schema import (
     DistanceSignal,
     HeightSignal,
     JointAngleSignal,
+    TurnSignal,
 )
 from formcheck.types import PoseSequence
 
@@ -47,6 +48,7 @@ REQUIRED_IDS = {
     "hamstring_stretch_lying",
     "childs_pose",
     "lower_back_stretch",
+    "seated_torso_twist",
 }
 
 # Rule ids the synthetic-video generator injects and the benchmark looks for.
@@ -82,6 +84,7 @@ EXPECTED_KIND = {
     "hamstring_stretch_lying": "hold",
     "childs_pose": "hold",
     "lower_back_stretch": "hold",
+    "seated_torso_twist": "reps",
 }
 
 EXPECTED_SIDE = {
@@ -91,6 +94,7 @@ EXPECTED_SIDE = {
     "sciatic_nerve_glide_seated": "painful",
     "piriformis_stretch": "painful",
     "clamshell": "painful",
+    "seated_torso_twist": "alternating",
 }
 
 DEFAULT_REP_S = 4.0
@@ -325,6 +329,24 @@ def test_pelvic_tilt_is_paced_not_measured(specs: dict[str, ExerciseSpec]) -> No
     assert spec.guided is not None and spec.reps is None
     assert {s.phase for s in spec.guided.steps} >= {"moving", "active", "rest"}
     assert any("hand" in r.text.lower() for r in spec.reminders)
+
+
+def test_twist_front_view_counts_the_chest_turn_per_side(
+    specs: dict[str, ExerciseSpec],
+) -> None:
+    spec = specs["seated_torso_twist"]
+    assert spec.camera.view == "front" and spec.posture == "seated"
+    assert "chest height" in spec.camera.framing
+    assert spec.reps is not None
+    sig = spec.signals[spec.reps.signal]
+    assert isinstance(sig, TurnSignal)
+    assert (sig.line, sig.against, sig.toward) == ("shoulder", "hip", "work")
+    # Standing up to turn the chair round must not count: the sitting check gates.
+    assert spec.rule("seated").gate
+    text = " ".join([spec.safety.before, spec.safety.stop_if, *spec.safety.notes])
+    assert "gentle" in text and "further down your leg" in text
+    assert any("bending forward" in n for n in spec.safety.notes)
+    assert any("twist" in c for c in spec.cannot_see)
 
 
 def test_childs_pose_bridges_tracking_drops(specs: dict[str, ExerciseSpec]) -> None:

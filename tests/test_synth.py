@@ -322,6 +322,37 @@ def test_other_faults_change_their_measure() -> None:
     assert hold.held_s < hold.min_s and hold.faults == ("released_early",)
 
 
+def test_twist_turns_toward_the_chair_back_and_the_chair_is_turned_between_sides() -> (
+    None
+):
+    motion = build_motion(
+        "seated_torso_twist",
+        MEDIUM,
+        MotionParams(n_reps=2, side="left", faults=("shallow",), seed=1),
+    )
+    reps = motion.timeline.reps
+    assert [(r.side, r.counted) for r in reps] == [
+        ("left", True),
+        ("left", False),
+        ("right", True),
+        ("right", False),
+    ]
+    assert 36.0 < _peak(motion, "twist_left", 0) < 48.0
+    assert 36.0 < _peak(motion, "twist_right", 2) < 48.0
+    assert _peak(motion, "twist_right", 1) < 15.0  # shallow: below the truth band
+
+    # The chair back is on the side being turned toward: +y is the body's left.
+    def back_y(t: float) -> float:
+        back = max(motion.props_at(t), key=lambda box: box.centre_m[2])
+        return back.centre_m[1]
+
+    assert back_y(reps[0].peak_s) > 0.15
+    assert back_y(reps[2].peak_s) < -0.15
+    # The switch happens while the person stands between the two sides.
+    ((switch_s, _),) = motion.prop_changes
+    assert reps[1].end_s < switch_s < reps[2].start_s
+
+
 def test_unsupported_fault_is_rejected() -> None:
     with pytest.raises(ValueError, match="does not apply"):
         build_motion("glute_bridge", MEDIUM, MotionParams(faults=("hip_opening",)))
@@ -404,3 +435,12 @@ def test_cli_reports_an_impossible_view(
     )
     assert status == 1
     assert "no side view" in capsys.readouterr().err
+
+
+def test_short_lead_in_keeps_the_chair_turn_between_the_sides() -> None:
+    motion = build_motion(
+        "seated_torso_twist", MEDIUM, MotionParams(n_reps=1, lead_in="short")
+    )
+    first, second = motion.timeline.reps
+    ((switch_s, _),) = motion.prop_changes
+    assert first.end_s < switch_s < second.start_s

@@ -44,3 +44,31 @@ def test_bird_dog_clip_counts_the_true_reps_per_side(tmp_path: Path) -> None:
     assert summary.reps == truth["reps"] == 4
     per_side = {s.side: s.reps for s in summary.per_side if s.side is not None}
     assert per_side == truth["per_side"] == {"left": 2, "right": 2}
+
+
+def test_seated_twist_clip_counts_the_true_turns_per_side(tmp_path: Path) -> None:
+    """Front view: one side, stand up, the chair turned round, the other side.
+
+    The second turn on each side is shallow (12 deg, hands on the thighs) and
+    must not count.
+    """
+    clip = render_clip(
+        _short(
+            "seated_torso_twist",
+            n_reps=2,
+            faults=("shallow",),
+            resolution_wh=(640, 480),
+            fps=10.0,
+            seed=5,
+            side="left",
+        ),
+        tmp_path,
+    )
+    assert clip.video_path is not None
+    result = analyze_video(clip.video_path, load_spec("seated_torso_twist"))
+    summary = result.session.summary
+    truth = clip.meta["summary"]
+    assert summary.reps == truth["reps"] == 2
+    per_side = {s.side: s.reps for s in summary.per_side if s.side is not None}
+    assert per_side == truth["per_side"] == {"left": 1, "right": 1}
+    assert truth["attempts_not_counted"] == 2

@@ -120,6 +120,17 @@ def item_summary(item: RoutineItem) -> str:
     return f"{item.sets} × {what}"
 
 
+def routine_label(routine: Routine, specs: Mapping[str, ExerciseSpec]) -> str:
+    """A routine's name with its estimated length, for a picker.
+
+    Example: ``"Gentle daily routine — about 15 min"``. The length is
+    :meth:`formcheck.routines.Routine.total_seconds` (work and rests), rounded
+    to whole minutes.
+    """
+    minutes = max(1, round(routine.total_seconds(dict(specs)) / 60))
+    return f"{routine.name} — about {minutes} min"
+
+
 def load_routines(
     directory: Path | None = None,
     specs: Mapping[str, ExerciseSpec] | None = None,

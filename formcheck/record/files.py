@@ -13,13 +13,11 @@ Files written for one session (``<stem>`` chosen by the caller)::
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.errors import OutputError, SessionFileError
+from formcheck.fileio import atomic_create_text, atomic_write_text
 from formcheck.record.model import SessionRecord, parse_session
 
 SESSION_SUFFIX = ".session.json"
@@ -40,59 +38,6 @@ class SessionFiles:
     json: Path
     reps_csv: Path
     holds_csv: Path | None = None
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + rename).
-
-    Raises:
-        OSError: If the folder cannot be written; the destination is then
-            unchanged and no temporary file is left behind.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_create_text(path: Path, text: str) -> bool:
-    """Create ``path`` with ``text`` atomically, only if it does not exist yet.
-
-    The file appears complete or not at all, and an existing file is never
-    replaced (two writers racing for one name: exactly one wins).
-
-    Returns:
-        ``False`` if ``path`` already existed (nothing was written).
-
-    Raises:
-        OSError: If the folder cannot be written.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
 def session_files(folder: Path, stem: str) -> SessionFiles:

@@ -15,23 +15,9 @@ from typing import TYPE_CHECKING
 from formcheck.specs import limits
 
 if TYPE_CHECKING:
-    from formcheck.specs.schema import ExerciseSpec, Signal
+    from formcheck.specs.schema import ExerciseSpec
 
 Range = tuple[float, float]
-
-#: Readings of the angle signals, by type and variant (deg).
-_JOINT: dict[str, Range] = {
-    "none": (0.0, 180.0),
-    "above_line": (0.0, limits.MAX_ANGLE_DEG),
-    "below_line": (0.0, limits.MAX_ANGLE_DEG),
-}
-_SEGMENT: dict[str, Range] = {
-    "floor": (-90.0, 90.0),
-    "vertical": (0.0, 180.0),
-    "down": (0.0, 180.0),
-    "anticlockwise": (-180.0, 180.0),
-}
-_LENGTHS = limits.MAX_BODY_LENGTHS
 
 #: How units read in messages.
 _UNIT_WORDS = {
@@ -43,23 +29,6 @@ _UNIT_WORDS = {
     "hip_width": "hip widths",
     "shoulder_width": "shoulder widths",
 }
-
-
-def _reading(signal: Signal) -> tuple[str, Range]:
-    """Unit and reading range of a signal that is not a ``combine``."""
-    from formcheck.specs import schema
-
-    if isinstance(signal, schema.JointAngleSignal):
-        return "deg", _JOINT[signal.reflex]
-    if isinstance(signal, schema.SegmentAngleSignal):
-        return "deg", _SEGMENT[signal.reference]
-    if isinstance(signal, schema.AlignmentSignal):
-        return "deg", (0.0, 180.0)
-    if isinstance(signal, schema.DistanceSignal):
-        return signal.per, (0.0, _LENGTHS)
-    if isinstance(signal, (schema.HeightSignal, schema.LineDistanceSignal)):
-        return signal.per, (-_LENGTHS, _LENGTHS)
-    raise TypeError(f"no reading range for {type(signal).__name__}")  # pragma: no cover
 
 
 def signal_unit_and_range(
@@ -101,7 +70,7 @@ def signal_unit_and_range(
         lo = min(low for _, (low, _) in parts)
         hi = max(high for _, (_, high) in parts)
     else:
-        unit, (lo, hi) = _reading(signal)
+        unit, (lo, hi) = signal.unit(), signal.reading_range()
     if signal.change_from_start:
         lo, hi = -(hi - lo), hi - lo
     return unit, (lo, hi)

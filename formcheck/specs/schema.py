@@ -138,6 +138,10 @@ class _SignalBase(_Model):
         """The point next to which the value is drawn (``None``: not drawn)."""
         return None
 
+    def reading_range(self) -> tuple[float, float]:
+        """The values this signal can read (before any change from the start)."""
+        raise TypeError(f"{type(self).__name__} has no reading range of its own")
+
 
 class JointAngleSignal(_SignalBase):
     """Interior angle at the middle point, 0-180 deg (180 = straight).
@@ -158,6 +162,10 @@ class JointAngleSignal(_SignalBase):
     def anchor(self) -> str | None:
         """The joint (the middle point)."""
         return self.points[1]
+
+    def reading_range(self) -> tuple[float, float]:
+        """0-180 deg, or 0-360 deg with ``reflex``."""
+        return (0.0, 180.0) if self.reflex == "none" else (0.0, limits.MAX_ANGLE_DEG)
 
 
 class SegmentAngleSignal(_SignalBase):
@@ -185,6 +193,15 @@ class SegmentAngleSignal(_SignalBase):
         """The segment's first point."""
         return self.points[0]
 
+    def reading_range(self) -> tuple[float, float]:
+        """Depends on the reference (see the class docstring)."""
+        return {
+            "floor": (-90.0, 90.0),
+            "vertical": (0.0, 180.0),
+            "down": (0.0, 180.0),
+            "anticlockwise": (-180.0, 180.0),
+        }[self.reference]
+
 
 class AlignmentSignal(_SignalBase):
     """Angle between two segments, 0..180 deg (0 = parallel, same direction)."""
@@ -200,6 +217,10 @@ class AlignmentSignal(_SignalBase):
     def anchor(self) -> str | None:
         """The first segment's first point."""
         return self.first[0]
+
+    def reading_range(self) -> tuple[float, float]:
+        """0-180 deg."""
+        return (0.0, 180.0)
 
 
 class DistanceSignal(_SignalBase):
@@ -217,6 +238,10 @@ class DistanceSignal(_SignalBase):
         """The body length it is measured in."""
         return self.per
 
+    def reading_range(self) -> tuple[float, float]:
+        """0 up to a plausible number of body lengths."""
+        return (0.0, limits.MAX_BODY_LENGTHS)
+
 
 class HeightSignal(_SignalBase):
     """Height of a point above the floor line, in body lengths (``per``)."""
@@ -232,6 +257,10 @@ class HeightSignal(_SignalBase):
     def unit(self) -> str:
         """The body length it is measured in."""
         return self.per
+
+    def reading_range(self) -> tuple[float, float]:
+        """Below or above the floor, a plausible number of body lengths."""
+        return (-limits.MAX_BODY_LENGTHS, limits.MAX_BODY_LENGTHS)
 
 
 class LineDistanceSignal(_SignalBase):
@@ -253,6 +282,65 @@ class LineDistanceSignal(_SignalBase):
         """The body length it is measured in."""
         return self.per
 
+    def reading_range(self) -> tuple[float, float]:
+        """Either side of the line, a plausible number of body lengths."""
+        return (-limits.MAX_BODY_LENGTHS, limits.MAX_BODY_LENGTHS)
+
+
+class TurnSignal(_SignalBase):
+    """Turn of one left-right line of the body against another, in degrees.
+
+    The line from the right to the left ``line`` point (e.g. the shoulders)
+    is compared with the one through the ``against`` points (e.g. the hips),
+    seen along the trunk (mid-hip to mid-shoulder) in MediaPipe's metric world
+    landmarks. Positive means ``line`` has turned toward the ``toward`` side
+    (the chest turned to the working side); ``toward: any`` gives the size
+    only, never negative.
+
+    * ``size: world``: the angle between the two lines in the world
+      landmarks. The direction is reliable; the size is coarse (about half
+      the true turn in a front view, measured on the project's clips).
+    * ``size: image``: the sign still comes from the world landmarks, but the
+      size comes from the picture: how much narrower ``line`` looks than in
+      the calibrated start pose, each time relative to the torso length in
+      the same frame (``arccos`` of that ratio), so it does not depend on the
+      distance to the camera. Unknown until the start pose is calibrated.
+      With ``toward: any`` it needs no world landmarks.
+
+    NaN when a point is hidden, or when the world landmarks are missing and
+    the sign is needed.
+    """
+
+    type: Literal["turn"]
+    line: Literal["shoulder", "hip"] = "shoulder"
+    against: Literal["shoulder", "hip"] = "hip"
+    toward: Literal["left", "right", "work", "other", "any"] = "work"
+    size: Literal["world", "image"] = "image"
+
+    @model_validator(mode="after")
+    def _two_lines(self) -> TurnSignal:
+        if self.line == self.against:
+            raise ValueError(
+                f"`line` and `against` must differ, but both are '{self.line}'"
+            )
+        return self
+
+    def point_refs(self) -> list[str]:
+        """Both ends of the two lines."""
+        return [
+            f"{side}.{part}"
+            for part in (self.line, self.against)
+            for side in ("left", "right")
+        ]
+
+    def anchor(self) -> str | None:
+        """Drawn at the middle of the shoulders."""
+        return "mid.shoulder"
+
+    def reading_range(self) -> tuple[float, float]:
+        """A signed turn, -180 to 180 deg (0-180 with ``toward: any``)."""
+        return (0.0, 180.0) if self.toward == "any" else (-180.0, 180.0)
+
 
 class CombineSignal(_SignalBase):
     """Minimum or maximum of other signals (NaN inputs are ignored)."""
@@ -273,6 +361,7 @@ Signal = Annotated[
     | DistanceSignal
     | HeightSignal
     | LineDistanceSignal
+    | TurnSignal
     | CombineSignal,
     Field(discriminator="type"),
 ]

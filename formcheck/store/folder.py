@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from formcheck.errors import OutputError, SessionFileError
+from formcheck.fileio import atomic_write_text
 from formcheck.ids import check_exercise_id, check_patient
 from formcheck.prescription import Prescription, load_prescription
 from formcheck.record.files import (
     SESSION_SUFFIX,
-    atomic_write_text,
     create_session_files,
     load_session,
     write_session_files,

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from formcheck.synth import GENERATOR_VERSION
 from formcheck.synth.camera import VIEWS, Camera, ViewName
 from formcheck.synth.motions import EXERCISES, Motion, MotionParams, build_motion
-from formcheck.synth.render import Look, Renderer, Scene
+from formcheck.synth.render import Box, Look, Renderer, Scene
 from formcheck.synth.skeleton import (
     CLOTHING,
     PARAMETERS,
@@ -391,7 +391,17 @@ def render_clip(
     motion = build_motion(spec.exercise, shape, spec.motion_params())
     camera = fit_camera(motion, spec)
     look = Look.from_seed(spec.seed, shape, CLOTHING[spec.clothing])
-    renderer = Renderer(camera, Scene(props=motion.props), look, seed=spec.seed)
+    renderers: dict[tuple[Box, ...], Renderer] = {}
+
+    def renderer_at(t: float) -> Renderer:
+        # The room is ray-cast once per set of props (a chair turned round).
+        props = motion.props_at(t)
+        if props not in renderers:
+            renderers[props] = Renderer(
+                camera, Scene(props=props), look, seed=spec.seed
+            )
+        return renderers[props]
+
     n = math.floor(motion.duration_s * spec.fps + 1e-9) + 1
     near = spec.side
     sig = motion.signal
@@ -415,7 +425,7 @@ def render_clip(
             t = i / spec.fps
             t0 = time.perf_counter()
             sk = motion.timeline.skeleton_at(t)
-            frame = renderer.render(body_parts(sk), i)
+            frame = renderer_at(t).render(body_parts(sk), i)
             render_s += time.perf_counter() - t0
             lm = landmarks_3d(sk)
             xy, _ = camera.project(lm)

@@ -50,6 +50,7 @@ EXERCISE_FAULTS: Final[dict[str, tuple[str, ...]]] = {
     "hamstring_stretch_lying": ("released_early",),
     "childs_pose": ("released_early",),
     "lower_back_stretch": ("released_early",),
+    "seated_torso_twist": ("shallow",),
 }
 
 

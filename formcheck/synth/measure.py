@@ -49,7 +49,9 @@ class ClipReport:
     true joint angle in the body's sagittal plane, which is what a side-view
     spec threshold means: in the recommended side view the two agree; in
     oblique or end-on views the projection itself distorts the angle. For
-    side-lying bodies (no sagittal view) only the first is given.
+    side-lying bodies (no sagittal view) and exercises whose spec measures
+    in another view (the seated twist, filmed from the front) only the first
+    is given.
 
     Attributes:
         clip: File stem.
@@ -198,7 +200,8 @@ def compare(truth: Truth, poses: PoseSequence, clip: str) -> ClipReport:
     knee = stats(np.abs(mp_knee - t_knee), use_knee)
     nan2 = (float("nan"), float("nan"))
     hip_true, knee_true = nan2, nan2
-    if meta.get("posture") != "side_lying":
+    sagittal_spec = meta.get("recommended_view", "side") == "side"
+    if meta.get("posture") != "side_lying" and sagittal_spec:
         sag = sagittal(truth.arrays["landmarks_xyz_m"][:n].astype(np.float64))
         s3d = joint_angles(sag, near)
         hip_true = stats(np.abs(mp_hip - s3d[:, col_hip]), use_hip)

@@ -81,6 +81,13 @@ EXTRA_NOTES: dict[str, str] = {
     "swapped in many frames, angles far off, no reps counted; use the front view",
     "hamstring_stretch_standing_side": "The engine's hold starts when the heel is on "
     "the step (before the forward lean that the truth calls the hold)",
+    "seated_torso_twist_front": "Front view: the near hip/knee angles above are not what "
+    "the spec measures (the thighs point at the camera). The spec's twist (shoulder "
+    "width against the torso, arccos, sign from the world landmarks) reads 35-38 deg "
+    "for the true 38-46 deg turns and 8-18 deg for the shallow 12 deg ones (hands on "
+    "the thighs: below the 26 deg band, not even attempts); MediaPipe's world "
+    "landmarks alone give 15-20 deg. Standing up to turn the chair is gated by the "
+    "sitting check",
 }
 
 

@@ -69,6 +69,21 @@ def hip_extension(lm: Array, side: str) -> Array:
     return np.asarray(np.where(above, 360.0 - interior, interior))
 
 
+def chest_turn(lm: Array) -> Array:
+    """Turn of the shoulder line against the hip line about the vertical, degrees.
+
+    Positive when the chest has turned to the body's left (the right shoulder
+    forward); both lines are taken in the horizontal plane.
+    """
+
+    def yaw(part: str) -> Array:
+        d = _p(lm, part, "left") - _p(lm, part, "right")
+        return np.asarray(np.degrees(np.arctan2(d[..., 1], d[..., 0])))
+
+    turn = yaw("shoulder") - yaw("hip")
+    return np.asarray((turn + 180.0) % 360.0 - 180.0)
+
+
 def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
@@ -119,6 +134,8 @@ SIGNALS: Final[dict[str, Callable[[Array], Array]]] = {
         _p(lm, "knee", "left") - _p(lm, "knee", "right"), axis=-1
     )
     / np.linalg.norm(_p(lm, "hip", "left") - _p(lm, "hip", "right"), axis=-1),
+    "twist_left": chest_turn,
+    "twist_right": lambda lm: -chest_turn(lm),
     "head_pitch": lambda lm: elevation(
         (lm[..., Landmark.LEFT_EAR, :] + lm[..., Landmark.RIGHT_EAR, :]) / 2.0,
         lm[..., Landmark.NOSE, :],

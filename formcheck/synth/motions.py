@@ -141,6 +141,8 @@ class Motion:
         kind: ``reps`` or ``hold``.
         signal: Truth signal for counting or timing.
         notes: How the motion realises the exercise.
+        prop_changes: ``(time_s, props)`` pairs: from ``time_s`` on, the room
+            holds ``props`` instead (a chair turned round between sets).
     """
 
     exercise: str
@@ -153,6 +155,15 @@ class Motion:
     kind: Kind
     signal: SignalDef | None
     notes: str = ""
+    prop_changes: tuple[tuple[float, tuple[Box, ...]], ...] = ()
+
+    def props_at(self, t: float) -> tuple[Box, ...]:
+        """The props in the room at time ``t`` (s)."""
+        props = self.props
+        for start_s, changed in self.prop_changes:
+            if t >= start_s:
+                props = changed
+        return props
 
     @property
     def duration_s(self) -> float:
@@ -1316,6 +1327,13 @@ def build_sciatic_nerve_glide_seated(ctx: _Ctx) -> Motion:
     )  # fmt: skip
 
 
+def build_seated_torso_twist(ctx: _Ctx) -> Motion:
+    """Sideways on a chair, turning toward its back; both sides (see :mod:`.twist`)."""
+    from formcheck.synth.twist import build_seated_torso_twist as build
+
+    return build(ctx)
+
+
 # ============================================================== registry
 _BUILDERS: Final[dict[str, Callable[[_Ctx], Motion]]] = {
     "rockbacks": build_rockbacks,
@@ -1336,6 +1354,7 @@ _BUILDERS: Final[dict[str, Callable[[_Ctx], Motion]]] = {
     "hamstring_stretch_lying": build_hamstring_stretch_lying,
     "childs_pose": build_childs_pose,
     "lower_back_stretch": build_lower_back_stretch,
+    "seated_torso_twist": build_seated_torso_twist,
 }
 
 #: Every exercise the generator can perform.
@@ -1358,6 +1377,7 @@ EXERCISES: Final[dict[str, ExerciseInfo]] = {
     "hamstring_stretch_lying": ExerciseInfo("hamstring_stretch_lying", "hold", "supine", "side", 0.4, 1, 20.0, 15.0),
     "childs_pose": ExerciseInfo("childs_pose", "hold", "quadruped", "side", 0.45, 1, 30.0, 30.0),
     "lower_back_stretch": ExerciseInfo("lower_back_stretch", "hold", "supine", "side", 0.4, 1, 22.0, 20.0),
+    "seated_torso_twist": ExerciseInfo("seated_torso_twist", "reps", "seated", "front", 1.0, 3, 2.0, alternating=True),
 }  # fmt: skip
 
 
@@ -1390,7 +1410,11 @@ def build_motion(
     motion = _BUILDERS[exercise](ctx)
     motion.exercise = exercise
     if params.lead_in == "short":
+        start_s = next(p[1] for p in motion.timeline.phases if p[0] == "exercise")
         motion.timeline = motion.timeline.trimmed(2.0, 1.0, _SETTLE_PERTURB)
+        motion.prop_changes = tuple(
+            (t - start_s + 2.0, props) for t, props in motion.prop_changes
+        )
     return motion
 
 

@@ -23,8 +23,6 @@ Example:
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.errors import OutputError
+from formcheck.fileio import atomic_write_bytes
 from formcheck.pictures import PICTURE_SIZE_WH, PictureKind, picture_path
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.synth.camera import Camera, ViewName
@@ -279,13 +278,9 @@ def render_pictures(spec: ExerciseSpec) -> dict[PictureKind, bytes]:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise OutputError(
             f"{path}: cannot write picture ({exc.strerror or exc})"
         ) from exc

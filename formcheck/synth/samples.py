@@ -78,6 +78,7 @@ SAMPLES: Final[tuple[Sample, ...]] = (
     _s("hamstring_stretch_lying_side", "recommended view", "hamstring_stretch_lying", hold_s=16.0, seed=26, body="small", side="right"),
     _s("childs_pose_side", "recommended view", "childs_pose", hold_s=30.0, lead_in="short", seed=27, body="medium", clothing="red"),
     _s("lower_back_stretch_side", "recommended view", "lower_back_stretch", hold_s=21.0, seed=28, body="small"),
+    _s("seated_torso_twist_front", "recommended view (front); both sides, the chair turned round between them; the second turn on each side is shallow (12 deg, not counted)", "seated_torso_twist", n_reps=3, faults=("shallow",), seed=45, body="tall", clothing="red", side="right"),
     # --- faults
     _s("glute_bridge_side_over_arch", "over_arch on reps 2 and 4", "glute_bridge", n_reps=4, faults=("over_arch",), seed=30, body="tall", clothing="red"),
     _s("glute_bridge_side_not_high_enough", "not_high_enough on reps 2 and 4", "glute_bridge", n_reps=4, faults=("not_high_enough",), seed=31, body="small", side="right"),
