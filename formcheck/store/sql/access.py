@@ -126,7 +126,8 @@ def require_role(actor: Actor, *roles: Role, doing: str) -> None:
     if not actor.roles and not actor.operator:
         raise AccessDenied(NO_ROLE.format(email=actor.email))
     needed = " or ".join(r.value for r in roles)
-    raise AccessDenied(f"only a {needed} can {doing}")
+    article = "an" if needed[0] in "aeiou" else "a"
+    raise AccessDenied(f"only {article} {needed} can {doing}")
 
 
 def clinical_scope(session: Session, actor: Actor) -> set[int]:
