@@ -249,6 +249,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL]:
     """The URL of an empty database (no tables), on each backend."""
     if request.param == "sqlite":
+        (tmp_path / "home").mkdir()
         yield sqlite_url(tmp_path / "home")
     else:
         yield from _postgres_db(request, None)
