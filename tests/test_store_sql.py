@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +13,8 @@ from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
 from formcheck.store import FolderStore, Store
 from formcheck.store.sql import Database, SqlStore
-from formcheck.store.sql.models import User, utc_now
+from formcheck.store.sql.access import INVITATION_VALID_DAYS
+from formcheck.store.sql.models import InvitationRow, User, utc_now
 from formcheck.store.sql.sessions import add_session
 
 
@@ -215,7 +216,7 @@ def test_bad_notes_are_refused_and_nothing_is_saved(clinic_db: Database) -> None
         therapist.add_comment("   ", patient=handle)
     with pytest.raises(InputError, match="at most 4000"):
         therapist.add_comment("x" * 4001, patient=handle)
-    with pytest.raises(ValueError):  # noqa: PT011 - the enum names the value
+    with pytest.raises(InputError, match="'ankle' is not a symptom location"):
         patient.record_symptoms("ankle", worse=True)  # type: ignore[arg-type]
     assert therapist.comments(handle) == []
     assert therapist.symptom_answers(handle) == []
@@ -272,3 +273,19 @@ def test_a_failed_write_leaves_nothing_behind(
     with pytest.raises(StoreError, match="conflicts"):
         _save_then_break(clinic_db, bird_dog_record, handle)
     assert patient.list_sessions() == []
+
+
+def test_an_old_invitation_links_nobody(clinic_db: Database) -> None:
+    clinic_db.operator().grant_role("thera@clinic.org", Role.THERAPIST)
+    therapist = clinic_db.store(clinic_db.login("thera@clinic.org"))
+    therapist.invite("late@home.org")
+    with clinic_db.transaction() as session:
+        session.execute(
+            sa.update(InvitationRow).values(
+                created_utc=utc_now() - timedelta(days=INVITATION_VALID_DAYS + 1)
+            )
+        )
+    assert clinic_db.login("late@home.org").roles == frozenset()
+    assert therapist.patients() == []
+    therapist.invite("late@home.org")  # inviting again renews it
+    assert clinic_db.login("late@home.org").roles == frozenset({Role.PATIENT})

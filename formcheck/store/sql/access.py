@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from formcheck.clinic import Principal, Role
-from formcheck.errors import AccessDenied, NotLoggedIn
+from formcheck.errors import AccessDenied, InputError, NotLoggedIn
 from formcheck.ids import check_email, check_patient
 from formcheck.store.sql.models import (
     NAME_LEN,
@@ -42,6 +45,9 @@ from formcheck.store.sql.models import (
 LOCAL_EMAIL = "me@local.invalid"
 #: The local user's handle; sessions without a patient name are theirs.
 LOCAL_HANDLE = "me"
+E = TypeVar("E", bound=StrEnum)
+#: An invitation not accepted within this many days no longer links anyone.
+INVITATION_VALID_DAYS = 30
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 _HANDLE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -77,6 +83,28 @@ class Actor:
     def user_id(self) -> int | None:
         """The caller's user id (``None`` for the operator)."""
         return None if self.user is None else self.user.id
+
+
+def row_id(value: object) -> int | None:
+    """``value`` if it can be a row id (a positive 32-bit int), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value < 2**31 else None
+
+
+def choice(enum: type[E], value: object, what: str) -> E:
+    """``value`` as a member of ``enum``.
+
+    Raises:
+        InputError: Naming the allowed values.
+    """
+    if isinstance(value, str):  # members of a StrEnum are strings too
+        try:
+            return enum(value)
+        except ValueError:
+            pass
+    allowed = ", ".join(m.value for m in enum)
+    raise InputError(f"{value!r} is not a {what}; use one of: {allowed}")
 
 
 def denied(what: str) -> AccessDenied:
@@ -292,7 +320,10 @@ def login(session: Session, email: str, name: str = "") -> Principal:
     pending = list(
         session.scalars(
             sa.select(InvitationRow).where(
-                InvitationRow.email == email, InvitationRow.accepted_utc.is_(None)
+                InvitationRow.email == email,
+                InvitationRow.accepted_utc.is_(None),
+                InvitationRow.created_utc
+                >= utc_now() - timedelta(days=INVITATION_VALID_DAYS),
             )
         )
     )

@@ -107,11 +107,8 @@ class AccountsPart(Scoped):
         """
         with self._scope() as (session, actor):
             access.require_role(actor, Role.THERAPIST, doing="cancel invitations")
-            row = (
-                session.get(InvitationRow, invitation_id)
-                if isinstance(invitation_id, int)
-                else None
-            )
+            key = access.row_id(invitation_id)
+            row = None if key is None else session.get(InvitationRow, key)
             if (
                 row is None
                 or actor.user is None
@@ -161,7 +158,7 @@ class AccountsPart(Scoped):
             AccessDenied: Unless the caller is an admin.
             InputError: If ``email`` is not an e-mail address.
         """
-        role = Role(role)
+        role = access.choice(Role, role, "role")
         email = check_email(email)
         if email.endswith(".invalid"):
             raise InputError(f"{email} is reserved for local mode")
@@ -180,7 +177,7 @@ class AccountsPart(Scoped):
             AccessDenied: Unless the caller is an admin.
             UnknownUserError: If nobody has this e-mail.
         """
-        role = Role(role)
+        role = access.choice(Role, role, "role")
         with self._scope() as (session, actor):
             access.require_role(actor, Role.ADMIN, doing="manage roles")
             user = _user(session, email)

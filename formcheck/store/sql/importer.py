@@ -43,8 +43,8 @@ from formcheck.store.sql.config import Mode
 from formcheck.store.sql.database import Database
 from formcheck.store.sql.models import PrescriptionRow, SessionRow, User
 from formcheck.store.sql.sessions import (
-    _prescription_time,
     add_session,
+    prescription_time,
     put_prescription,
 )
 
@@ -173,7 +173,7 @@ def _import_prescription(session: Session, item: Prescription, patient: User) ->
             PrescriptionRow.exercise_id == item.exercise,
         )
     ).one_or_none()
-    if existing is not None and existing.created_utc >= _prescription_time(item):
+    if existing is not None and existing.created_utc >= prescription_time(item):
         return False
     put_prescription(session, item, patient, None)
     return True

@@ -183,11 +183,8 @@ class NotesPart(Scoped):
         """
         with self._scope() as (session, actor):
             scope = access.clinical_scope(session, actor)
-            row = (
-                session.get(CommentRow, comment_id)
-                if isinstance(comment_id, int) and not isinstance(comment_id, bool)
-                else None
-            )
+            key = access.row_id(comment_id)
+            row = None if key is None else session.get(CommentRow, key)
             if row is None or row.patient_id not in scope:
                 raise access.denied(f"comment {comment_id!r}")
             who = session.get(User, row.patient_id)
@@ -211,7 +208,7 @@ class NotesPart(Scoped):
             AccessDenied: If the patient or session is out of scope.
             InputError: If a value is invalid.
         """
-        where = SymptomLocation(location)
+        where = access.choice(SymptomLocation, location, "symptom location")
         _index(set_index, "set_index", 1)
         if answered_utc is not None and answered_utc.tzinfo is None:
             raise InputError("answered_utc must carry a time zone")
@@ -271,7 +268,7 @@ class NotesPart(Scoped):
             AccessDenied: Unless the caller is a therapist linked to the patient.
             InputError: If the index does not fit the level or the note is long.
         """
-        level = VerdictLevel(level)
+        level = access.choice(VerdictLevel, level, "verdict level")
         body = _text(note, MAX_NOTE_CHARS, "the note", required=False)
         _index(index, "index", 0)
         with self._scope() as (session, actor):

@@ -106,13 +106,14 @@ def put_prescription(
         row = PrescriptionRow(patient_id=patient.id, exercise_id=prescription.exercise)
         session.add(row)
     row.document = document.model_dump_json(indent=1)
-    row.created_utc = _prescription_time(prescription)
+    row.created_utc = prescription_time(prescription)
     row.saved_by_id = None if saved_by is None else saved_by.id
     session.flush()
     return row
 
 
-def _prescription_time(prescription: Prescription) -> datetime:
+def prescription_time(prescription: Prescription) -> datetime:
+    """When a prescription was set (now, if its time cannot be read)."""
     try:
         when = datetime.fromisoformat(prescription.created_utc)
     except ValueError:
