@@ -6,6 +6,10 @@ An upgrade runs in one transaction: on PostgreSQL and on SQLite (whose
 driver is told to make DDL transactional, see :mod:`.database`) a failed
 migration leaves the schema exactly as it was. On PostgreSQL an advisory
 lock makes several app instances starting at once upgrade one at a time.
+
+To change the schema, edit :mod:`.models`, then run
+``python scripts/db_revision.py "what changed"`` and tidy the script it
+writes; ``tests/test_db_migrations.py`` fails while the two differ.
 """
 
 from __future__ import annotations
