@@ -8,6 +8,7 @@ non-zero exit status and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -50,6 +51,11 @@ def _error(message: str) -> None:
         err_console.print(
             f"[bold red]formcheck: error:[/] {_lit(line)}", markup=True, soft_wrap=True
         )
+
+
+def _plain(line: str) -> None:
+    """Print a line as plain text (names and e-mails are never markup)."""
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -204,6 +210,10 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--docs", help="also write the Markdown report here (e.g. docs/accuracy.md)"
     )
+
+    from formcheck.store.sql.commands import add_commands
+
+    add_commands(sub)
 
     spec = sub.add_parser(
         "spec", help="validate spec files or print the spec JSON Schema"
@@ -620,6 +630,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from formcheck.synth.cli import main as synth_main
 
             return synth_main(["samples", *args.rest])
+        if args.command in ("db", "import", "admin"):
+            from formcheck.store.sql.commands import run_command
+
+            status = run_command(args, _plain)
+            if status == EXIT_USAGE:
+                with contextlib.suppress(SystemExit):
+                    parser.parse_args([args.command, "--help"])
+            return status
         if args.command == "spec":
             if args.spec_command == "validate":
                 return _cmd_spec_validate(args.paths)

@@ -8,8 +8,19 @@ The hierarchy::
     │   └── VideoError             a video cannot be opened or decoded
     ├── OutputError (OSError)      an output folder or file cannot be written
     ├── SessionFileError           a saved session JSON cannot be loaded
-    └── PoseBackendError (RuntimeError)
-                                   the pose model cannot be created or run
+    ├── PoseBackendError (RuntimeError)
+    │                              the pose model cannot be created or run
+    ├── AccessDenied (PermissionError)
+    │   │                          the user may not see or change this data
+    │   └── NotLoggedIn            nobody is logged in
+    ├── UnknownUserError (LookupError)
+    │                              no user has this e-mail address
+    └── StoreError                 the database cannot be used
+        ├── DatabaseConfigError (ValueError)
+        │                          the database URL or mode is malformed
+        ├── DatabaseUnavailable (ConnectionError)
+        │                          the database server cannot be reached
+        └── MigrationError         the schema cannot be brought up to date
 
 Data problems inside a stream (nobody in view, a landmark hidden) are *not*
 exceptions: they become empty poses, NaN signals and "unknown" rule states.
@@ -46,6 +57,38 @@ class SessionFileError(FormcheckError, ValueError):
 
 class PoseBackendError(FormcheckError, RuntimeError):
     """The pose estimator cannot be created or run."""
+
+
+class AccessDenied(FormcheckError, PermissionError):
+    """The logged-in user may not see or change this data.
+
+    Raised the same way whether the data exists or not, so a forged id tells
+    nothing about what is stored.
+    """
+
+
+class NotLoggedIn(AccessDenied):
+    """A request came with nobody logged in."""
+
+
+class UnknownUserError(FormcheckError, LookupError):
+    """No user has the given e-mail address (administration commands)."""
+
+
+class StoreError(FormcheckError):
+    """The database behind a store cannot be used."""
+
+
+class DatabaseConfigError(StoreError, ValueError):
+    """The database URL or the formcheck mode is not valid."""
+
+
+class DatabaseUnavailable(StoreError, ConnectionError):
+    """The database server cannot be reached (down, refused, timed out)."""
+
+
+class MigrationError(StoreError):
+    """The database schema cannot be brought to the version formcheck needs."""
 
 
 class FormcheckWarning(UserWarning):

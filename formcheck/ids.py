@@ -49,3 +49,25 @@ def check_exercise_id(exercise: object) -> str:
     if not isinstance(exercise, str) or not EXERCISE_ID.fullmatch(exercise):
         raise InputError(f"{exercise!r} is not a valid exercise id")
     return exercise
+
+
+#: An e-mail address as an identity provider reports it: one ``@``, no spaces
+#: or control characters, a dotted domain. Checked for shape only (the
+#: identity provider has verified it); compared in lower case.
+EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+)
+EMAIL_MAX_LEN = 254
+
+
+def check_email(email: object) -> str:
+    """Return ``email`` trimmed and in lower case if it looks like an address.
+
+    Raises:
+        InputError: If it is not shaped like ``name@example.org``.
+    """
+    if isinstance(email, str):
+        email = email.strip().lower()
+        if len(email) <= EMAIL_MAX_LEN and EMAIL.fullmatch(email):
+            return email
+    raise InputError(f"{email!r} is not an e-mail address (name@example.org)")

@@ -43,3 +43,16 @@ def make_frame(
         resolution_wh=resolution_wh,
         num_people=num_people,
     )
+
+
+# Database fixtures (SQLite per test, PostgreSQL per session): tests/db_support.py
+from tests.db_support import (  # noqa: E402, F401
+    bird_dog_record,
+    clinic_db,
+    database_url,
+    empty_database_url,
+    local_db,
+    postgres_server,
+    postgres_template,
+    sqlite_template,
+)

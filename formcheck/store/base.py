@@ -5,7 +5,10 @@ pipeline and the CLI use only this interface; where the data lives (a folder
 of JSON files, an SQLite file, a clinic's PostgreSQL server) is the store's
 business. Ids a store hands out are opaque strings: only the store that made
 them can resolve them, and it checks them (a forged id is refused, never
-followed outside the store's own data).
+followed outside the store's own data). A store that serves several users
+(:class:`formcheck.store.sql.SqlStore`) acts for one logged-in user and
+raises :class:`~formcheck.errors.AccessDenied` for anything outside their
+scope, including ids and patient names that do not exist.
 
 Example:
     >>> store = FolderStore(tmp_path)  # doctest: +SKIP

@@ -1,0 +1,1 @@
+"""formcheck database migrations (Alembic scripts)."""
