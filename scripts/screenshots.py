@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from formcheck.app_support.browser import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools
+
+from devtools.browser import (
     CHROMIUM,
     StreamlitStartError,
     chromium_context,

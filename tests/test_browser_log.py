@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from formcheck.app_support.browser import server_tracebacks
+from devtools.browser import server_tracebacks
 
 LOG = """\
   You can now view your Streamlit app in your browser.

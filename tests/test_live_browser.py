@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.app_support.browser import (
+from devtools.browser import (
     CHROMIUM,
     StreamlitStartError,
     chromium_context,

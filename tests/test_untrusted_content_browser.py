@@ -18,8 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from formcheck.analyze import analyze_landmarks
-from formcheck.app_support.browser import (
+from devtools.browser import (
     CHROMIUM,
     StreamlitStartError,
     chromium_context,
@@ -27,6 +26,7 @@ from formcheck.app_support.browser import (
     streamlit_app,
     wait_idle,
 )
+from formcheck.analyze import analyze_landmarks
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from tests.conftest import DATA, REPO

@@ -20,8 +20,6 @@ Modules:
   (Jinja2 template in ``templates/``).
 * :mod:`formcheck.app_support.plain`: user text shown as plain text in
   Markdown and in Plotly labels.
-* :mod:`formcheck.app_support.browser`: ``streamlit run`` and Chromium for the
-  real-browser tests and the screenshot script.
 * :mod:`formcheck.app_support.safety`: the safety text shown in the app.
 * :mod:`formcheck.app_support.ui`: the only module importing Streamlit — page
   setup (sidebar, safety panel), cached spec loading, error display and the

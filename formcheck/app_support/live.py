@@ -40,8 +40,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
 
 import av
 import numpy as np
@@ -55,171 +53,28 @@ from formcheck.errors import FormcheckError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.prescription import Prescription
-from formcheck.record import SessionRecord
-from formcheck.results import Cue, FrameResult, HoldState, RepTally
+from formcheck.results import FrameResult, RepTally
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.store import SessionRef, SessionStore
 from formcheck.types import PoseFrame
 
 from . import safety
 from .live_clock import LiveStats, StreamClock
+from .live_snapshot import (
+    LatestSlot,
+    LivePhase,
+    LiveSnapshot,
+    SavedSet,
+    set_targets,
+)
 
 logger = logging.getLogger(__name__)
 
 Image = npt.NDArray[np.uint8]
-LivePhase = Literal[
-    "waiting", "positioning", "counting", "resting", "done", "stopped", "error"
-]
-T = TypeVar("T")
 
 #: Seconds the framing must stay right before counting starts.
 DEFAULT_SETTLE_S = 2.0
 _WARM_UP_WH = (256, 256)
-
-
-class LatestSlot(Generic[T]):
-    """A bounded, thread-safe hand-off that keeps only the newest item.
-
-    It is a queue of length one that drops the older item on ``put``: the
-    producer (the frame callback) never blocks and memory never grows, and
-    the consumer (the page) always sees the most recent result.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._item: T | None = None
-        self._version = 0
-
-    def put(self, item: T) -> None:
-        """Store ``item``, replacing any older one."""
-        with self._lock:
-            self._item = item
-            self._version += 1
-
-    def get(self) -> T | None:
-        """Return the newest item (it stays in the slot), or ``None``."""
-        with self._lock:
-            return self._item
-
-    def take(self) -> T | None:
-        """Return the newest item and empty the slot."""
-        with self._lock:
-            item, self._item = self._item, None
-            return item
-
-    @property
-    def version(self) -> int:
-        """How many items were ever put (to tell whether something is new)."""
-        with self._lock:
-            return self._version
-
-
-@dataclass(frozen=True)
-class SavedSet:
-    """A finished set: its record and where it was saved.
-
-    Attributes:
-        set_number: 1-based set number within this processor.
-        record: The session record.
-        ref: Where the store saved it (``None`` if not saved).
-        reason: Why the set ended (``target reached``, ``stream stopped``...).
-        save_error: Why it could not be saved, if it could not.
-    """
-
-    set_number: int
-    record: SessionRecord = dataclasses.field(repr=False)
-    ref: SessionRef | None
-    reason: str
-    save_error: str | None = None
-
-
-@dataclass(frozen=True)
-class LiveSnapshot:
-    """What the page shows, published after every processed frame.
-
-    Attributes:
-        seq: Increases with every snapshot.
-        phase: Where the processor is (see the module docstring).
-        set_number: Current (or last) set, 1-based; 0 before the first.
-        target_sets: Sets to do.
-        positioning_s: How long the framing has been right (positioning).
-        settle_s: How long it must be right before counting starts.
-        message: One line for the page: positioning status or phase.
-        cue: The checker's current cue.
-        has_person: Whether a person is in view.
-        several_people: Whether more than one person was in view for most of
-            the last few seconds.
-        view_ok: Whether the camera view matches the spec.
-        tallies: Reps overall (side ``None``) and per side.
-        target_reps: Reps per set, if the exercise counts reps.
-        hold: The hold timer, for hold exercises.
-        holds_done: Completed holds in this set.
-        target_holds: Holds per set, for hold exercises.
-        frames_processed: Frames processed since the processor was created.
-        fps: Processing rate over the last few seconds.
-        processing_ms: Median time to process one frame (pose, check, draw).
-        lag_ms: Median backlog: how much later than the promptest frame so far
-            a frame reaches the callback (wall time since the stream started
-            minus the frame's own time, minus its minimum). Flat = no queue.
-        lag_ms_max: The largest such backlog over the last few seconds.
-        pain_question_pending: A set has ended and the pain question is due.
-        setup_issues: While positioning, every set-up problem in the latest
-            frame (``FrameResult.setup_issues``); empty otherwise.
-        saved: The sets finished so far.
-        error: What went wrong, if the processor stopped on an error.
-    """
-
-    seq: int
-    phase: LivePhase
-    set_number: int
-    target_sets: int
-    positioning_s: float
-    settle_s: float
-    message: str
-    cue: Cue | None
-    has_person: bool
-    several_people: bool
-    view_ok: bool
-    tallies: tuple[RepTally, ...]
-    target_reps: int | None
-    hold: HoldState | None
-    holds_done: int
-    target_holds: int | None
-    frames_processed: int
-    fps: float
-    processing_ms: float
-    lag_ms: float
-    lag_ms_max: float
-    pain_question_pending: bool
-    setup_issues: tuple[str, ...] = ()
-    saved: tuple[SavedSet, ...] = ()
-    error: str | None = None
-
-    @property
-    def reps(self) -> int:
-        """Counted repetitions in the current set (all sides)."""
-        return next((t.counted for t in self.tallies if t.side is None), 0)
-
-    @property
-    def correct(self) -> int:
-        """Correct repetitions in the current set."""
-        return next((t.correct for t in self.tallies if t.side is None), 0)
-
-    @property
-    def incorrect(self) -> int:
-        """Counted repetitions with a fault in the current set."""
-        return next((t.incorrect for t in self.tallies if t.side is None), 0)
-
-
-def set_targets(spec: ExerciseSpec) -> tuple[int | None, int | None, int]:
-    """``(target_reps, target_holds, target_sets)`` of a spec."""
-    if spec.reps is not None:
-        return spec.reps.target_reps, None, spec.reps.target_sets
-    if spec.guided is not None:
-        return spec.guided.target_reps, None, spec.guided.target_sets
-    if spec.hold is not None:
-        return None, spec.hold.repeats, 1
-    return None, None, 1
 
 
 class LiveProcessor:

@@ -19,8 +19,8 @@ Modules:
 * :mod:`formcheck.synth.truth`: the truth file (JSON + NPZ).
 * :mod:`formcheck.synth.clip`: render one clip (video + truth).
 * :mod:`formcheck.synth.samples`: the curated sample set and its manifest.
-* :mod:`formcheck.synth.measure`, :mod:`formcheck.synth.measure_samples`:
-  MediaPipe versus truth.
+* ``devtools/synth_measure*.py`` (source checkout only): MediaPipe versus
+  truth, which writes ``measurements.yaml``.
 * :mod:`formcheck.synth.pictures`: the Exercises page's pictures.
 * :mod:`formcheck.synth.cli`: ``python -m formcheck.synth``.
 """

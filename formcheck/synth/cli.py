@@ -220,7 +220,13 @@ def _samples_command(args: argparse.Namespace) -> int:
             bar.close()
     results = sm.read_results(out)
     if args.measure or args.measure_only:
-        from formcheck.synth.measure_samples import measure_samples
+        try:
+            from devtools.synth_measure_samples import measure_samples
+        except ImportError:
+            raise FormcheckError(
+                "measuring the samples needs the development tools in a source "
+                "checkout (devtools/): run it from the repository folder"
+            ) from None
 
         measure_samples(out, jobs=args.jobs, only=args.only, cache_dir=args.pose_cache)
     path = sm.write_manifest(out, sm.manifest(results, sm.load_measurements()))

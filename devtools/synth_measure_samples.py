@@ -163,7 +163,7 @@ def _phase_of(meta: dict[str, Any], t: float) -> str:
 def _measure_one(
     out_dir: str, name: str, exercise: str, cache_dir: str | None = None
 ) -> tuple[str, dict[str, Any]]:
-    from formcheck.synth.measure import compare, run_pose
+    from devtools.synth_measure import compare, run_pose
     from formcheck.synth.truth import load_truth
     from formcheck.types import PoseSequence
 
