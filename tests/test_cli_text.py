@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from formcheck import cli
+from formcheck.cli import library as cli_library
 from formcheck.specs import builtin_spec_dir, load_all
 from formcheck.types import PoseSequence
 from tests.conftest import DATA
@@ -119,7 +120,7 @@ def test_exercises_in_a_terminal_shows_every_id_whole(
     terminal = Console(
         file=out, width=width, force_terminal=True, color_system=None, emoji=False
     )
-    monkeypatch.setattr(cli, "console", terminal)
+    monkeypatch.setattr(cli_library, "console", terminal)
     assert cli.main(["exercises"]) == 0
     text = out.getvalue()
     assert "…" not in text

@@ -1,0 +1,40 @@
+"""The command line's two consoles and its one way of reporting a problem.
+
+User text is always printed literally (never as Rich markup or emoji codes).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NOT_ANALYSABLE = 3
+
+# No emoji codes (":smile:") either: user text is printed exactly as given.
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
+
+
+def lit(value: object) -> str:
+    """``value`` as Rich markup that prints literally.
+
+    Every piece of user-supplied text (paths, names, spec text, cues,
+    warnings) goes through this before it meets Rich markup, so ``[red]`` or
+    ``x[/]y.mp4`` is printed as typed instead of styling or crashing.
+    """
+    return escape(str(value))
+
+
+def error(message: str) -> None:
+    for line in message.splitlines() or [message]:
+        err_console.print(
+            f"[bold red]formcheck: error:[/] {lit(line)}", markup=True, soft_wrap=True
+        )
+
+
+def plain(line: str) -> None:
+    """Print a line as plain text (names and e-mails are never markup)."""
+    console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,225 @@
+"""``formcheck analyze`` and ``formcheck demo``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.table import Table
+
+from formcheck.cli._console import (
+    EXIT_ERROR,
+    EXIT_NOT_ANALYSABLE,
+    EXIT_OK,
+    EXIT_USAGE,
+    console,
+    error,
+    lit,
+)
+from formcheck.cli.parser import build_parser
+
+
+def _summary_table(session: object) -> Table:
+    from formcheck.record import SessionRecord
+
+    assert isinstance(session, SessionRecord)
+    table = Table(title=f"{lit(session.exercise.name)}: repetitions", show_lines=False)
+    for col in (
+        "#",
+        "side",
+        "start",
+        "end",
+        "counted",
+        "result",
+        "range",
+        "faults / reason",
+    ):
+        table.add_column(col)
+    for r in session.reps:
+        result = "correct" if r.correct else ("faulty" if r.counted else "-")
+        style = "green" if r.correct else ("red" if r.counted else "dim")
+        detail = ", ".join(r.cues) if r.counted else r.reason
+        rom = "" if r.range_of_motion is None else f"{r.range_of_motion:.0f}"
+        table.add_row(
+            str(r.index) if r.counted else "-",
+            lit(r.side or ""),
+            f"{r.start_s:.1f}s",
+            f"{r.end_s:.1f}s",
+            "yes" if r.counted else "no",
+            f"[{style}]{result}[/]",
+            rom,
+            lit(detail),
+        )
+    return table
+
+
+def _print_summary(result: object, outputs: dict[str, Path]) -> None:
+    from formcheck.analyze import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
+    s = result.session
+    if s.reps:
+        console.print(_summary_table(s))
+    if s.holds:
+        table = Table(title=f"{lit(s.exercise.name)}: holds")
+        for col in ("#", "start", "end", "held", "target", "done"):
+            table.add_column(col)
+        for h in s.holds:
+            table.add_row(
+                str(h.index),
+                f"{h.start_s:.1f}s",
+                f"{h.end_s:.1f}s",
+                f"{h.held_s:.1f}s",
+                f"{h.target_s:.0f}s",
+                "[green]yes[/]" if h.completed else "[red]no[/]",
+            )
+        console.print(table)
+    sm = s.summary
+    if s.exercise.kind == "reps":
+        per_side = "  ".join(
+            f"{p.side}: {p.reps} ({p.correct} correct)"
+            for p in sm.per_side
+            if p.side is not None
+        )
+        console.print(
+            f"[bold]Repetitions:[/] {sm.reps}  correct {sm.correct}  faulty {sm.incorrect}"
+            + (f"   {lit(f'[{per_side}]')}" if per_side else ""),
+            soft_wrap=True,
+        )
+    if s.exercise.kind == "hold" or s.holds:
+        console.print(
+            f"[bold]Holds:[/] {sm.holds_completed} of {sm.holds} reached the minimum; longest {sm.longest_hold_s:.1f}s"
+        )
+    if s.faults:
+        console.print("[bold]Faults:[/]")
+        for f in s.faults:
+            rep = f" (rep {f.rep_index})" if f.rep_index else ""
+            console.print(
+                f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  "
+                f"[yellow]{lit(f.rule_id)}[/]{rep}: {lit(f.cue)}"
+            )
+    for w in s.warnings:
+        console.print(f"[yellow]warning:[/] {lit(w)}")
+    for kind, path in outputs.items():
+        console.print(f"[dim]{kind}:[/] {lit(path)}", soft_wrap=True)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``formcheck analyze``: a video (or saved landmarks) to annotated video, record and tables."""
+    from formcheck.analyze import (
+        AnalysisResult,
+        analyze_landmarks,
+        analyze_video,
+        check_output_folder,
+    )
+    from formcheck.record import write_session_files
+    from formcheck.specs import load_spec
+    from formcheck.types import PoseSequence
+    from formcheck.video import probe_video
+
+    if not args.video and not args.landmarks:
+        error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
+        return EXIT_USAGE
+    spec = load_spec(args.exercise)
+    out = check_output_folder(args.out)
+    if args.landmarks:
+        sequence = PoseSequence.load_npz(args.landmarks)
+        result: AnalysisResult = analyze_landmarks(sequence, spec, side=args.side)
+        stem = Path(args.landmarks).stem
+        source_name = args.landmarks
+    else:
+        video = Path(args.video)
+        info = probe_video(video)  # fail fast with a clear message
+        stem = video.stem
+        source_name = str(video)
+        out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
+        show = (not args.quiet and sys.stderr.isatty()) or os.environ.get(
+            "FORMCHECK_PROGRESS"
+        ) == "1"
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=max(info.frame_count, 1),
+            unit="frame",
+            desc=video.name,
+            disable=not show,
+            file=sys.stderr,
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.update(1)
+
+        try:
+            result = analyze_video(
+                video,
+                spec,
+                side=args.side,
+                out_video=out_video,
+                save_landmarks=args.save_landmarks,
+                model_complexity=args.model_complexity,
+                progress=progress,
+            )
+        finally:
+            bar.close()
+    outputs: dict[str, Path] = {}
+    if result.video_path is not None:
+        outputs["annotated video"] = result.video_path
+    files = write_session_files(result.session, out, stem)
+    outputs["session"] = files.json
+    outputs["per-rep CSV"] = files.reps_csv
+    if files.holds_csv is not None:
+        outputs["holds CSV"] = files.holds_csv
+    if args.save_landmarks and result.landmarks is not None:
+        lm_path = out / f"{stem}.landmarks.npz"
+        try:
+            result.landmarks.save_npz(lm_path)
+        except OSError as exc:
+            error(f"{lm_path}: cannot write landmarks ({exc})")
+            return EXIT_ERROR
+        outputs["landmarks"] = lm_path
+    _print_summary(result, outputs)
+    if result.problems:
+        for p in result.problems:
+            error(f"{source_name}: {p}; results up to that point were saved")
+        return EXIT_NOT_ANALYSABLE
+    if result.no_person:
+        error(
+            f"{source_name}: nobody was found in any frame; check the camera framing (whole body in view)"
+        )
+        return EXIT_NOT_ANALYSABLE
+    if result.several_people:
+        src = result.session.source
+        share = 100 * src.frames_with_several_people / max(src.frames_with_person, 1)
+        error(
+            f"{source_name}: more than one person is in view in {share:.0f}% of the frames; "
+            "formcheck follows one person, so film only the person exercising (form checks were skipped in those frames)"
+        )
+        return EXIT_NOT_ANALYSABLE
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``formcheck demo``: analyse a bundled sample clip."""
+    from formcheck.specs import load_spec
+
+    spec = load_spec(args.exercise)
+    samples = Path(__file__).resolve().parents[1] / "sample_videos"
+    view = "front" if spec.camera.view == "front" else "side"
+    clip = samples / f"{spec.id}_{view}.mp4"
+    if not clip.is_file():
+        error(
+            f"{clip}: no bundled sample for '{spec.id}' "
+            "(sample videos come with a source checkout; see `formcheck samples`)"
+        )
+        return EXIT_ERROR
+    truth = clip.with_name(clip.stem + ".truth.json")
+    side: list[str] = []
+    if spec.side.mode == "painful" and truth.is_file():
+        import json
+
+        side = ["--side", json.loads(truth.read_text())["side"]]
+    console.print(f"[bold]formcheck demo:[/] analysing {lit(clip)} as '{lit(spec.id)}'")
+    words = ["analyze", str(clip), "--exercise", spec.id, "--out", args.out, *side]
+    return cmd_analyze(build_parser().parse_args(words))
