@@ -174,6 +174,8 @@ class RepRecord(_Record):
         reason: ``outcome`` in plain language (empty when counted).
         faults: Ids of the rules that made it incorrect.
         cues: Their cues.
+        tips: Ids of rules that failed during it without making it incorrect
+            (tips, and checks the spec does not count against a repetition).
         range_of_motion: Range of the counting signal, in its unit.
         signal_min: Smallest value of every signal during it (``None`` when
             the signal was seen for less than half of it).
@@ -192,6 +194,7 @@ class RepRecord(_Record):
     reason: str
     faults: tuple[str, ...]
     cues: tuple[str, ...]
+    tips: tuple[str, ...] = ()
     range_of_motion: OptFloat
     signal_min: dict[str, OptFloat]
     signal_max: dict[str, OptFloat]

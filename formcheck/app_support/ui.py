@@ -8,6 +8,7 @@ other app logic lives in modules that do not import Streamlit.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import streamlit as st
@@ -79,6 +80,37 @@ def catalog() -> Catalog:
 def routines() -> tuple[dict[str, Routine], list[str]]:
     """The routines and any problems loading them (cached for a minute)."""
     return _routines()
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is using the app, and what the pages should offer them.
+
+    Attributes:
+        clinic: Clinic mode (everyone logs in) rather than local use.
+        name: How to greet them.
+        patient: The patient whose own data this is: in clinic mode a logged-in
+            patient's handle; locally ``None`` (the local user picks or types
+            patient names, as before).
+        is_patient: May exercise and see their own sessions.
+        is_therapist: May see patients' sessions and set prescriptions.
+    """
+
+    clinic: bool
+    name: str
+    patient: str | None
+    is_patient: bool
+    is_therapist: bool
+
+
+LOCAL_VIEWER = Viewer(
+    clinic=False, name="you", patient=None, is_patient=True, is_therapist=True
+)
+
+
+def viewer() -> Viewer:
+    """Who is using the app (locally: the one local user, who may do anything)."""
+    return LOCAL_VIEWER
 
 
 def store(current: AppSettings) -> Store:

@@ -14,7 +14,7 @@ already set: the fault a frame reports is the fault the record keeps.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from formcheck import messages
 from formcheck.engine.counting import HoldEvent, RepEvent
@@ -49,6 +49,24 @@ def _fault(span: FaultSpan, rep_index: int | None) -> FaultEvent:
         side=span.side,
         rep_index=rep_index,
     )
+
+
+@dataclass
+class _RepVerdict:
+    """What went wrong on one repetition: faults (make it incorrect) and tips."""
+
+    faults: list[str] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    tips: list[str] = field(default_factory=list)
+
+    def add(self, rule: RuleSpec) -> None:
+        """A check of ``rule`` failed during the repetition."""
+        if rule.counts_against_rep:
+            if rule.id not in self.faults:
+                self.faults.append(rule.id)
+                self.cues.append(rule.cue)
+        elif rule.kind != "setup" and rule.id not in self.tips:
+            self.tips.append(rule.id)
 
 
 @dataclass(frozen=True)
@@ -125,8 +143,7 @@ class RecordBook:
             hi: Maximum of every signal during the repetition.
             open_faults: Rules whose fault is still in progress as it ends.
         """
-        faults: list[str] = []
-        cues: list[str] = []
+        verdict = _RepVerdict()
         failed: list[RuleSpec] = []
         index = 0
         if event.counted:
@@ -134,21 +151,13 @@ class RecordBook:
             index = self._rep_index
             self._claim(event, side, index)
             for rule in open_faults:
-                if rule.id not in faults and rule.counts_against_rep:
-                    faults.append(rule.id)
-                    cues.append(rule.cue)
+                verdict.add(rule)
             for span in self._pending:
-                rule = span.rule
-                if (
-                    self._claims.get(id(span)) == index
-                    and rule.counts_against_rep
-                    and rule.id not in faults
-                ):
-                    faults.append(rule.id)
-                    cues.append(rule.cue)
+                if self._claims.get(id(span)) == index:
+                    verdict.add(span.rule)
         self.settle(rep_in_progress=False)
         if event.counted:
-            failed = self._rep_rule_faults(event, side, index, lo, hi, faults, cues)
+            failed = self._rep_rule_faults(event, side, index, lo, hi, verdict)
             if self._per_side:
                 self._last_rep_side = side
         record = RepRecord(
@@ -159,11 +168,12 @@ class RecordBook:
             duration_s=round(event.duration_s, 3),
             active_s=round(event.active_s, 3),
             counted=event.counted,
-            correct=event.counted and not faults,
+            correct=event.counted and not verdict.faults,
             outcome=event.outcome,
             reason=messages.outcome_text(event.outcome),
-            faults=tuple(faults),
-            cues=tuple(cues),
+            faults=tuple(verdict.faults),
+            cues=tuple(verdict.cues),
+            tips=tuple(verdict.tips),
             range_of_motion=rounded(event.range_of_motion, 2),
             signal_min={k: rounded(v, 2) for k, v in lo.items()},
             signal_max={k: rounded(v, 2) for k, v in hi.items()},
@@ -188,8 +198,7 @@ class RecordBook:
         index: int,
         lo: dict[str, float],
         hi: dict[str, float],
-        faults: list[str],
-        cues: list[str],
+        verdict: _RepVerdict,
     ) -> list[RuleSpec]:
         failed: list[RuleSpec] = []
         for rule in self._rep_rules:
@@ -198,9 +207,7 @@ class RecordBook:
                 continue
             self._emit(FaultSpan(rule, event.start_s, event.end_s, value, side), index)
             failed.append(rule)
-            if rule.counts_against_rep and rule.id not in faults:
-                faults.append(rule.id)
-                cues.append(rule.cue)
+            verdict.add(rule)
         return failed
 
     # -------------------------------------------------------------- holds

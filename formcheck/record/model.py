@@ -81,6 +81,8 @@ class Summary(_Model):
     total_hold_s: float
     fault_counts: dict[str, int]
     mean_range_of_motion: OptFloat
+    faults: int = Field(default=0, description="Fault events (severity warn).")
+    tips: int = Field(default=0, description="Tip events (severity info).")
 
 
 class SignalTrack(_Model):

@@ -21,6 +21,7 @@ from formcheck.results import (
     OptFloat,
     Phase,
     RepRecord,
+    Severity,
     rounded,
     tally,
 )
@@ -59,6 +60,8 @@ def summarise(
         total_hold_s=round(sum(h.held_s for h in holds), 2),
         fault_counts=fault_counts,
         mean_range_of_motion=rounded(sum(roms) / len(roms), 2) if roms else None,
+        faults=sum(f.severity is not Severity.INFO for f in faults),
+        tips=sum(f.severity is Severity.INFO for f in faults),
     )
 
 
