@@ -21,6 +21,7 @@ from formcheck.record.model import (
     SignalTrack,
     SourceInfo,
     Summary,
+    SymptomReport,
     parse_session,
 )
 from formcheck.record.recorder import SessionRecorder
@@ -34,6 +35,7 @@ __all__ = [
     "SignalTrack",
     "SourceInfo",
     "Summary",
+    "SymptomReport",
     "create_session_files",
     "load_many",
     "load_session",

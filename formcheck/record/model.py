@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from formcheck._version import __version__
+from formcheck.clinic import SymptomLocation
 from formcheck.errors import SessionFileError
 from formcheck.landmarks import Side
 from formcheck.results import FaultEvent, HoldRecord, OptFloat, Phase, RepRecord
@@ -96,6 +97,33 @@ class SignalTrack(_Model):
     values: dict[str, list[OptFloat]]
 
 
+class SymptomReport(_Model):
+    """Where the person's symptoms were right after the set, as they answered.
+
+    Attributes:
+        location: Where the symptoms reach now (none ... foot).
+        worse: Whether they feel worse than before the set.
+        before: Where they reached before the set, if known (the answer after
+            the previous set, or one asked before the first).
+        answered_utc: When they answered (ISO time, UTC).
+    """
+
+    location: SymptomLocation
+    worse: bool
+    before: SymptomLocation | None = None
+    answered_utc: str
+
+    @property
+    def spread(self) -> bool:
+        """Symptoms reach further down the leg than before the set (stop sign)."""
+        return self.before is not None and self.location.rank > self.before.rank
+
+    @property
+    def centralised(self) -> bool:
+        """Symptoms moved out of the leg toward the back (a good sign)."""
+        return self.before is not None and self.location.rank < self.before.rank
+
+
 class SessionRecord(_Model):
     """A whole session, as saved to JSON."""
 
@@ -117,6 +145,10 @@ class SessionRecord(_Model):
     warnings: list[str] = Field(default_factory=list)
     prescription: dict[str, Any] | None = None
     patient: str | None = None
+    symptoms: list[SymptomReport] = Field(
+        default_factory=list,
+        description="The symptom question's answers after the set (usually one).",
+    )
 
     def to_json(self) -> str:
         """Serialise to JSON text."""
