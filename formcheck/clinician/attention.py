@@ -192,7 +192,10 @@ def _no_improvement(
     first = min(_when(r.created_utc) for r in refs)
     if now - first < timedelta(weeks=s.no_improvement_weeks):
         return None
-    early = [p for p in points if p.when < first + timedelta(days=7)]
+    # Answers from about N weeks ago (and before) against the last week's.
+    early = [
+        p for p in points if p.when < now - timedelta(weeks=s.no_improvement_weeks - 1)
+    ]
     late = [p for p in points if p.when >= now - timedelta(days=7)]
     if not early or not late:
         return None
@@ -244,6 +247,11 @@ def _safety_faults(
     return notes
 
 
+def history_days(settings: AttentionSettings) -> int:
+    """How many days of sessions :func:`overview` needs to see."""
+    return max(28, settings.recent_days, 7 * settings.no_improvement_weeks + 7)
+
+
 def overview(
     patient: str | None,
     name: str,
@@ -261,7 +269,8 @@ def overview(
         patient: The patient's handle (``None``: the local user).
         name: How to show them.
         refs: All their sessions.
-        records: The records of their recent sessions (for faults).
+        records: The records of their sessions of the last
+            :func:`history_days` days (faults, symptoms).
         prescriptions: Their prescriptions by exercise.
         points: Their symptom answers, oldest first.
         specs: Exercise specs by id.
@@ -304,11 +313,15 @@ def overview(
 
 
 def by_attention(patients: Sequence[PatientOverview]) -> list[PatientOverview]:
-    """Patients most in need of attention first (then longest without a session)."""
+    """Patients most in need of attention first.
+
+    Then those longest without a session, and last those with nothing yet.
+    """
     return sorted(
         patients,
         key=lambda p: (
             -p.score,
+            p.sessions == 0,
             -(p.days_since if p.days_since is not None else 10_000),
             p.name.lower(),
         ),

@@ -325,7 +325,8 @@ class FrameMarks:
     Attributes:
         t_s: Frame time.
         xy: float ``(33, 2)`` pixels, NaN for landmarks not seen.
-        angles: Checked signals at their joints.
+        angles: Every checked signal at its joint, in a fixed order (value
+            and position NaN when it cannot be measured in this frame).
         cue: The cue the patient was shown, if any.
     """
 
@@ -372,19 +373,16 @@ def frame_marks(replay: Replay, index: int, min_visibility: float = 0.3) -> Fram
     xy = np.asarray(pose.xy, dtype=np.float64).copy()
     xy[np.asarray(pose.visibility) < min_visibility] = np.nan
     marks: list[AngleMark] = []
-    if pose.has_person:
-        ctx = _context(result, replay.spec)
-        states = {s.rule_id: s for s in result.rules}
-        for name, rule_ids in checked_signals(replay.spec).items():
-            value = result.signals.get(name, math.nan)
-            anchor = replay.spec.signals[name].anchor()
-            if anchor is None or not math.isfinite(value):
-                continue
-            p = resolve_point(pose, anchor, ctx)
-            if not np.isfinite(p).all():
-                continue
-            light = _light([states[r] for r in rule_ids if r in states])
-            marks.append(AngleMark(name, value, (float(p[0]), float(p[1])), light))
+    ctx = _context(result, replay.spec)
+    states = {s.rule_id: s for s in result.rules}
+    for name, rule_ids in checked_signals(replay.spec).items():
+        value = result.signals.get(name, math.nan)
+        anchor = replay.spec.signals[name].anchor()
+        p = resolve_point(pose, anchor, ctx) if anchor else np.full(2, np.nan)
+        if not (pose.has_person and math.isfinite(value) and np.isfinite(p).all()):
+            value, p = math.nan, np.full(2, np.nan)
+        light = _light([states[r] for r in rule_ids if r in states])
+        marks.append(AngleMark(name, value, (float(p[0]), float(p[1])), light))
     return FrameMarks(
         t_s=result.timestamp_ms / 1000.0,
         xy=xy,
