@@ -26,7 +26,8 @@ st.markdown(
     "plainly what a camera cannot see."
 )
 
-show_comments(store, ui.viewer(), key="home_comments")
+if not ui.viewer().clinic:  # clinic mode's Home greets its patients itself
+    show_comments(store, ui.viewer(), key="home_comments")
 
 live, review, therapist = st.columns(3)
 with live, st.container(border=True):

@@ -69,10 +69,13 @@ with st.popover("Flag settings", icon=":material/tune:"):
     weeks = st.number_input(
         "Flag no improvement after (weeks)", 2, 4, 3, key="ther_weeks"
     )
+    refresh = st.button("Refresh the list", key="ther_refresh")
 flag_settings = AttentionSettings(
     inactive_days=int(inactive), no_improvement_weeks=int(weeks)
 )
-lines = therapist_views.overviews(store, choices, cat.specs, flag_settings)
+lines = therapist_views.cached_overviews(
+    store, choices, cat.specs, flag_settings, refresh=refresh
+)
 listed = [p for p in lines if p.sessions or p.flags]
 if listed:
     st.markdown("#### Patients, most in need of attention first")

@@ -10,6 +10,7 @@ text.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,41 @@ def overviews(
             )
         )
     return by_attention(lines)
+
+
+#: Seconds the patient list is kept before it is worked out again.
+OVERVIEW_TTL_S = 60.0
+_OVERVIEW_KEY = "ther_overview"
+
+
+def cached_overviews(
+    store: Store,
+    choices: Sequence[PatientChoice],
+    specs: Mapping[str, ExerciseSpec],
+    settings: AttentionSettings,
+    *,
+    refresh: bool = False,
+) -> list[PatientOverview]:
+    """:func:`overviews`, kept for a minute in this user's session.
+
+    The page reruns on every click; reading every patient's recent sessions
+    each time would make it slow for a clinic. The list is per user (kept in
+    ``st.session_state``), so it never shows another user's patients.
+    """
+    key = (tuple(choices), settings)
+    kept = st.session_state.get(_OVERVIEW_KEY)
+    now = time.monotonic()
+    if (
+        not refresh
+        and isinstance(kept, tuple)
+        and kept[0] == key
+        and now - kept[1] < OVERVIEW_TTL_S
+    ):
+        lines: list[PatientOverview] = kept[2]
+        return lines
+    lines = overviews(store, choices, specs, settings)
+    st.session_state[_OVERVIEW_KEY] = (key, now, lines)
+    return lines
 
 
 def show_patient_list(lines: Sequence[PatientOverview]) -> None:
