@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from formcheck.app_support import ui
 from formcheck.clinic import Role, SymptomLocation, VerdictLevel
 from formcheck.clinician import texts
+from formcheck.clinician.model import Direction
 from formcheck.record import SessionRecord, SymptomReport, parse_session
 from formcheck.store.sql import Database, DatabaseConfig, SqlStore
 from formcheck.store.sql.config import sqlite_url
@@ -256,3 +257,62 @@ def test_a_patient_is_not_shown_the_therapist_page(
     no_exceptions(at)
     assert texts_of(at.info) == ["This page is for therapists."]
     assert not at.get("tab")
+
+
+def test_symptoms_tab_suggests_a_direction_preference(
+    db: Database, bird_dog_record: SessionRecord
+) -> None:
+    store = local(db)
+    moves = [
+        ("mckenzie_press_up", SymptomLocation.THIGH, SymptomLocation.BUTTOCK),
+        ("mckenzie_press_up", SymptomLocation.BUTTOCK, SymptomLocation.LOWER_BACK),
+        ("knee_to_chest_double", SymptomLocation.THIGH, SymptomLocation.BELOW_KNEE),
+        ("knee_to_chest_double", SymptomLocation.BELOW_KNEE, SymptomLocation.FOOT),
+    ]
+    for hours, (exercise, before, after) in enumerate(moves, 1):
+        answer = SymptomReport(
+            location=after,
+            before=before,
+            worse=after.rank > before.rank,
+            answered_utc=(datetime.now(UTC) - timedelta(hours=hours)).isoformat(),
+        )
+        info = bird_dog_record.exercise.model_copy(update={"id": exercise})
+        store.save_session(
+            recent(
+                bird_dog_record, hours, exercise=info, patient="Ann", symptoms=[answer]
+            ),
+            "set1",
+        )
+    at = open_therapist()
+    at.selectbox(key="ther_patient").select("Ann").run()
+    no_exceptions(at)
+    shown = texts_of(at.markdown)
+    assert texts.preference_text(Direction.EXTENSION) in shown
+    (tendency,) = [d.value for d in at.dataframe if "tendency" in d.value.columns]
+    assert dict(zip(tendency["exercise"], tendency["tendency"], strict=True)) == {
+        "McKenzie press-up": "tends to centralise symptoms",
+        "Double knee-to-chest stretch": "tends to peripheralise symptoms",
+    }
+
+
+def test_agreement_tables_and_their_csv(
+    db: Database, bird_dog_record: SessionRecord
+) -> None:
+    store = local(db)
+    ref = store.save_session(recent(bird_dog_record, 1, patient="Ann"), "set1")
+    store.sign_off(ref.id, VerdictLevel.REP, agree=True, index=1)
+    store.sign_off(
+        ref.id, VerdictLevel.REP, agree=False, index=2, seen_fault="leg_too_high"
+    )
+    at = open_therapist()
+    at.button(key="ther_agree_go").click().run()
+    no_exceptions(at)
+    (per_exercise,) = [d.value for d in at.dataframe if "signed off" in d.value.columns]
+    assert list(per_exercise["agreed"]) == [1] and list(per_exercise["signed off"]) == [
+        2
+    ]
+    (per_rule,) = [d.value for d in at.dataframe if "kappa" in d.value.columns]
+    high = per_rule[per_rule["rule"] == "leg_too_high"].iloc[0]
+    assert (high["therapist only"], high["neither"]) == (1, 1)
+    (csv_button,) = [b for b in at.get("download_button") if "agreement" in b.label]
+    assert csv_button.label == "Download the agreement tables (CSV)"

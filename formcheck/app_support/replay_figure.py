@@ -323,6 +323,39 @@ def _buttons(window: _Frames, faults: Sequence[FaultEvent]) -> list[dict[str, An
     return menus
 
 
+def _fault_marks(faults: Sequence[FaultEvent], y_range: tuple[float, float]) -> Any:
+    """Red crosses near the top of the signal panel, one per fault."""
+    return go.Scatter(
+        x=[f.start_s for f in faults],
+        y=[y_range[1] - 0.05 * (y_range[1] - y_range[0])] * len(faults),
+        mode="markers",
+        marker={"color": FAULT, "symbol": "x", "size": 12},
+        text=[plotly_text(f"{f.rule_id}: {f.cue}") for f in faults],
+        hovertemplate="%{text}<br>%{x:.1f} s<extra></extra>",
+        name="fault",
+    )
+
+
+def _slider(window: _Frames) -> dict[str, Any]:
+    """The time slider: one step per animation frame."""
+    return {
+        "active": 0,
+        "currentvalue": {"prefix": "t = "},
+        "pad": {"t": 30},
+        "steps": [
+            {
+                "label": f"{m.t_s:.2f} s",
+                "method": "animate",
+                "args": [
+                    [str(i)],
+                    {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"},
+                ],
+            }
+            for i, m in enumerate(window.marks)
+        ],
+    }
+
+
 def replay_figure(
     replay: Replay,
     item: Item,
@@ -362,19 +395,7 @@ def replay_figure(
     y_range = _signal_panel(fig, replay, signal, window)
     faults = _faults_in(record, first.t_s, window.marks[-1].t_s)
     if faults:
-        fig.add_trace(
-            go.Scatter(
-                x=[f.start_s for f in faults],
-                y=[y_range[1] - 0.05 * (y_range[1] - y_range[0])] * len(faults),
-                mode="markers",
-                marker={"color": FAULT, "symbol": "x", "size": 12},
-                text=[plotly_text(f"{f.rule_id}: {f.cue}") for f in faults],
-                hovertemplate="%{text}<br>%{x:.1f} s<extra></extra>",
-                name="fault",
-            ),
-            row=2,
-            col=1,
-        )
+        fig.add_trace(_fault_marks(faults, y_range), row=2, col=1)
     fig.add_trace(_cursor(first.t_s, y_range))
     cursor = len(fig.data) - 1
     frames = [
@@ -395,27 +416,7 @@ def replay_figure(
         showlegend=False,
         margin={"l": 40, "r": 170 if faults else 20, "t": 70, "b": 40},
         updatemenus=_buttons(window, faults),
-        sliders=[
-            {
-                "active": 0,
-                "currentvalue": {"prefix": "t = "},
-                "pad": {"t": 30},
-                "steps": [
-                    {
-                        "label": f"{m.t_s:.2f} s",
-                        "method": "animate",
-                        "args": [
-                            [str(i)],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                            },
-                        ],
-                    }
-                    for i, m in enumerate(window.marks)
-                ],
-            }
-        ],
+        sliders=[_slider(window)],
         plot_bgcolor="#f7f7f7",
     )
     return AnimatedFigure(fig, frames)
