@@ -7,13 +7,19 @@ kept; a hold can be signed off; the patient reads the therapist's comment.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import URL
 
 from formcheck.clinic import Role, VerdictLevel
 from formcheck.errors import AccessDenied, InputError
 from formcheck.record import SessionRecord
 from formcheck.results import HoldRecord
-from formcheck.store.sql import Database, SqlStore
+from formcheck.store.sql import Database, DatabaseConfig, SqlStore
+from formcheck.store.sql.migrate import alembic_config, head_revision
 
 pytestmark = pytest.mark.security
 
@@ -127,3 +133,41 @@ def test_patient_reads_the_therapists_comment_on_a_repetition(team: Team) -> Non
         "Lovely control on this one",
         1,
     )
+
+
+def test_upgrade_from_0001_keeps_sign_offs(
+    empty_database_url: URL, bird_dog_record: SessionRecord
+) -> None:
+    engine = sa.create_engine(empty_database_url)
+    when = datetime(2026, 3, 1, 10, 0)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        for statement, values in (
+            (
+                "INSERT INTO users (id, email, handle, name, created_utc) "
+                "VALUES (1, 'me@local.invalid', 'me', 'me', :t)",
+                {"t": when},
+            ),
+            ("INSERT INTO user_roles (user_id, role) VALUES (1, 'therapist')", {}),
+            ("INSERT INTO user_roles (user_id, role) VALUES (1, 'patient')", {}),
+            (
+                "INSERT INTO sessions (id, patient_id, exercise_id, created_utc, "
+                "label, record) VALUES (:id, 1, 'bird_dog', :t, 'set1', :r)",
+                {"id": "c" * 32, "t": when, "r": bird_dog_record.to_json()},
+            ),
+            (
+                "INSERT INTO sign_offs (session_id, author_id, level, item_index, "
+                "agree, note, created_utc) VALUES (:id, 1, 'rep', 1, false, "
+                "'older note', :t)",
+                {"id": "c" * 32, "t": when},
+            ),
+        ):
+            connection.execute(sa.text(statement), values)
+    engine.dispose()
+    db = Database.open(DatabaseConfig(url=empty_database_url))  # upgrades
+    try:
+        assert db.revision() == head_revision()
+        (off,) = db.store(db.local_principal()).sign_offs("c" * 32)
+        assert (off.note, off.agree, off.seen_fault) == ("older note", False, None)
+    finally:
+        db.close()
