@@ -178,7 +178,7 @@ def symptom_chart(points: Sequence[SymptomPoint], title: str) -> Drawing:
     """
     regular, _ = _fonts()
     drawing = Drawing(FRAME_W, CHART_H)
-    left, right, bottom, top = 70.0, FRAME_W - 10, 16.0, CHART_H - 14
+    left, right, bottom, top = 70.0, FRAME_W - 10, 16.0, CHART_H - 20
     levels = list(SymptomLocation)
     drawing.add(String(left, CHART_H - 9, title, fontName=regular, fontSize=8))
 

@@ -37,8 +37,8 @@ from formcheck.clinician.patient import (
 from formcheck.clinician.replay import (
     Item,
     Replay,
-    checked_signals,
     items_of,
+    timeline_signals,
     tracking_quality,
 )
 from formcheck.errors import FormcheckError
@@ -235,7 +235,7 @@ def _verdict_mark(item: Item) -> str:
 
 
 def _signal_choice(spec: ExerciseSpec, item: Item) -> str | None:
-    signals = list(checked_signals(spec))
+    signals = timeline_signals(spec)
     if not signals:
         return None
     for rule_id in item.faults:
@@ -280,7 +280,10 @@ def show_replay(record: SessionRecord, spec: ExerciseSpec | None) -> Item | None
         st.caption(plain(note))
     quality = tracking_quality(replay, item)
     st.markdown(f"**Tracking quality:** {plain(quality.sentence)}")
-    signals = list(checked_signals(replay.spec))
+    signals = timeline_signals(replay.spec)
+    if not signals:
+        st.caption("This exercise checks no signal that could be drawn.")
+        return item
     default = _signal_choice(replay.spec, item)
     signal = st.selectbox(
         "Signal under the skeleton",

@@ -354,6 +354,15 @@ def checked_signals(spec: ExerciseSpec) -> dict[str, list[str]]:
     return {n: ids for n, ids in checked.items() if spec.signals[n].anchor()}
 
 
+def timeline_signals(spec: ExerciseSpec) -> list[str]:
+    """Signals worth plotting under the skeleton: counting first, then checked."""
+    names = [spec.reps.signal] if spec.reps is not None else []
+    if spec.hold is not None:
+        names += [spec.rule(r).signal for r in spec.hold.rules]
+    names += [r.signal for r in spec.rules if r.kind != "setup"]
+    return list(dict.fromkeys(names))
+
+
 def _light(states: Sequence[RuleState]) -> Light:
     if not states:
         return Light.COUNTED
