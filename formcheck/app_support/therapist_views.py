@@ -272,7 +272,8 @@ def show_replay(record: SessionRecord, spec: ExerciseSpec | None) -> Item | None
         st.info(texts.NO_LANDMARKS)
         return item
     try:
-        replay = cached_replay(record, spec)
+        with st.spinner("Checking the session again from its landmarks…"):
+            replay = cached_replay(record, spec)
     except FormcheckError as exc:
         ui.error(exc)
         return item
