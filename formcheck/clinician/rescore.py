@@ -43,21 +43,31 @@ class Verdict:
             the movement is not found at all in this run).
         faults: The rules that made it incorrect.
         detail: Why it did not count, or the seconds held.
+        tips: Checks that failed without making it incorrect (e.g. short of
+            the target depth).
     """
 
     kind: VerdictKind
     faults: tuple[str, ...] = ()
     detail: str = ""
+    tips: tuple[str, ...] = ()
 
     def same_as(self, other: Verdict) -> bool:
-        """Whether two verdicts agree (kind and faults; not the seconds held)."""
-        return self.kind == other.kind and self.faults == other.faults
+        """Whether two verdicts agree (kind, faults and tips; not seconds held)."""
+        return (self.kind, self.faults, self.tips) == (
+            other.kind,
+            other.faults,
+            other.tips,
+        )
 
     @property
     def text(self) -> str:
-        """The verdict in a few words."""
+        """The verdict in a few words, e.g. ``correct (tip: short_of_target)``."""
         base = self.kind.value.replace("_", " ")
         extra = ", ".join(self.faults) if self.faults else self.detail
+        if self.tips:
+            tips = "tip: " + ", ".join(self.tips)
+            extra = f"{extra}; {tips}" if extra else tips
         return f"{base} ({extra})" if extra else base
 
 
@@ -66,8 +76,8 @@ def rep_verdict(rep: RepRecord) -> Verdict:
     if not rep.counted:
         return Verdict(VerdictKind.NOT_COUNTED, detail=rep.reason)
     if rep.correct:
-        return Verdict(VerdictKind.CORRECT)
-    return Verdict(VerdictKind.FAULTY, faults=rep.faults)
+        return Verdict(VerdictKind.CORRECT, tips=rep.tips)
+    return Verdict(VerdictKind.FAULTY, faults=rep.faults, tips=rep.tips)
 
 
 def hold_verdict(hold: HoldRecord) -> Verdict:
