@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from formcheck.analyze import analyze_landmarks
+from formcheck.cli import main
 from formcheck.errors import SessionFileError
 from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.record import LandmarkTrack, SessionRecord, parse_session
+from formcheck.record import LandmarkTrack, SessionRecord, load_session, parse_session
 from formcheck.record.landmarks import XY_STEPS
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
@@ -126,3 +128,17 @@ def test_damaged_landmarks_give_one_clear_line(
     with pytest.raises(SessionFileError, match=fragment) as info:
         damaged.landmarks.decode()
     assert "\n" not in str(info.value)
+
+
+def test_cli_session_file_carries_replayable_landmarks(
+    tmp_path: Path, clip: PoseSequence
+) -> None:
+    landmarks = tmp_path / "bird_dog.landmarks.npz"
+    clip.save_npz(landmarks)
+    out = tmp_path / "out"
+    main(
+        ["analyze", "--landmarks", str(landmarks), "-e", "bird_dog", "--out", str(out)]
+    )
+    record = load_session(out / "bird_dog.landmarks.session.json")
+    assert record.landmarks is not None
+    assert len(record.landmarks.decode()) == len(clip)
