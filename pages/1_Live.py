@@ -20,6 +20,7 @@ from formcheck.app_support.catalog import (
     routine_label,
     routine_prescription,
 )
+from formcheck.app_support.comments_panel import show_comments
 from formcheck.app_support.live import LiveProcessor, LiveSnapshot
 from formcheck.app_support.plain import markdown_text as plain
 from formcheck.app_support.speech import CueSpeaker, speech_html
@@ -37,6 +38,7 @@ cat = ui.catalog()
 store = ui.store(settings)
 
 st.title("Live exercise check")
+show_comments(store, ui.viewer(), key="live_comments")
 ui.show_catalog_problems(cat)
 if not cat.specs:
     ui.error("No exercise spec could be loaded, so there is nothing to check.")

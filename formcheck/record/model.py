@@ -3,8 +3,9 @@
 A session is a versioned JSON document (``format: formcheck-session``,
 ``format_version: 1``) holding the exercise and spec revision, the side,
 every repetition and hold with its faults, the fault timeline, and the
-per-frame signals. It holds **no video**: a patient can share movement data
-without sharing footage. The per-repetition and per-hold tables render as
+per-frame signals and the landmarks to replay it as a skeleton
+(:mod:`formcheck.record.landmarks`). It holds **no video**: a patient can
+share movement data without sharing footage. The per-repetition and per-hold tables render as
 CSV text. Reading and writing files is :mod:`formcheck.record.files`'s job.
 """
 
@@ -22,6 +23,7 @@ from formcheck._version import __version__
 from formcheck.clinic import SymptomLocation
 from formcheck.errors import SessionFileError
 from formcheck.landmarks import Side
+from formcheck.record.landmarks import LandmarkTrack
 from formcheck.results import FaultEvent, HoldRecord, OptFloat, Phase, RepRecord
 
 FORMAT: Literal["formcheck-session"] = "formcheck-session"
@@ -156,6 +158,10 @@ class SessionRecord(_Model):
     symptoms: list[SymptomReport] = Field(
         default_factory=list,
         description="The symptom question's answers after the set (usually one).",
+    )
+    landmarks: LandmarkTrack | None = Field(
+        default=None,
+        description="Per-frame landmarks to replay the set (None in older records).",
     )
 
     def to_json(self) -> str:
