@@ -21,7 +21,7 @@ from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
-from formcheck.parallel.plan import plan_chunks
+from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
 from formcheck.parallel.run import ParallelRun
 from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
@@ -156,6 +156,8 @@ def analyze_video(
     *,
     jobs: int = 1,
     estimator_factory: EstimatorFactory | None = None,
+    overlap_s: float = DEFAULT_OVERLAP_S,
+    min_chunk_s: float = MIN_CHUNK_S,
 ) -> AnalysisResult:
     """Analyse a video file.
 
@@ -180,6 +182,8 @@ def analyze_video(
         jobs: Processes for pose estimation (1: this process only).
         estimator_factory: Makes the estimator of each process (picklable;
             default: MediaPipe with ``model_complexity``).
+        overlap_s: Warm-up before each parallel chunk (estimated, dropped).
+        min_chunk_s: Shortest parallel chunk (shorter videos: one process).
 
     Returns:
         The :class:`AnalysisResult`. A video that ends early (truncated) still
@@ -200,7 +204,17 @@ def analyze_video(
     factory = estimator_factory or functools.partial(
         create_estimator, model_complexity=model_complexity
     )
-    chunks = plan_chunks(info.frame_count, info.fps, jobs) if estimator is None else []
+    chunks = (
+        plan_chunks(
+            info.frame_count,
+            info.fps,
+            jobs,
+            overlap_s=overlap_s,
+            min_chunk_s=min_chunk_s,
+        )
+        if estimator is None
+        else []
+    )
     timings = AnalysisTimings()
     if len(chunks) > 1:
         run = ParallelRun(path, info, chunks, factory, jobs)

@@ -7,6 +7,16 @@ import argparse
 from formcheck._version import __version__
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``formcheck`` command."""
     parser = argparse.ArgumentParser(
@@ -27,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse a recorded exercise video.",
     )
     analyze.add_argument(
-        "video", nargs="?", help="the video file (mp4, mov, avi, webm ...)"
+        "video",
+        nargs="*",
+        help="the video file (mp4, mov, avi, webm ...); several files or folders "
+        "are analysed as a batch with a summary table",
     )
     analyze.add_argument(
         "--exercise",
@@ -62,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[0, 1, 2],
         default=1,
         help="MediaPipe pose model: 1 = full (bundled, default); 0 = lite and 2 = heavy are downloaded on first use",
+    )
+    analyze.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="processes to use (default: the number of cores); one video is cut "
+        "into parallel chunks, a batch runs videos side by side; 1 = one process",
     )
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
