@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterable, Iterator
@@ -161,7 +162,9 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
 def probe_video(path: str | Path) -> VideoInfo:
     """Check that ``path`` is a readable video and describe it.
 
-    Decodes the first frame to be sure the video is usable.
+    Decodes the first frame to be sure the video is usable. The answer is
+    remembered for the same unchanged file (same size and modification
+    time), so probing twice (the command line, then the reader) costs once.
 
     Args:
         path: Video file.
@@ -178,8 +181,15 @@ def probe_video(path: str | Path) -> VideoInfo:
         raise VideoError(f"{path}: no such file")
     if path.is_dir():
         raise VideoError(f"{path}: is a directory, not a video file")
-    if path.stat().st_size == 0:
+    stat = path.stat()
+    if stat.st_size == 0:
         raise VideoError(f"{path}: empty file (0 bytes), contains no frames")
+    return _probe(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe(path: Path, size: int, mtime_ns: int) -> VideoInfo:
+    """:func:`probe_video` for one version of a file (cached)."""
     if _is_still_image(path):
         raise VideoError(f"{path}: {_NOT_A_VIDEO}; it is a still image")
     cap = _open_capture(path)

@@ -227,4 +227,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
         side = ["--side", json.loads(truth.read_text())["side"]]
     console.print(f"[bold]formcheck demo:[/] analysing {lit(clip)} as '{lit(spec.id)}'")
     words = ["analyze", str(clip), "--exercise", spec.id, "--out", args.out, *side]
-    return cmd_analyze(build_parser().parse_args(words))
+    return cmd_analyze(build_parser("analyze").parse_args(words))

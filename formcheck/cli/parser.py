@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from formcheck._version import __version__
 
@@ -17,8 +18,36 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every ``formcheck`` command."""
+#: Commands whose options are defined by modules that are slow to import
+#: (the mannequin renderer, the database layer). Other commands get a light
+#: stand-in for them, so that ``formcheck analyze`` starts quickly.
+SLOW_COMMANDS = ("render", "db", "import", "admin")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command in ``argv`` (its first word that is not an option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _stand_ins(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for name, text in (
+        ("render", "render a labelled synthetic exercise clip"),
+        ("db", "database: upgrade the schema, show its status"),
+        ("import", "copy a data folder's sessions and prescriptions into the database"),
+        ("admin", "clinic accounts: roles and links"),
+    ):
+        sub.add_parser(name, help=text, add_help=False)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every ``formcheck`` command.
+
+    Args:
+        command: The command about to run (see :func:`command_word`); the
+            options of the :data:`SLOW_COMMANDS` are only defined when it is
+            one of them or ``None``.
+    """
+    full = command is None or command in SLOW_COMMANDS
     parser = argparse.ArgumentParser(
         prog="formcheck",
         description="Check exercise form for sciatica and low-back-pain exercises from video.",
@@ -107,14 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: formcheck_out)",
     )
 
-    from formcheck.synth.cli import add_render_arguments
+    if full:
+        from formcheck.synth.cli import add_render_arguments
 
-    render = sub.add_parser(
-        "render",
-        help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
-        description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
-    )
-    add_render_arguments(render)
+        render = sub.add_parser(
+            "render",
+            help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
+            description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
+        )
+        add_render_arguments(render)
+    else:
+        _stand_ins(sub)
     pictures = sub.add_parser(
         "pictures",
         help="draw each exercise's start, end and camera-placement pictures (for the app)",
@@ -182,10 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--docs", help="also write the Markdown report here (e.g. docs/accuracy.md)"
     )
+    from formcheck.cli.speed import add_speed_arguments
 
-    from formcheck.store.sql.commands import add_commands
+    add_speed_arguments(bench)
 
-    add_commands(sub)
+    if full:
+        from formcheck.store.sql.commands import add_commands
+
+        add_commands(sub)
 
     spec = sub.add_parser(
         "spec", help="validate spec files or print the spec JSON Schema"
