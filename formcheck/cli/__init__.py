@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_bench(args, argv)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "worker":
+            from formcheck.cli.worker import cmd_worker
+
+            return cmd_worker(args)
         if args.command == "render":
             from formcheck.synth.cli import render_command
 

@@ -217,6 +217,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     from formcheck.cli.speed import add_speed_arguments
 
     add_speed_arguments(bench)
+    from formcheck.cli.worker import add_worker_arguments
+
+    add_worker_arguments(sub)
 
     if full:
         from formcheck.store.sql.commands import add_commands
