@@ -233,3 +233,31 @@ def test_a_job_whose_worker_dies_is_run_again_by_another(
                 worker.terminate()
                 worker.wait(timeout=30)
         db.close()
+
+
+# ------------------------------------------------------ the Review page's part
+def test_review_page_queues_only_in_clinic_mode_on_postgresql(
+    clinic_db: Database, video: bytes, tmp_path: Path
+) -> None:
+    from formcheck.app_support import review_queue
+
+    patient, _ = _people(clinic_db)
+    store = clinic_db.store(patient)
+    assert review_queue.queue_access(False, store) is None  # local: in the app
+    access = review_queue.queue_access(True, store)
+    if clinic_db.engine.dialect.name != "postgresql":
+        assert access is None  # a trial on SQLite analyses in the app
+        return
+    assert access is not None
+    clip = tmp_path / "upload.mp4"
+    clip.write_bytes(video)
+    job_id = review_queue.submit(access, clip, "tuesday.mp4", "bird_dog", None)
+    (job,) = review_queue.jobs(access)
+    assert job.id == job_id
+    assert "tuesday.mp4 · bird_dog · waiting for a worker" in review_queue.job_line(job)
+    run_job(AnalysisJobs(clinic_db), job_id, REPLAY)
+    (done,) = review_queue.jobs(access)
+    assert review_queue.job_line(done).endswith("· done")
+    assert done.session_id is not None
+    shown = review_queue.result_of(store.load_session(done.session_id))
+    assert shown.video_path is None and shown.session.source.name == "tuesday.mp4"
