@@ -21,7 +21,7 @@ from formcheck.parallel.threads import Prefetch
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
-from formcheck.video import FrameReader, probe_video
+from formcheck.video import FrameReader, VideoWriter, probe_video
 from tests.parallel_support import (
     BIRD_DOG,
     SmoothingReplay,
@@ -30,6 +30,7 @@ from tests.parallel_support import (
 )
 
 FRAMES = len(PoseSequence.load_npz(BIRD_DOG))
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -276,12 +277,15 @@ def test_cli_refuses_zero_jobs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.model
-def test_real_model_in_parallel_chunks_counts_as_one_process() -> None:
-    video = (
-        Path(__file__).resolve().parents[1] / "sample_videos" / "glute_bridge_side.mp4"
-    )
+def test_real_model_in_parallel_chunks_counts_as_one_process(tmp_path: Path) -> None:
+    source = REPO / "sample_videos" / "glute_bridge_side.mp4"
+    clip = tmp_path / "bridge_12s.mp4"
+    reader = FrameReader(source)
+    with VideoWriter(clip, fps=reader.info.fps) as writer:  # two bridges, 12 s
+        for frame in reader.frames(0, round(12 * reader.info.fps)):
+            writer.write(frame.image_bgr, frame.timestamp_ms)
     spec = load_spec("glute_bridge")
-    one = analyze_video(video, spec, jobs=1)
-    two = analyze_video(video, spec, jobs=2, min_chunk_s=10.0)
+    one = analyze_video(clip, spec, jobs=1)
+    two = analyze_video(clip, spec, jobs=2, min_chunk_s=5.0, overlap_s=1.0)
     assert one.session.summary.reps > 0
     assert _outcome(two)[:3] == _outcome(one)[:3]

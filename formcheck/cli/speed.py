@@ -8,8 +8,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from formcheck.cli._console import EXIT_ERROR, EXIT_OK, err_console, error, lit
+
+if TYPE_CHECKING:
+    from formcheck.perf.speed import Clip
 
 
 def add_speed_arguments(bench: argparse.ArgumentParser) -> None:
@@ -61,7 +65,7 @@ def add_speed_arguments(bench: argparse.ArgumentParser) -> None:
     )
 
 
-def _equality_clips(args: argparse.Namespace) -> list[tuple[object, str | None]]:
+def _equality_clips(args: argparse.Namespace) -> list[tuple[Clip, str | None]]:
     from formcheck.bench import load_labels
     from formcheck.perf.speed import REPO, Clip
     from formcheck.synth_labels import labels_from_manifest
@@ -116,18 +120,17 @@ def cmd_speed(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     if "equality" not in args.skip:
         clips = _equality_clips(args)
         for i, (clip, side) in enumerate(clips, 1):
-            assert isinstance(clip, speed.Clip)
             note(f"equality {i}/{len(clips)}: {clip.path.name}")
             equality.append(speed.check_equality(clip, jobs, side))
     rows = []
     if "live" not in args.skip:
-        clip = (
+        live_clip = (
             Path(args.live_clip)
             if args.live_clip
             else speed.SAMPLES / "bird_dog_side.mp4"
         )
         counts = range(1, max(1, args.live_sessions) + 1)
-        rows = live.run_capacity(clip, "bird_dog", counts, args.live_seconds, note)
+        rows = live.run_capacity(live_clip, "bird_dog", counts, args.live_seconds, note)
     if result is None and not equality and not rows:
         error("nothing to measure (every part was skipped or no clip was found)")
         return EXIT_ERROR
