@@ -18,6 +18,7 @@ from formcheck.batch import BatchOptions, Status, collect_videos, run_batch
 from formcheck.errors import PoseBackendError
 from formcheck.parallel.plan import plan_chunks
 from formcheck.parallel.threads import Prefetch
+from formcheck.perf.speed import outcome_differences
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
@@ -286,6 +287,8 @@ def test_real_model_in_parallel_chunks_counts_as_one_process(tmp_path: Path) -> 
             writer.write(frame.image_bgr, frame.timestamp_ms)
     spec = load_spec("glute_bridge")
     one = analyze_video(clip, spec, jobs=1)
-    two = analyze_video(clip, spec, jobs=2, min_chunk_s=5.0, overlap_s=1.0)
+    two = analyze_video(clip, spec, jobs=2, min_chunk_s=5.0)
     assert one.session.summary.reps > 0
-    assert _outcome(two)[:3] == _outcome(one)[:3]
+    # What a user reads: repetitions per side and correct, hold times, faults
+    # (a repetition across the cut may start or end a frame apart).
+    assert outcome_differences(one.session, two.session) == []

@@ -359,14 +359,20 @@ class Equality:
 
 
 def outcome_differences(one: SessionRecord, many: SessionRecord) -> list[str]:
-    """What differs between two session records, as a user reads them."""
+    """What differs between two session records, as a user reads them.
+
+    Repetitions counted per side and whether each was correct, hold times to
+    the tenth of a second shown everywhere, and faults (rule, side,
+    repetition). A repetition's start and end are not compared: across a
+    chunk boundary they can move by a frame.
+    """
     out: list[str] = []
 
     def reps(s: SessionRecord) -> list[tuple[object, ...]]:
         return [(r.side, r.counted, r.correct) for r in s.reps if r.counted]
 
     def holds(s: SessionRecord) -> list[tuple[object, ...]]:
-        return [(round(h.held_s, 2), h.completed) for h in s.holds]
+        return [(f"{h.held_s:.1f}", h.completed) for h in s.holds]
 
     def faults(s: SessionRecord) -> list[tuple[object, ...]]:
         return sorted((f.rule_id, f.side or "", f.rep_index or 0) for f in s.faults)
