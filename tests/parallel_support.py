@@ -65,6 +65,35 @@ class SmoothingReplay:
         self.close()
 
 
+class FirstSightReplay(SmoothingReplay):
+    """Replays the recorded poses — or, if it starts after frame 0, someone else.
+
+    Like a tracker that starts cold while two people are in view and locks
+    onto the other one for good.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, memory=1)
+        self._other: bool | None = None
+
+    def __call__(
+        self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: float, frame_index: int
+    ) -> PoseFrame:
+        if self._other is None:
+            self._other = frame_index > 0
+        pose = super().__call__(image_bgr, timestamp_ms, frame_index)
+        if not self._other:
+            return pose
+        return PoseFrame(
+            xy=pose.xy + np.float32(150.0),
+            visibility=pose.visibility,
+            timestamp_ms=pose.timestamp_ms,
+            frame_index=pose.frame_index,
+            resolution_wh=pose.resolution_wh,
+            num_people=pose.num_people,
+        )
+
+
 def broken_estimator() -> SmoothingReplay:
     """A factory whose model cannot load (as offline with a model to download)."""
     raise PoseBackendError("the pose model cannot be loaded (test)")

@@ -21,10 +21,11 @@ from formcheck.parallel.threads import Prefetch
 from formcheck.perf.speed import outcome_differences
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.specs import load_spec
-from formcheck.types import PoseSequence
+from formcheck.types import PoseFrame, PoseSequence
 from formcheck.video import FrameReader, VideoWriter, probe_video
 from tests.parallel_support import (
     BIRD_DOG,
+    FirstSightReplay,
     SmoothingReplay,
     blank_video,
     broken_estimator,
@@ -121,32 +122,79 @@ def test_parallel_chunks_give_the_sequential_counts_holds_and_faults(
 
 
 def test_warm_up_makes_chunks_of_a_tracker_with_memory_match(clip: Path) -> None:
+    from formcheck.parallel.merge import same_pose
+
     spec = load_spec("bird_dog")
     factory = functools.partial(SmoothingReplay, str(BIRD_DOG), 8)
     one = analyze_video(clip, spec, estimator_factory=factory, save_landmarks=True)
-    warm = analyze_video(
+    runs = {
+        overlap_s: analyze_video(
+            clip,
+            spec,
+            estimator_factory=factory,
+            jobs=2,
+            min_chunk_s=3.0,
+            overlap_s=overlap_s,
+            save_landmarks=True,
+        ).landmarks
+        for overlap_s in (0.5, 0.0)  # 15 frames, more than the 8 remembered; none
+    }
+    assert one.landmarks is not None
+    warm, cold = runs[0.5], runs[0.0]
+    assert warm is not None and cold is not None
+    assert np.array_equal(warm.xy, one.landmarks.xy, equal_nan=True)
+    # Cold, the next chunk takes over where it agrees within the tolerance:
+    # a few frames differ, none by more than that.
+    differ = [
+        i
+        for i in range(FRAMES)
+        if not np.array_equal(cold.xy[i], one.landmarks.xy[i], equal_nan=True)
+    ]
+    assert 0 < len(differ) <= 8
+    assert all(same_pose(cold[i], one.landmarks[i]) for i in differ)
+
+
+def test_a_chunk_that_follows_someone_else_is_not_used(clip: Path) -> None:
+    spec = load_spec("bird_dog")
+    factory = functools.partial(FirstSightReplay, str(BIRD_DOG))
+    one = analyze_video(clip, spec, estimator_factory=factory, save_landmarks=True)
+    many = analyze_video(
         clip,
         spec,
         estimator_factory=factory,
-        jobs=2,
+        jobs=3,
         min_chunk_s=3.0,
-        overlap_s=0.5,  # 15 frames, more than the 8 remembered
         save_landmarks=True,
     )
-    cold = analyze_video(
-        clip,
-        spec,
-        estimator_factory=factory,
-        jobs=2,
-        min_chunk_s=3.0,
-        overlap_s=0.0,
-        save_landmarks=True,
+    assert one.landmarks is not None and many.landmarks is not None
+    assert np.array_equal(many.landmarks.xy, one.landmarks.xy, equal_nan=True)
+    assert _outcome(many) == _outcome(one)
+
+
+def test_same_pose_tells_people_apart() -> None:
+    from formcheck.parallel.merge import same_pose
+
+    seq = PoseSequence.load_npz(BIRD_DOG)
+    pose = next(seq[i] for i in range(len(seq)) if seq[i].has_person)
+    moved = PoseFrame(
+        xy=pose.xy + np.float32(40.0),
+        visibility=pose.visibility,
+        timestamp_ms=pose.timestamp_ms,
+        frame_index=pose.frame_index,
+        resolution_wh=pose.resolution_wh,
     )
-    assert one.landmarks is not None and warm.landmarks is not None
-    assert cold.landmarks is not None
-    assert np.array_equal(warm.landmarks.xy, one.landmarks.xy, equal_nan=True)
-    assert not np.array_equal(cold.landmarks.xy, one.landmarks.xy, equal_nan=True)
-    assert _outcome(warm) == _outcome(one)
+    nudged = PoseFrame(
+        xy=pose.xy + np.float32(1.0),
+        visibility=pose.visibility,
+        timestamp_ms=pose.timestamp_ms,
+        frame_index=pose.frame_index,
+        resolution_wh=pose.resolution_wh,
+    )
+    empty = PoseFrame.empty(pose.timestamp_ms, pose.frame_index, pose.resolution_wh)
+    assert same_pose(pose, nudged)
+    assert not same_pose(pose, moved)
+    assert not same_pose(pose, empty)
+    assert same_pose(empty, empty)
 
 
 def test_parallel_annotated_video_has_every_frame_at_its_time(

@@ -3,27 +3,26 @@
 Every chunk (:mod:`formcheck.parallel.plan`) is estimated in a worker process
 with its own estimator made by a picklable factory (by default
 :func:`formcheck.pose.create_estimator`); the poses come back in batches while
-the workers run. :func:`ordered_poses` yields them in frame order — all of
-chunk 0, then chunk 1, ... — so the form checker runs over the merged
-sequence exactly as it runs over a sequential one.
+the workers run. :func:`ordered_poses` yields them in frame order, handing
+over from one chunk to the next only where both estimates agree
+(:mod:`formcheck.parallel.merge`), so the form checker runs over one merged
+sequence exactly as over a sequential one.
 
-What differs from one sequential run: each chunk's model starts fresh
-``overlap`` frames before the chunk. Those frames are dropped, but the
-model's landmark smoothing and tracking region carry a little of their
-history, so the first frames of a chunk can differ from a sequential run by
-a fraction of a pixel; ``formcheck bench --speed`` measures that difference
-and checks that counts, hold times and faults are the same.
+What can still differ from one sequential run: after the hand-over, the next
+chunk's model has a history of its own (a warm-up instead of the whole video
+before it), so its landmarks can stay a fraction of a pixel to a few pixels
+off; ``formcheck bench --speed`` measures that and checks that counts, hold
+times and faults are the same.
 """
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formcheck.errors import InputError, PoseBackendError
+from formcheck.parallel.merge import PoseMerger
 from formcheck.parallel.plan import Chunk
 from formcheck.parallel.pool import MessageKind, WorkerPool, send
 from formcheck.pose import PoseEstimator
@@ -59,13 +58,11 @@ class ChunkReport:
     pose_s: float
 
 
-def estimate_chunk(
-    video: str, chunk: Chunk, factory: EstimatorFactory, batch_frames: int
-) -> ChunkReport:
+def estimate_chunk(video: str, chunk: Chunk, factory: EstimatorFactory) -> ChunkReport:
     """Estimate the poses of one chunk (runs in a worker process).
 
-    The kept poses are sent to the parent in batches (``DATA`` messages of
-    ``(chunk index, [PoseFrame, ...])``).
+    Frames from ``chunk.start`` to ``chunk.end`` (the run-on included) are
+    sent to the parent in batches (``DATA`` messages: lists of poses).
     """
     from formcheck.video import FrameReader
 
@@ -74,7 +71,7 @@ def estimate_chunk(
     kept = estimated = 0
     decode_s = pose_s = 0.0
     with factory() as estimator:
-        frames = reader.frames(chunk.warm_start, chunk.stop)
+        frames = reader.frames(chunk.warm_start, chunk.end)
         while True:
             t0 = time.perf_counter()
             frame = next(frames, None)
@@ -89,11 +86,11 @@ def estimate_chunk(
                 continue
             batch.append(pose)
             kept += 1
-            if len(batch) >= batch_frames:
-                send(MessageKind.DATA, (chunk.index, batch))
+            if len(batch) >= BATCH_FRAMES:
+                send(MessageKind.DATA, batch)
                 batch = []
     if batch:
-        send(MessageKind.DATA, (chunk.index, batch))
+        send(MessageKind.DATA, batch)
     return ChunkReport(
         chunk=chunk.index,
         kept=kept,
@@ -110,12 +107,14 @@ class MergeState:
     """What :func:`ordered_poses` learnt while merging.
 
     Attributes:
-        reports: Each chunk's report, by chunk index.
+        reports: Each task's report.
         problem: Why the video ended early, if it did.
+        replays: Chunks whose own poses were not used (no safe hand-over).
     """
 
     reports: dict[int, ChunkReport] = field(default_factory=dict)
     problem: str | None = None
+    replays: int = 0
 
     @property
     def decode_s(self) -> float:
@@ -137,58 +136,30 @@ def ordered_poses(
     total: int = 0,
     progress: ProgressCallback | None = None,
 ) -> Iterator[PoseFrame]:
-    """Estimate ``chunks`` on ``pool`` and yield the kept poses in frame order.
+    """Estimate ``chunks`` on ``pool`` and yield the poses in frame order.
 
     Args:
         pool: Worker processes (one per chunk is best).
         video: The video file.
         chunks: From :func:`~formcheck.parallel.plan.plan_chunks`.
         factory: Makes each worker's estimator (picklable).
-        state: Filled in with the chunks' reports and the video's problem.
+        state: Filled in with the tasks' reports and the video's problem.
         total: Frames expected, for ``progress``.
         progress: Called as ``progress(frames estimated, total)`` as batches
             arrive (in the calling thread).
 
     Yields:
-        Every pose, frame 0 first, each frame once.
+        Every pose, frame 0 first, each frame once (see
+        :class:`~formcheck.parallel.merge.PoseMerger` for the hand-over).
 
     Raises:
-        PoseBackendError: If a worker failed or its poses are not contiguous.
+        PoseBackendError: If a worker failed or lost its place.
         FormcheckError: A worker's own error (e.g. the model cannot load).
     """
-    for chunk in chunks:
-        pool.submit(
-            chunk.index, estimate_chunk, str(video), chunk, factory, BATCH_FRAMES
-        )
-    buffers: dict[int, deque[PoseFrame]] = {c.index: deque() for c in chunks}
-    current, expected, done = 0, 0, 0
-    for message in pool.messages():
-        if message.kind is MessageKind.ERROR:
-            raise message.payload
-        if message.kind is MessageKind.DATA:
-            index, poses = message.payload
-            buffers[index].extend(poses)
-            done += len(poses)
-            if progress is not None:
-                progress(done, max(total, done))
-        elif message.kind is MessageKind.DONE:
-            state.reports[message.task] = message.payload
-        while current < len(chunks):
-            buffer = buffers[current]
-            while buffer:
-                pose = buffer.popleft()
-                if pose.frame_index != expected:
-                    raise PoseBackendError(
-                        f"{video}: parallel pose estimation lost its place "
-                        f"(frame {pose.frame_index} where {expected} was due); "
-                        "try again with --jobs 1"
-                    )
-                expected += 1
-                yield pose
-            if current not in state.reports:
-                break
-            current += 1
-    last = state.reports.get(chunks[-1].index)
-    state.problem = last.problem if last is not None else None
-    if expected == 0:
-        raise InputError(f"{video}: no frame could be decoded")
+    merger = PoseMerger(pool, video, chunks, factory, estimate_chunk)
+    yield from merger.poses(progress, total)
+    reports = [r for r in merger.reports.values() if isinstance(r, ChunkReport)]
+    state.reports = {i: r for i, r in enumerate(reports)}
+    state.replays = merger.replays
+    ended = [r.problem for r in reports if r.problem]
+    state.problem = ended[0] if ended else None
