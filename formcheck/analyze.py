@@ -44,7 +44,12 @@ PREFETCH_FRAMES = 4
 
 @dataclass
 class AnalysisTimings:
-    """Where the time went (seconds, summed over frames)."""
+    """Where the time went (seconds, summed over frames and processes).
+
+    ``chunks`` is how many parallel chunks the video was cut into, and
+    ``replayed_chunks`` how many of them were estimated again because their
+    own poses could not be handed over to (see :mod:`formcheck.parallel.merge`).
+    """
 
     decode_s: float = 0.0
     pose_s: float = 0.0
@@ -52,6 +57,8 @@ class AnalysisTimings:
     draw_s: float = 0.0
     write_s: float = 0.0
     frames: int = 0
+    chunks: int = 1
+    replayed_chunks: int = 0
 
     @property
     def total_s(self) -> float:

@@ -116,6 +116,8 @@ class ParallelRun:
                 pending.append(result)
             timings.decode_s += state.decode_s
             timings.pose_s += state.pose_s
+            timings.chunks = len(self.chunks)
+            timings.replayed_chunks = state.replays
             if out_video is not None:
                 save_results(pending, folder / f"results{chunk}.pickle")
                 t0 = time.perf_counter()

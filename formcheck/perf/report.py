@@ -57,13 +57,13 @@ def equality_section(rows: Sequence[Equality], jobs: int) -> list[str]:
         f"times, faults), {len(split)} of them split into chunks with --jobs {jobs}. "
         "Landmark differences: pixels, over the frames that differ at all.",
         "",
-        "| clip | exercise | chunks | equal | frames differing | max px | mean px | differences |",
-        "|---|---|---|---|---|---|---|---|",
+        "| clip | exercise | chunks | replayed | equal | frames differing | max px | mean px | differences |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         diff = "; ".join(r.differences).replace("|", "/")
         lines.append(
-            f"| {r.clip} | {r.exercise} | {r.chunks} | {'yes' if r.equal else '**no**'} | "
+            f"| {r.clip} | {r.exercise} | {r.chunks} | {r.replayed} | {'yes' if r.equal else '**no**'} | "
             f"{r.frames_differing} of {r.frames} | {r.max_px:.2f} | {r.mean_px:.2f} | {diff} |"
         )
     return [*lines, ""]

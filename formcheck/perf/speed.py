@@ -341,6 +341,7 @@ class Equality:
         mean_px: Mean landmark difference over frames that differ.
         frames_differing: Frames whose landmarks differ at all.
         frames: Frames in the clip.
+        replayed: Chunks estimated again (no safe hand-over to them).
     """
 
     clip: str
@@ -351,6 +352,7 @@ class Equality:
     mean_px: float
     frames_differing: int
     frames: int
+    replayed: int = 0
 
     @property
     def equal(self) -> bool:
@@ -403,14 +405,10 @@ def check_equality(
     """
     from formcheck.analyze import analyze_video
     from formcheck.landmarks import side_of
-    from formcheck.parallel.plan import plan_chunks
     from formcheck.specs import load_spec
-    from formcheck.video import probe_video
 
     spec = load_spec(clip.exercise)
     chosen = side_of(side) if side else None
-    info = probe_video(clip.path)
-    chunks = len(plan_chunks(info.frame_count, info.fps, jobs, min_chunk_s=min_chunk_s))
     options: dict[str, Any] = {
         "save_landmarks": True,
         "estimator_factory": estimator_factory,
@@ -433,10 +431,11 @@ def check_equality(
     return Equality(
         clip=clip.path.name,
         exercise=clip.exercise,
-        chunks=chunks,
+        chunks=many.timings.chunks,
         differences=outcome_differences(one.session, many.session),
         max_px=max_px,
         mean_px=mean_px,
         frames_differing=differing,
         frames=one.session.source.frames,
+        replayed=many.timings.replayed_chunks,
     )
