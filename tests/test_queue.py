@@ -261,3 +261,17 @@ def test_review_page_queues_only_in_clinic_mode_on_postgresql(
     assert done.session_id is not None
     shown = review_queue.result_of(store.load_session(done.session_id))
     assert shown.video_path is None and shown.session.source.name == "tuesday.mp4"
+
+
+def test_worker_on_sqlite_says_it_needs_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from formcheck.cli import main
+
+    monkeypatch.delenv("FORMCHECK_DATABASE_URL", raising=False)
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    assert main(["worker", "--until-empty"]) == 1
+    err = capsys.readouterr().err
+    assert "the job queue needs PostgreSQL" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
