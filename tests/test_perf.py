@@ -103,3 +103,18 @@ def test_live_sessions_all_get_frames_and_report_latency(clip: Path) -> None:
         assert 0.0 <= figures.dropped_share <= 1.0
     text = to_markdown("formcheck bench --speed", 2, None, [], [row])
     assert "| 2 |" in text and "Live capacity" in text
+
+
+def test_capacity_is_the_most_sessions_whose_slowest_keeps_up() -> None:
+    from formcheck.perf.live import CapacityRow, SessionFigures, sessions_held
+
+    def row(k: int, fps: float) -> CapacityRow:
+        return CapacityRow(
+            k, 30.0, tuple(SessionFigures(fps, 40.0, 60.0, 0.1) for _ in range(k))
+        )
+
+    rows = [row(1, 27.0), row(2, 18.0), row(3, 12.0), row(4, 9.0)]
+    assert sessions_held(rows) == 2
+    assert sessions_held([row(1, 10.0)]) == 0
+    text = to_markdown("formcheck bench --speed", 2, None, [], rows)
+    assert "**2** on 2 cores, about **1.0 per core**" in text

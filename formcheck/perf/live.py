@@ -36,6 +36,8 @@ Image = npt.NDArray[np.uint8]
 LIVE_WH = (640, 480)
 #: Seconds of each run not measured (models warming up).
 WARM_UP_S = 3.0
+#: Processed frames per second a live session needs for timely feedback.
+LIVE_MIN_FPS = 15.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ class CapacityRow:
     def worst_p95_ms(self) -> float:
         """The worst session's 95th-percentile latency."""
         return max(f.latency_ms_p95 for f in self.figures)
+
+
+def sessions_held(rows: Sequence[CapacityRow], min_fps: float = LIVE_MIN_FPS) -> int:
+    """The most sessions at once whose slowest still processed ``min_fps``."""
+    return max((r.sessions for r in rows if r.min_fps >= min_fps), default=0)
 
 
 def load_frames(

@@ -6,7 +6,7 @@ import platform
 from collections.abc import Sequence
 
 from formcheck import __version__
-from formcheck.perf.live import CapacityRow
+from formcheck.perf.live import LIVE_MIN_FPS, CapacityRow, sessions_held
 from formcheck.perf.speed import Equality, SpeedResult
 
 
@@ -87,6 +87,14 @@ def live_section(rows: Sequence[CapacityRow], cores: int) -> list[str]:
             f"| {row.sessions} | {row.mean_fps:.1f} | {row.min_fps:.1f} | "
             f"{row.mean_fps / row.camera_fps:.2f} | {median_ms:.0f} | {row.worst_p95_ms:.0f} |"
         )
+    held = sessions_held(rows)
+    lines += [
+        "",
+        f"Sessions held at {LIVE_MIN_FPS:.0f} fps or more each (slowest session): "
+        f"**{held}** on {cores} cores, about **{held / max(cores, 1):.1f} per core**"
+        + (" (or more: raise --live-sessions)" if held == rows[-1].sessions else "")
+        + ".",
+    ]
     return [*lines, ""]
 
 
