@@ -180,7 +180,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     bench = sub.add_parser(
         "bench",
-        help="accuracy benchmark on labelled clips (generated samples and real clips)",
+        help="accuracy benchmark on labelled clips (generated samples and real clips); "
+        "--speed: speed against a bare pose loop",
         description="Run the full pipeline with the real model over labelled clips and report accuracy and speed.",
     )
     bench.add_argument(
