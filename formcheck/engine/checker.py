@@ -36,6 +36,7 @@ from formcheck.engine.records import RecordBook
 from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule
 from formcheck.engine.scene import Scene, SceneTracker
 from formcheck.engine.tracking import SignalTracker
+from formcheck.engine.working_side import WorkingSideChooser
 from formcheck.landmarks import Side, side_of
 from formcheck.results import (
     Cue,
@@ -98,8 +99,15 @@ class FormChecker:
         mode = spec.side.mode
         self._fixed = side_of(mode) or self.user_side
         self.alternating = mode == "alternating"
+        # One-sided exercise, side not named: the working limb is observed.
+        self._chooser = (
+            WorkingSideChooser(spec)
+            if mode == "painful" and self._fixed is None
+            else None
+        )
+        both = self.alternating or self._chooser is not None
         self._assignments: list[Side | None] = (
-            [Side.LEFT, Side.RIGHT] if self.alternating else [None]
+            [Side.LEFT, Side.RIGHT] if both else [None]
         )
         order = signal_order(spec)
         self._frame_rules = [r for r in spec.rules if r.scope == "frame"]
@@ -173,13 +181,16 @@ class FormChecker:
             for a in self._assignments
         }
         values = self._tracker.update(frame, t, contexts, self._calibrator.start_values)
-        moving = self._mode.observe(values)
+        working = self._working_side(values, t, scene)
+        moving = self._mode.observe(
+            values if working is None else {working: values[working]}
+        )
         setup_cues += self._count_signal_cues(frame, scene)
-        display = self._display_side(moving, scene.near)
+        display = working or self._display_side(moving, scene.near)
         signals = values[display]
         work_side = (
             display
-            if self.alternating
+            if display is not None
             else (self._fixed or (scene.near if scene.has_person else None))
         )
         phase = self._mode.phase()
@@ -328,6 +339,16 @@ class FormChecker:
         hidden = missing_parts(frame, signal_refs(self.spec, name), ctx)
         return [_setup(messages.move_back(hidden))] if hidden else []
 
+    def _working_side(
+        self, values: dict[Side | None, dict[str, float]], t: float, scene: Scene
+    ) -> Side | None:
+        """The observed working side of a one-sided exercise (else ``None``)."""
+        if self._chooser is None:
+            return None
+        if not scene.has_person:
+            return self._chooser.side or scene.near
+        return self._chooser.update(values, t, scene.near)
+
     def _display_side(self, moving: Side | None, near: Side) -> Side | None:
         """Whose signals are shown and checked (alternating: the moving side)."""
         if not self.alternating:
@@ -379,18 +400,26 @@ class FormChecker:
             event = update.rep
             side = self._rep_side(event.side, near)
             lo, hi = self._tracker.stats(
-                side if self.alternating else None, event.start_s, event.end_s
+                side if len(self._assignments) > 1 else None, event.start_s, event.end_s
             )
             result = self._book.rep(event, side, lo, hi, self._faults.in_progress())
             self._cues.after_rep(result)
             new_rep = result.record
         if update.hold is not None:
-            new_hold = self._book.hold(update.hold, self._fixed or self._scene.near)
+            new_hold = self._book.hold(update.hold, self._side_now())
         return new_rep, new_hold
+
+    def _side_now(self) -> Side | None:
+        """The side worked now: fixed, observed, or the near side."""
+        if self._fixed is not None:
+            return self._fixed
+        if self._chooser is not None and self._chooser.side is not None:
+            return self._chooser.side
+        return self._scene.near
 
     def _rep_side(self, moved: Side | None, near: Side) -> Side | None:
         if not self.alternating:
-            return self._fixed or self._scene.near
+            return self._side_now()
         # An alternating attempt with no side (e.g. tracking lost at once):
         # fall back to the side that moved last.
         return moved or self._book.last_rep_side or self._scene.near or Side.LEFT

@@ -113,8 +113,9 @@ class SessionRecorder:
             self._resolution_wh = result.pose.resolution_wh
         if result.pose.has_person:
             self._with_person += 1
-            if result.near_side:
-                self._near[result.near_side] = self._near.get(result.near_side, 0) + 1
+            worked = result.work_side or result.near_side
+            if worked:
+                self._near[worked] = self._near.get(worked, 0) + 1
         if result.pose.num_people > 1:
             self._several += 1
         pose = result.pose
