@@ -14,7 +14,8 @@ rest once it is fixed. Nothing here imports Streamlit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck.clinic import Principal
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_NAMED_PROBLEMS = 5
 
 
-@dataclass(frozen=True)
+@dataclass
 class AppDatabase:
     """The database the app process shares between its users.
 
@@ -39,13 +40,20 @@ class AppDatabase:
         config: Where it is and which mode the app runs in.
         local_principal: Local mode's one user (``None`` in clinic mode).
         notice: What the first start did with an old data folder (plain
-            text, shown once), if anything.
+            text), if anything; :meth:`take_notice` hands it out once.
     """
 
     database: Database
     config: DatabaseConfig
     local_principal: Principal | None = None
     notice: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_notice(self) -> str | None:
+        """The first-start notice, the first time it is asked for (then ``None``)."""
+        with self._lock:
+            notice, self.notice = self.notice, None
+        return notice
 
     @property
     def clinic(self) -> bool:

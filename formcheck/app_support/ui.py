@@ -71,7 +71,6 @@ ESTIMATOR_HOOK = "formcheck_estimator_factory"
 #: the one local user); no widget uses these keys.
 _PRINCIPAL_KEY = "formcheck_principal"
 _VIEWER_KEY = "formcheck_viewer"
-_NOTICE_SHOWN_KEY = "formcheck_import_notice_shown"
 
 #: The app's pages for the sidebar: (file, label, icon).
 PAGES: tuple[tuple[str, str, str], ...] = tuple(
@@ -365,7 +364,7 @@ def page_setup(title: str) -> AppSettings:
         st.warning(markdown_text(page.refusal(who)), icon=":material/lock:")
         st.page_link("app.py", label="Go to the home page", icon=":material/home:")
         st.stop()
-    if app_db.notice and not st.session_state.get(_NOTICE_SHOWN_KEY):
-        st.session_state[_NOTICE_SHOWN_KEY] = True
-        st.info(markdown_text(app_db.notice), icon=":material/inventory_2:")
+    notice = app_db.take_notice()
+    if notice:
+        st.info(markdown_text(notice), icon=":material/inventory_2:")
     return current
