@@ -307,3 +307,30 @@ def test_page_message_keeps_server_details_off_clinic_pages() -> None:
     assert "db.internal" not in page_message(failed, clinic=True)
     config = DatabaseConfigError("FORMCHECK_MODE: 'x' is not a mode")
     assert page_message(config, clinic=True) == str(config)
+
+
+# ------------------------------------------------------- who am I (the store)
+@pytest.mark.security
+def test_me_is_the_callers_own_account_and_nothing_more(clinic_db: Database) -> None:
+    from formcheck.clinic import Principal, Role
+    from formcheck.errors import NotLoggedIn
+
+    clinic_db.operator().grant_role("ann@clinic.org", Role.THERAPIST, "Ann")
+    ann = clinic_db.store(clinic_db.login("ann@clinic.org"))
+    ann.invite("pat@home.org")
+    pat = clinic_db.store(clinic_db.login("pat@home.org", "Pat"))
+    mine = pat.me()
+    assert mine is not None
+    assert (mine.email, mine.name, mine.handle, mine.roles) == (
+        "pat@home.org",
+        "Pat",
+        "pat",
+        (Role.PATIENT,),
+    )
+    stranger = clinic_db.store(clinic_db.login("who@else.org"))
+    assert stranger.me() is None  # no account: nothing stored about them
+    forged = clinic_db.store(Principal(email="ann@clinic.org", name="x"))
+    forged_me = forged.me()  # roles come from the database, not the principal
+    assert forged_me is not None and forged_me.roles == (Role.THERAPIST,)
+    with pytest.raises(NotLoggedIn):
+        clinic_db.store(None).me()
