@@ -16,15 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from formcheck.engine.counting import (
-    GuidedPacer,
-    HoldEvent,
-    HoldTimer,
-    PacedStep,
-    RepCounter,
-    RepEvent,
-    RepState,
-)
+from formcheck.engine.counting import RepCounter, RepEvent, RepState
+from formcheck.engine.holds import HoldEvent, HoldTimer
+from formcheck.engine.pacing import GuidedPacer, PacedStep
 from formcheck.landmarks import Side
 from formcheck.results import (
     Cue,

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 
 from formcheck import messages
-from formcheck.engine.counting import HoldEvent, RepEvent
+from formcheck.engine.counting import RepEvent
+from formcheck.engine.holds import HoldEvent
 from formcheck.engine.rules import FaultSpan, in_bounds, rep_statistic
 from formcheck.landmarks import Side
 from formcheck.results import (
