@@ -370,6 +370,7 @@ def test_a_role_taken_away_counts_at_the_next_page_run(
     no_exceptions(at)
     assert any("ask your clinic for an invitation" in w for w in texts(at.warning))
     assert not at.tabs
+    assert "formcheck_principal" not in at.session_state  # nobody left behind
 
 
 # -------------------------------------------------------------------- admin

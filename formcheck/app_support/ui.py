@@ -231,6 +231,10 @@ def _clinic_principal(app_db: AppDatabase) -> Principal:
 
 def _resolve(current: AppSettings) -> tuple[AppDatabase, Principal, Viewer]:
     """Who uses the app in this run (clinic mode: from the login)."""
+    # Forget the last run's user first: a run that stops below (logged out,
+    # role taken away, database down) must leave nobody behind.
+    st.session_state.pop(_PRINCIPAL_KEY, None)
+    st.session_state.pop(_VIEWER_KEY, None)
     app_db = database(current)
     if app_db.local_principal is not None:
         principal, who = app_db.local_principal, LOCAL_VIEWER
