@@ -149,16 +149,25 @@ def formcheck_cli(url: URL, *args: str, cwd: Path) -> str:
     return proc.stdout
 
 
-def log_in(page: Any, app_url: str, provider: str, who: tuple[str, str]) -> None:
-    """Log in through the provider's page as ``who`` and land on the Home page."""
+def log_in(
+    page: Any, app_url: str, provider: str, who: tuple[str, str], shots: Path
+) -> None:
+    """Log in through the provider's page as ``who`` and land on the Home page.
+
+    Screenshots of the login screen and of the Home page go to ``shots``.
+    """
     email, name = who
     page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_role("button", name="Log in").click(timeout=60_000)
+    login = page.get_by_role("button", name="Log in")
+    login.wait_for(timeout=60_000)
+    page.screenshot(path=str(shots / "login.png"))
+    login.click()
     page.wait_for_url(f"{provider}/**", timeout=30_000)
     page.get_by_role("button", name=email).click()
     page.wait_for_url(f"{app_url}/**", timeout=30_000)
     page.get_by_text(f"Hello, {name}.").wait_for(timeout=60_000)
     wait_idle(page, timeout_s=30.0)
+    page.screenshot(path=str(shots / f"home-{email.split('@')[0]}.png"))
 
 
 def choose(page: Any, combobox: str, option: str) -> None:
@@ -208,14 +217,14 @@ def run_story(
     # 2. The therapist logs in; the patient is invited (store: see the docstring).
     with chromium_context(anna, viewport_wh=size) as context:
         page = context.new_page()
-        log_in(page, app, provider, THERAPIST)
+        log_in(page, app, provider, THERAPIST, tmp_path)
         assert "No patients yet" in page.inner_text("body")
     db.store(db.login(*THERAPIST)).invite(PATIENT[0])
 
     # 3. The patient logs in and is linked to her therapist.
     with chromium_context(pat, viewport_wh=size) as context:
         page = context.new_page()
-        log_in(page, app, provider, PATIENT)
+        log_in(page, app, provider, PATIENT, tmp_path)
         assert "No sessions yet" in page.inner_text("body")
     therapist = db.store(db.login(*THERAPIST))
     (handle,) = therapist.patients()
