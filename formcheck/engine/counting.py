@@ -1,7 +1,12 @@
-"""Repetition counting and hold timing.
+"""Repetition counting: whether a repetition happened, from this person's range.
 
-Both are small state machines fed one value per frame with a timestamp; they
-neither draw nor know about video or Streamlit. Times are in seconds.
+:class:`RepCounter` is a small state machine fed one smoothed value per frame
+with a timestamp; it neither draws nor knows about video. Whether a
+repetition *happened* depends only on the movement: the signal leaves the rest
+end, goes far into the movement for *this* person, and comes back. How well it
+was done (tempo, a pause at the end, depth against the exercise's target) is
+reported as notes on the counted repetition, never as a reason to drop it.
+Times are in seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +40,12 @@ class RepState(StrEnum):
         return Phase.MOVING
 
 
+class RepNote(StrEnum):
+    """Something worth knowing about how a repetition was counted."""
+
+    UNFINISHED = "unfinished"
+
+
 @dataclass(frozen=True)
 class RepEvent:
     """A completed movement cycle, counted or not.
@@ -47,6 +58,7 @@ class RepEvent:
         trough: Least extreme value (the rest end) in the cycle.
         side: The side that moved, for sided exercises, else ``None``.
         outcome: Whether it counts as a repetition, and if not, why.
+        notes: Quality remarks on a counted repetition.
     """
 
     start_s: float
@@ -56,6 +68,7 @@ class RepEvent:
     trough: float
     side: Side | None
     outcome: RepOutcome
+    notes: frozenset[RepNote] = frozenset()
 
     @property
     def counted(self) -> bool:
@@ -85,35 +98,52 @@ class _Cycle:
 
 
 class RepCounter:
-    """Two-threshold (hysteresis) repetition counter on one smoothed signal.
+    """Counts repetitions of one smoothed signal, with levels from the person.
 
-    With ``direction="up"``, a repetition is the signal going from the rest band
-    (``<= exit``) past ``enter`` and back to the rest band; the gap between the
-    two thresholds keeps jitter from counting. A cycle counts only if its range
-    is at least ``min_amplitude``, it lasts at least ``min_duration_s``, it spends
-    at least ``min_active_s`` past ``enter``, and it is not longer than
-    ``max_duration_s``. Cycles that do not count are still reported, with
-    their :class:`~formcheck.results.RepOutcome`, so feedback can say "lift a
+    In the direction of the movement (``up``: the signal rises), a cycle
+    starts when the signal leaves the rest end, becomes *active* past the
+    enter level, and ends when it has come back most of the way. The levels
+    are placed inside this person's own range, causally:
+
+    * rest: the lowest value since the last cycle (before anything is seen:
+      the calibrated start value when given, else the exercise's ``exit``,
+      so a set that starts mid-movement still counts that movement);
+    * enter: the exercise's ``enter`` for a person who moves further, else
+      ``enter_fraction`` of this person's typical range above the rest (the
+      median range of the last counted repetitions; before the first, the
+      range the exercise expects);
+    * end: back below the exercise's ``exit``, or back by ``exit_fraction``
+      of the way from the cycle's peak to its start.
+
+    A cycle counts when it became active, its range is at least
+    ``min_amplitude`` (the clinical floor) and it lasted at least
+    ``min_blip_s`` (shorter is noise). Tempo, the pause at the end and
+    reaching the exercise's own ``enter`` are quality, judged on the counted
+    repetition by the checker's repetition checks
+    (:func:`formcheck.engine.quality.quality_rules`). Cycles that do not count are still reported, with their
+    :class:`~formcheck.results.RepOutcome`, so feedback can say "lift a
     little higher".
 
     Args:
-        enter: Threshold that makes the movement "active".
-        exit: Threshold of the rest band.
+        enter: The exercise's enter level (the target of a full repetition).
+        exit: The exercise's rest level.
         direction: ``"up"`` if the signal rises during the movement.
-        min_amplitude: Smallest range that counts.
-        min_duration_s: Shortest cycle that counts.
-        min_active_s: Shortest time past ``enter`` that counts.
+        min_amplitude: Smallest range that counts (clinical floor).
         max_duration_s: Longest cycle that counts.
         max_gap_s: A cycle is abandoned after this long without data.
+        enter_fraction: Where the enter level sits in the person's range.
+        exit_fraction: How far back (share of the cycle's own range) ends it.
+        min_blip_s: Cycles shorter than this are noise, not repetitions.
+        rest_value: The calibrated start value, if known.
 
     Raises:
         ValueError: If the thresholds do not match the direction.
 
     Example:
-        >>> c = RepCounter(enter=160, exit=140)
-        >>> events = [c.update(v, t * 0.1) for t, v in enumerate([120, 150, 170, 170, 150, 120])]
+        >>> c = RepCounter(enter=160, exit=140, min_amplitude=15)
+        >>> events = [c.update(v, t * 0.2) for t, v in enumerate([130, 150, 170, 170, 150, 130])]
         >>> c.count
-        0
+        1
     """
 
     def __init__(
@@ -122,10 +152,12 @@ class RepCounter:
         exit: float,
         direction: Literal["up", "down"] = "up",
         min_amplitude: float = 0.0,
-        min_duration_s: float = 0.0,
-        min_active_s: float = 0.0,
         max_duration_s: float = math.inf,
         max_gap_s: float = 2.0,
+        enter_fraction: float = 0.6,
+        exit_fraction: float = 0.6,
+        min_blip_s: float = 0.4,
+        rest_value: float | None = None,
     ) -> None:
         if direction == "up" and not enter > exit:
             raise ValueError(
@@ -135,21 +167,35 @@ class RepCounter:
             raise ValueError(
                 f"Argument 'enter' ({enter}) must be < 'exit' ({exit}) for direction 'down'"
             )
-        self.enter = enter
-        self.exit = exit
+        for name, fraction in (
+            ("enter_fraction", enter_fraction),
+            ("exit_fraction", exit_fraction),
+        ):
+            if not 0.0 < fraction < 1.0:
+                raise ValueError(
+                    f"Argument '{name}' must be between 0 and 1, but got {fraction}"
+                )
         self.direction = direction
+        self._sign = 1.0 if direction == "up" else -1.0
+        # Levels in "movement space": the signal times the sign, so that the
+        # movement always goes up.
+        self._enter = self._sign * enter
+        self._exit = self._sign * exit
         self.min_amplitude = min_amplitude
-        self.min_duration_s = min_duration_s
-        self.min_active_s = min_active_s
         self.max_duration_s = max_duration_s
         self.max_gap_s = max_gap_s
-        self._sign = 1.0 if direction == "up" else -1.0
+        self.enter_fraction = enter_fraction
+        self.exit_fraction = exit_fraction
+        self.min_blip_s = min_blip_s
+        self._expected_range = max(min_amplitude, 2.0 * (self._enter - self._exit))
+        self._ranges: list[float] = []
         self._state = RepState.REST
         self._cycle: _Cycle | None = None
         self._count = 0
         self._counts: Counter[Side] = Counter()
         self._last_valid_s: float | None = None
-        self._rest_value: float = math.nan
+        self._initial_rest = self._exit if rest_value is None else self._sign * rest_value
+        self._rest = self._initial_rest
 
     @property
     def count(self) -> int:
@@ -165,11 +211,25 @@ class RepCounter:
         """Current state: rest, moving, active or returning."""
         return self._state
 
-    def _past(self, value: float, threshold: float) -> bool:
-        return self._sign * (value - threshold) >= 0
+    @property
+    def typical_range(self) -> float:
+        """This person's typical range (the expected one before any repetition)."""
+        if not self._ranges:
+            return self._expected_range
+        recent = sorted(self._ranges[-3:])
+        return recent[len(recent) // 2]
+
+    def enter_level(self, rest: float) -> float:
+        """The level (movement space) past which a cycle from ``rest`` is active."""
+        personal = rest + self.enter_fraction * self.typical_range
+        floor = rest + self.min_amplitude
+        return max(floor, min(self._enter, personal))
 
     def abandon(self, timestamp_s: float, outcome: RepOutcome) -> RepEvent | None:
         """Drop the cycle in progress (e.g. when the posture is wrong).
+
+        The rest level is forgotten too: values seen out of position (getting
+        down to the floor, sitting up) say nothing about this person's rest.
 
         Returns:
             The abandoned cycle as an uncounted event, if it had become active.
@@ -177,9 +237,34 @@ class RepCounter:
         cycle = self._cycle
         self._cycle = None
         self._state = RepState.REST
+        self._rest = self._initial_rest
         if cycle is None or not cycle.reached_active:
             return None
         return self._event(cycle, timestamp_s, outcome)
+
+    def finish(self, timestamp_s: float, held_s: float = 2.0) -> RepEvent | None:
+        """End of the video or stream: count a repetition done all but the return.
+
+        A cycle counts here when it became active and is on its way back, or
+        has been held in the end position for ``held_s`` (the person lifted
+        and held, and the recording stopped). It is noted ``UNFINISHED``.
+        """
+        cycle = self._cycle
+        if cycle is None or not cycle.reached_active:
+            return None
+        active_s = cycle.active_s + (
+            timestamp_s - cycle.active_since_s
+            if cycle.active_since_s is not None
+            else 0.0
+        )
+        if self._state is not RepState.RETURNING and active_s < held_s:
+            return None
+        self._cycle = None
+        self._state = RepState.REST
+        event = self._finish(cycle, timestamp_s)
+        if not event.counted:
+            return event
+        return dataclasses.replace(event, notes=frozenset({RepNote.UNFINISHED}))
 
     def _event(self, cycle: _Cycle, end_s: float, outcome: RepOutcome) -> RepEvent:
         side = (
@@ -194,8 +279,8 @@ class RepCounter:
             start_s=cycle.start_s,
             end_s=end_s,
             active_s=active_s,
-            peak=cycle.extreme,
-            trough=cycle.baseline,
+            peak=self._sign * cycle.extreme,
+            trough=self._sign * cycle.baseline,
             side=side,
             outcome=outcome,
         )
@@ -222,67 +307,73 @@ class RepCounter:
                 return self.abandon(timestamp_s, RepOutcome.LOST_SIGHT)
             return None
         self._last_valid_s = timestamp_s
+        v = self._sign * value
         cycle = self._cycle
         if cycle is None:
-            if self._past(value, self.exit):
-                # Left the rest band (or jumped straight past enter).
-                baseline = (
-                    self._rest_value if math.isfinite(self._rest_value) else value
-                )
-                cycle = _Cycle(start_s=timestamp_s, baseline=baseline, extreme=value)
-                self._cycle = cycle
-                self._state = RepState.MOVING
-            else:
-                # In the rest band: remember the most relaxed value since the
-                # last cycle, the baseline for the next range of motion.
-                if (
-                    not math.isfinite(self._rest_value)
-                    or self._sign * (value - self._rest_value) < 0
-                ):
-                    self._rest_value = value
+            if not self._start(v, timestamp_s):
                 return None
-        if cycle is None:  # pragma: no cover - for type checkers
-            return None
+            cycle = self._cycle
+            assert cycle is not None
+        return self._advance(cycle, v, timestamp_s, side)
+
+    def _start(self, v: float, t: float) -> bool:
+        """In the rest band: track the rest, or start a cycle."""
+        if v < self._rest:
+            self._rest = v
+        if v < self._rest + 0.5 * self.min_amplitude:
+            return False
+        self._cycle = _Cycle(start_s=t, baseline=self._rest, extreme=v)
+        self._state = RepState.MOVING
+        return True
+
+    def _advance(
+        self, cycle: _Cycle, v: float, t: float, side: Side | None
+    ) -> RepEvent | None:
         if side is not None:
-            # Votes past `enter` decide; before that they only break ties (an
-            # attempt that never got there still gets the side that moved).
+            # Votes past the enter level decide; before that they only break
+            # ties (an attempt that never got there still gets the side).
             cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 0.001
-        if self._sign * (value - cycle.extreme) > 0:
-            cycle.extreme = value
-        if self._sign * (cycle.baseline - value) > 0:
-            cycle.baseline = value
-        if self._past(value, self.enter):
+        cycle.extreme = max(cycle.extreme, v)
+        cycle.baseline = min(cycle.baseline, v)
+        if v >= self.enter_level(cycle.baseline):
             if cycle.active_since_s is None:
-                cycle.active_since_s = timestamp_s
+                cycle.active_since_s = t
             cycle.reached_active = True
             self._state = RepState.ACTIVE
             if side is not None:
                 cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 1.0
             return None
         if cycle.active_since_s is not None:
-            cycle.active_s += timestamp_s - cycle.active_since_s
+            cycle.active_s += t - cycle.active_since_s
             cycle.active_since_s = None
-        if not self._past(value, self.exit):
-            # Back in the rest band: the cycle ends.
-            self._cycle = None
-            self._state = RepState.REST
-            self._rest_value = value
-            if not cycle.reached_active:
-                halfway = self.exit + 0.5 * (self.enter - self.exit)
-                if self._past(cycle.extreme, halfway):
-                    return self._event(cycle, timestamp_s, RepOutcome.NOT_FAR_ENOUGH)
-                return None
-            return self._finish(cycle, timestamp_s)
+        back = cycle.extreme - self.exit_fraction * (cycle.extreme - cycle.baseline)
+        if v <= self._exit or v <= back or v <= cycle.baseline:
+            return self._end(cycle, v, t)
         self._state = RepState.RETURNING if cycle.reached_active else RepState.MOVING
+        return None
+
+    def _end(self, cycle: _Cycle, v: float, t: float) -> RepEvent | None:
+        """Back at the rest end: the cycle ends (counted or not)."""
+        self._cycle = None
+        self._state = RepState.REST
+        self._rest = v
+        if cycle.reached_active:
+            return self._finish(cycle, t)
+        halfway = cycle.baseline + 0.5 * (
+            self.enter_level(cycle.baseline) - cycle.baseline
+        )
+        if (
+            cycle.extreme >= halfway
+            and cycle.extreme - cycle.baseline >= self.min_amplitude
+        ):
+            return self._event(cycle, t, RepOutcome.NOT_FAR_ENOUGH)
         return None
 
     def _judge(self, event: RepEvent) -> RepOutcome:
         if event.range_of_motion < self.min_amplitude:
             return RepOutcome.RANGE_TOO_SMALL
-        if event.duration_s < self.min_duration_s:
+        if event.duration_s < self.min_blip_s:
             return RepOutcome.TOO_QUICK
-        if event.active_s < self.min_active_s:
-            return RepOutcome.END_NOT_HELD
         if event.duration_s > self.max_duration_s:
             return RepOutcome.TOO_LONG
         return RepOutcome.COUNTED
@@ -293,6 +384,7 @@ class RepCounter:
         if outcome is not RepOutcome.COUNTED:
             return dataclasses.replace(event, outcome=outcome)
         self._count += 1
+        self._ranges.append(event.range_of_motion)
         if event.side is not None:
             self._counts[event.side] += 1
         return event

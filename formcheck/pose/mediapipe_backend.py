@@ -53,6 +53,8 @@ _MAX_PEOPLE = 4
 #: A person found by the multi-person model is the tracked one when their
 #: visible landmarks lie within this share of the tracked torso length.
 _SAME_PERSON = 0.5
+#: ... or when this share of their box lies inside the tracked person's box.
+_SAME_BOX = 0.7
 _MIN_VISIBILITY = 0.5
 _BUNDLE_NAME = "pose_landmarker_full-{version}.task"
 #: The two models inside the wheel, with the image normalisation each needs
@@ -81,12 +83,42 @@ class _Person:
     visibility: npt.NDArray[np.float32]
 
 
+def _box(xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> tuple[float, ...]:
+    points = xy[visible & np.isfinite(xy).all(axis=1)]
+    if not len(points):
+        return (math.nan,) * 4
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _inside_share(inner: tuple[float, ...], outer: tuple[float, ...]) -> float:
+    """Share of box ``inner``'s area that lies inside box ``outer``."""
+    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    width = min(inner[2], outer[2]) - max(inner[0], outer[0])
+    height = min(inner[3], outer[3]) - max(inner[1], outer[1])
+    if not (area > 0 and width > 0 and height > 0):
+        return 0.0
+    return width * height / area
+
+
 def _others_than(
     people: list[_Person],
     xy: npt.NDArray[np.float32],
     visibility: npt.NDArray[np.float32],
 ) -> list[_Person]:
-    """``people`` without the one who is the tracked person (if among them)."""
+    """``people`` without the tracked person and without second fits of them.
+
+    The multi-person model may fit one body twice, differently from the
+    tracker (a limb taken for another); a "person" whose box lies almost
+    wholly inside the tracked person's box is such a second fit.
+    """
+    tracked_box = _box(xy, visibility >= _MIN_VISIBILITY)
+    people = [
+        p
+        for p in people
+        if _inside_share(_box(p.xy, p.visibility >= _MIN_VISIBILITY), tracked_box)
+        < _SAME_BOX
+    ]
     seen = visibility >= _MIN_VISIBILITY
     left_shoulder, right_shoulder, left_hip, right_hip = TORSO
     shoulders = np.nanmean(xy[[left_shoulder, right_shoulder]], axis=0)

@@ -84,6 +84,14 @@ class Summary(_Model):
     mean_range_of_motion: OptFloat
     faults: int = Field(default=0, description="Fault events (severity warn).")
     tips: int = Field(default=0, description="Tip events (severity info).")
+    recognised: bool = Field(
+        default=True,
+        description="False when the exercise's posture was never seen, only another one.",
+    )
+    posture_seen: str | None = Field(
+        default=None,
+        description="When not recognised: the posture seen instead (e.g. 'all_fours').",
+    )
 
 
 class SignalTrack(_Model):
