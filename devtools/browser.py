@@ -86,6 +86,8 @@ def streamlit_app(
     env: Mapping[str, str] | None = None,
     script: str = "app.py",
     startup_timeout_s: float = 60.0,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[str]:
     """Run ``streamlit run <script>`` headless on a free localhost port.
 
@@ -103,6 +105,11 @@ def streamlit_app(
         script: The Streamlit script, relative to ``app_dir``.
         startup_timeout_s: How long to wait for ``/_stcore/health`` to
             answer 200.
+        port: The port to listen on (default: a free one). Pass one chosen
+            with :func:`free_port` when a setting must name the app's URL
+            before it starts (e.g. the login's ``redirect_uri``).
+        extra_args: More ``streamlit run`` options, such as
+            ``("--secrets.files", "/tmp/x/secrets.toml")``.
 
     Yields:
         The app's base URL, ``http://localhost:<port>``.
@@ -111,7 +118,7 @@ def streamlit_app(
         StreamlitStartError: If the server exits or does not become healthy
             within ``startup_timeout_s``.
     """
-    port = free_port()
+    port = free_port() if port is None else port
     full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
@@ -129,6 +136,7 @@ def streamlit_app(
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     with log_path.open("w") as out:
         proc = subprocess.Popen(

@@ -304,10 +304,44 @@ if result.video_path is not None and result.video_path.is_file():
         file_name=f"{stem}.annotated.mp4",
         mime="video/mp4",
     )
-if d4.button("Save to my sessions", key="review_save"):
+who = ui.viewer()
+save_for: str | None = None  # None: the user's own sessions
+if who.clinic and not who.is_patient:
+    # A therapist saves a patient's recording to that patient's sessions.
     try:
-        ref = ui.store(settings).save_session(session)
+        linked = ui.store(settings).my_patients()
+    except FormcheckError as exc:
+        ui.error(exc)
+        linked = []
+    names = {p.handle: p.name for p in linked}
+    save_for = d4.selectbox(
+        "Patient",
+        list(names),
+        format_func=lambda h: names[h],
+        index=None,
+        placeholder="Save for a patient…",
+        key="review_save_patient",
+        label_visibility="collapsed",
+    )
+save_label = "Save to my sessions" if save_for is None else "Save to their sessions"
+if d4.button(
+    save_label,
+    key="review_save",
+    disabled=who.clinic and not who.is_patient and save_for is None,
+):
+    try:
+        record = (
+            session
+            if save_for is None
+            else session.model_copy(update={"patient": save_for})
+        )
+        ref = ui.store(settings).save_session(record)
     except FormcheckError as exc:
         ui.error(exc)
     else:
-        st.success(f"Saved as `{ref.id}.session.json`: open it on the Therapist page.")
+        if who.clinic and save_for is None:
+            st.success("Saved to your sessions: your therapist can see it.")
+        elif who.clinic:
+            st.success(f"Saved to {plain(names.get(save_for, save_for))}'s sessions.")
+        else:
+            st.success(f"Saved ({plain(ref.label)}): open it on the Therapist page.")

@@ -8,21 +8,23 @@ its :class:`LiveProcessor` directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from formcheck.analyze import analyze_landmarks
 from formcheck.app_support.live import LiveProcessor
 from formcheck.app_support.ui import ESTIMATOR_HOOK
 from formcheck.pose import ReplayPoseEstimator
-from formcheck.prescription import Prescription, load_prescription
+from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
 from formcheck.specs import load_spec
-from formcheck.store import FolderStore
+from formcheck.store.sql import Database, SqlStore, load_database_config
+from formcheck.store.sql.models import PrescriptionRow
 from formcheck.types import PoseSequence
 from formcheck.video import VideoWriter
 from tests.conftest import DATA, REPO
@@ -47,6 +49,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FORMCHECK_SAMPLES", str(tmp_path / "samples"))
     monkeypatch.delenv("FORMCHECK_ICE_SERVERS", raising=False)
     return tmp_path / "home"
+
+
+@pytest.fixture
+def local_database(home: Path) -> Iterator[Database]:
+    """The local-mode database the app uses in ``home`` (SQLite)."""
+    db = Database.open(load_database_config(env={"FORMCHECK_HOME": str(home)}))
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def saved(local_database: Database) -> SqlStore:
+    """What the app has stored, as the one local user sees it."""
+    return local_database.store(local_database.local_principal())
 
 
 @pytest.fixture
@@ -99,7 +117,7 @@ def test_live_page_selects_an_exercise(home: Path, bird_dog: PoseSequence) -> No
 
 
 def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
-    home: Path, bird_dog: PoseSequence
+    home: Path, bird_dog: PoseSequence, saved: SqlStore
 ) -> None:
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
     at.sidebar.selectbox(key="live_exercise").select("bird_dog").run()
@@ -112,9 +130,9 @@ def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
     assert metrics["Reps in the last set"] == "2"
     assert metrics["Correct"] == "2"
     assert any("Left: 1" in c and "Right: 1" in c for c in texts(at.caption))
-    saved = sorted((home / "sessions").glob("*.session.json"))
-    assert len(saved) == 1
-    assert any(saved[0].name in c for c in texts(at.caption))
+    refs = saved.list_sessions()
+    assert len(refs) == 1
+    assert any(refs[0].id in c for c in texts(at.caption))
     assert any("Did pain or tingling spread" in m for m in texts(at.markdown))
     at.button(key="pain_yes_1").click().run()
     no_exceptions(at)
@@ -123,16 +141,18 @@ def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
 
 
 def test_live_page_loads_a_prescription_and_reports_a_broken_one(
-    home: Path, bird_dog: PoseSequence
+    home: Path, bird_dog: PoseSequence, local_database: Database, saved: SqlStore
 ) -> None:
-    store = FolderStore(home)
-    store.save_prescription(
+    saved.save_prescription(
         Prescription(patient="Jane Doe", exercise="glute_bridge", reps=6, sets=2)
     )
-    broken = store.prescription_path("Jane Doe", "bird_dog")
-    broken.write_text(
-        '{"format": "formcheck-prescription", "reps": "many"', encoding="utf-8"
-    )
+    saved.save_prescription(Prescription(patient="Jane Doe", exercise="bird_dog"))
+    with local_database.transaction() as session:  # damage the stored document
+        row = session.scalars(
+            sa.select(PrescriptionRow).where(PrescriptionRow.exercise_id == "bird_dog")
+        ).one()
+        row.document = '{"format": "formcheck-prescription", "reps": "many"'
+
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
     at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
     at.sidebar.selectbox(key="live_patient").select("Jane Doe").run()
@@ -192,7 +212,7 @@ def test_live_page_reports_a_malformed_ice_configuration(
 
 # ------------------------------------------------------------------- review
 def test_review_page_analyses_an_upload(
-    home: Path, bird_dog: PoseSequence, tiny_video: Path
+    home: Path, bird_dog: PoseSequence, tiny_video: Path, saved: SqlStore
 ) -> None:
     at = open_page("pages/2_Review.py", lambda: ReplayPoseEstimator(bird_dog))
     no_exceptions(at)
@@ -210,7 +230,8 @@ def test_review_page_analyses_an_upload(
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Session (JSON)", "Repetitions (CSV)", "Annotated video (MP4)"]
     at.button(key="review_save").click().run()
-    assert len(list((home / "sessions").glob("*.session.json"))) == 1
+    assert len(saved.list_sessions()) == 1
+    assert any(s.startswith("Saved (") for s in texts(at.success))
 
 
 def test_review_page_rejects_a_non_video(home: Path, bird_dog: PoseSequence) -> None:
@@ -290,13 +311,12 @@ def test_therapist_page_loads_shared_session_json(
 
 
 def test_therapist_page_compares_sessions_and_builds_a_report(
-    home: Path, bird_dog_session: SessionRecord
+    home: Path, bird_dog_session: SessionRecord, saved: SqlStore
 ) -> None:
-    store = FolderStore(home)
-    store.save_session(
+    saved.save_session(
         bird_dog_session.model_copy(update={"created_utc": "2026-01-01T10:00:00+00:00"})
     )
-    store.save_session(
+    saved.save_session(
         bird_dog_session.model_copy(update={"created_utc": "2026-01-08T10:00:00+00:00"})
     )
     at = open_page("pages/3_Therapist.py")
@@ -315,7 +335,7 @@ def test_therapist_page_compares_sessions_and_builds_a_report(
     assert at.session_state["report_pdf"].startswith(b"%PDF-")
 
 
-def test_therapist_page_saves_a_prescription(home: Path) -> None:
+def test_therapist_page_saves_a_prescription(home: Path, saved: SqlStore) -> None:
     at = open_page("pages/3_Therapist.py")
     at.text_input(key="rx_patient").input("Jane Doe").run()
     at.selectbox(key="rx_exercise").select("bird_dog").run()
@@ -328,15 +348,15 @@ def test_therapist_page_saves_a_prescription(home: Path) -> None:
     assert "rep_enter must be between 50 and 80 for bird_dog, but got 95" in texts(
         at.error
     )
-    path = home / "patients" / "Jane Doe" / "bird_dog.prescription.json"
-    assert not path.exists()
+    assert "Jane Doe" not in saved.patients()
     at.number_input(key="rx_enter_bird_dog").set_value(70.0).run()
     at.button(key="rx_save").click().run()
     no_exceptions(at)
     assert not at.error
     assert any("Saved Bird dog for Jane Doe" in s for s in texts(at.success))
-    saved = load_prescription(path)
-    assert (saved.reps, saved.painful_side, saved.rep_enter) == (6, "left", 70.0)
+    stored = saved.prescription("Jane Doe", "bird_dog")
+    assert stored is not None
+    assert (stored.reps, stored.painful_side, stored.rep_enter) == (6, "left", 70.0)
 
 
 def test_therapist_page_rejects_a_bad_patient_name(home: Path) -> None:

@@ -181,16 +181,20 @@ def test_live_page_counts_bird_dog_reps(
         assert reps == TRUE_REPS, f"reps shown: {reps}; captions: {captions}"
         assert "Left: 1 " in captions and "Right: 1 " in captions, captions
 
-        # STOP saves the set as a session record, like the CLI does.
+        # STOP saves the set as a session record (in the local database).
         page.frame_locator(IFRAME).get_by_role("button", name="STOP").click()
-        deadline = time.monotonic() + 20
-        saved: list[Path] = []
-        while time.monotonic() < deadline and not saved:
-            saved = sorted((home / "sessions").glob("*.session.json"))
-            time.sleep(0.5)
-        assert saved, "no session saved on STOP"
-        from formcheck.record import load_session
+        from formcheck.store.sql import Database, load_database_config
 
-        record = load_session(saved[-1])
+        db = Database.open(load_database_config(env={"FORMCHECK_HOME": str(home)}))
+        try:
+            store = db.store(db.local_principal())
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not store.list_sessions():
+                time.sleep(0.5)
+            saved = store.list_sessions()
+            assert saved, "no session saved on STOP"
+            record = store.load_session(saved[0].id)
+        finally:
+            db.close()
         assert record.source.kind == "live"
         assert record.summary.reps >= TRUE_REPS

@@ -27,8 +27,15 @@ Modules:
 * :mod:`formcheck.app_support.plain`: user text shown as plain text in
   Markdown and in Plotly labels.
 * :mod:`formcheck.app_support.safety`: the safety text shown in the app.
-* :mod:`formcheck.app_support.ui`: page setup (sidebar, safety panel), cached
-  spec loading, the store, error display and the test hook for a replay pose
+* :mod:`formcheck.app_support.clinic_mode`: local and clinic mode — who is
+  logged in (from the identity provider's claims), which page is whose, the
+  login and refusal sentences, database problems as page messages.
+* :mod:`formcheck.app_support.app_database`: the app's database, opened once
+  per process; an old data folder copied in on the first local start.
+* :mod:`formcheck.app_support.home`: the Home page's comments and progress.
+* :mod:`formcheck.app_support.ui`: page setup (login, gating, sidebar,
+  safety panel), ``viewer()`` and ``store()``,
+  cached spec loading, error display and the test hook for a replay pose
   estimator.
 * :mod:`formcheck.app_support.therapist_views`,
   :mod:`formcheck.app_support.therapist_panels` and

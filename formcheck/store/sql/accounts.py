@@ -137,6 +137,19 @@ class AccountsPart(Scoped):
                 PatientInfo(handle=u.handle, name=u.name, email=u.email) for u in rows
             ]
 
+    # ------------------------------------------------------------------- self
+    def me(self) -> UserInfo | None:
+        """The caller's own account (``None``: not in the database, or the operator).
+
+        Anyone logged in may read their own e-mail, name, handle and roles;
+        nothing clinical is in it.
+
+        Raises:
+            NotLoggedIn: If nobody is logged in.
+        """
+        with self._scope() as (session, actor):
+            return None if actor.user is None else _user_info(session, actor.user)
+
     # ----------------------------------------------------------------- admins
     def users(self) -> list[UserInfo]:
         """Every user with an e-mail, with roles (no clinical data).

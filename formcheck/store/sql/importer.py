@@ -179,6 +179,21 @@ def _import_prescription(session: Session, item: Prescription, patient: User) ->
     return True
 
 
+def has_clinical_data(database: Database) -> bool:
+    """Whether the database holds any session or prescription at all.
+
+    Used on the app's first start in local mode: an empty database next to
+    an old data folder means the folder has not been imported yet.
+
+    Raises:
+        StoreError: If the database cannot be read.
+    """
+    with database.transaction() as session:
+        session_id = session.scalars(sa.select(SessionRow.id).limit(1)).first()
+        rx_id = session.scalars(sa.select(PrescriptionRow.id).limit(1)).first()
+        return session_id is not None or rx_id is not None
+
+
 def import_folder(
     database: Database,
     folder: str | Path,
