@@ -60,7 +60,9 @@ class WorkingSideChooser:
         """The working side chosen so far (``None``: no clear movement yet)."""
         return self._side
 
-    def update(self, values: Mapping[Side | None, Values], t: float, near: Side) -> Side:
+    def update(
+        self, values: Mapping[Side | None, Values], t: float, near: Side
+    ) -> Side:
         """Look at one frame's signals for both sides; return the working side.
 
         Args:
