@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from formcheck.results import RepOutcome
+from formcheck.results import HoldStatus, Phase, RepOutcome
+from formcheck.verdicts import EventKind, RepVerdict
 
 # ----------------------------------------------------------------- set-up
 STEP_INTO_VIEW = "Step into view so the camera can see your whole body."
@@ -136,3 +137,64 @@ def live_set_done(set_number: int) -> str:
 def live_error(error: str | None) -> str:
     """Processing stopped on an error."""
     return f"Stopped: {error}"
+
+
+# ------------------------------------------------------------ verdicts
+_VERDICT_TEXT: dict[RepVerdict, str] = {
+    RepVerdict.CORRECT: "correct",
+    RepVerdict.WITH_FAULT: "with a fault",
+    RepVerdict.PACED: "paced",
+    RepVerdict.NOT_COUNTED: "not counted",
+}
+_EVENT_TEXT: dict[EventKind, str] = {EventKind.FAULT: "fault", EventKind.TIP: "tip"}
+
+
+def verdict_text(verdict: RepVerdict) -> str:
+    """``correct``, ``with a fault``, ``paced`` or ``not counted``."""
+    return _VERDICT_TEXT[verdict]
+
+
+def event_kind_text(kind: EventKind) -> str:
+    """``fault`` (made the repetition incorrect) or ``tip`` (did not)."""
+    return _EVENT_TEXT[kind]
+
+
+def check_name(rule_id: str) -> str:
+    """A rule id in words (``feet_too_close`` → ``feet too close``)."""
+    return rule_id.replace("_", " ")
+
+
+# --------------------------------------------------------------- holds
+_HOLD_TEXT: dict[HoldStatus, str] = {
+    HoldStatus.IDLE: "get into the position",
+    HoldStatus.CONFIRMING: "keep still: the timer is about to start",
+    HoldStatus.HOLDING: "holding",
+    HoldStatus.GRACE: "holding (lost sight of you for a moment)",
+    HoldStatus.PAUSED: "timer paused: get back into the position",
+}
+#: Short forms for the video overlay.
+_HOLD_SHORT: dict[HoldStatus, str] = {
+    HoldStatus.IDLE: "get into position",
+    HoldStatus.CONFIRMING: "starting",
+    HoldStatus.HOLDING: "holding",
+    HoldStatus.GRACE: "holding",
+    HoldStatus.PAUSED: "paused",
+}
+
+
+def hold_status_text(status: HoldStatus, short: bool = False) -> str:
+    """What the hold timer is doing, in plain words."""
+    return (_HOLD_SHORT if short else _HOLD_TEXT)[status]
+
+
+_PHASE_TEXT: dict[Phase, str] = {
+    Phase.SETUP: "getting ready",
+    Phase.REST: "at the start",
+    Phase.MOVING: "moving",
+    Phase.ACTIVE: "in the end position",
+}
+
+
+def movement_phase_text(phase: Phase) -> str:
+    """Where the movement is, in plain words (for the video overlay)."""
+    return _PHASE_TEXT[phase]

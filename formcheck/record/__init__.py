@@ -16,6 +16,7 @@ from formcheck.record.files import (
 )
 from formcheck.record.model import (
     ExerciseInfo,
+    SessionGroup,
     SessionRecord,
     SideSummary,
     SignalTrack,
@@ -29,6 +30,7 @@ from formcheck.record.recorder import SessionRecorder
 __all__ = [
     "ExerciseInfo",
     "SessionFiles",
+    "SessionGroup",
     "SessionRecord",
     "SessionRecorder",
     "SideSummary",
