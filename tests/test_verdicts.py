@@ -134,7 +134,9 @@ def test_hold_exercises_show_hold_figures_only() -> None:
     guided = [f.label for f in set_figures(SetCounts(kind="guided", reps=3))]
     assert guided[0] == "Paced reps" and "Correct" not in guided
     reps = set_figures(
-        SetCounts(kind="reps", reps=5, correct=4, mean_range=0.45, range_unit="hip_width")
+        SetCounts(
+            kind="reps", reps=5, correct=4, mean_range=0.45, range_unit="hip_width"
+        )
     )
     values = {f.label: f.value for f in reps}
     assert values["With a fault"] == "1"
