@@ -113,6 +113,57 @@ def did_not_count(outcome: RepOutcome) -> str:
     return f"That one didn't count: {outcome_text(outcome)}."
 
 
+# ------------------------------------------------------------- routines
+ROUTINE_DONE = "Routine done. Well done!"
+
+_PAUSED = {
+    "user": "Paused. Press Resume when you are ready.",
+    "stream": "Paused: the camera stopped. Press START to carry on.",
+    "safety": "Stopped for your safety.",
+}
+
+
+def _duration(seconds: float) -> str:
+    """``2 minutes``, ``90 seconds``, ``1 minute``."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def routine_next(label: str, set_number: int, sets: int) -> str:
+    """What comes next: ``Glute bridge`` or ``Glute bridge, set 2 of 3``."""
+    return label if sets <= 1 else f"{label}, set {set_number} of {sets}"
+
+
+def routine_rest(seconds: int, next_label: str, camera: str) -> str:
+    """The rest announcement: how long, what comes next, where the camera goes."""
+    text = f"Rest for {_duration(seconds)}. Next: {next_label}."
+    if camera:
+        text += f" {camera}"
+    return text
+
+
+def routine_seconds_left(seconds: int) -> str:
+    """A countdown call: ``10 seconds left`` ... ``3``."""
+    return f"{seconds} seconds left." if seconds > 3 else f"{seconds}"
+
+
+def routine_timed_start(label: str, seconds: float) -> str:
+    """A timed step begins (formcheck only times it)."""
+    return f"{label}: {_duration(seconds)}. Start now."
+
+
+def routine_exercise_start(label: str, set_number: int, sets: int) -> str:
+    """An exercise set begins with the positioning check."""
+    return f"{routine_next(label, set_number, sets)}: get into position."
+
+
+def routine_paused(reason: str) -> str:
+    """Why the routine is paused (``user``, ``stream`` or ``safety``)."""
+    return _PAUSED.get(reason, _PAUSED["user"])
+
+
 # ------------------------------------------------------------- live page
 LIVE_WAITING = "Press START to turn on the camera."
 LIVE_DONE = "All sets done. Well done!"
@@ -198,3 +249,19 @@ _PHASE_TEXT: dict[Phase, str] = {
 def movement_phase_text(phase: Phase) -> str:
     """Where the movement is, in plain words (for the video overlay)."""
     return _PHASE_TEXT[phase]
+
+
+# ---------------------------------------------------------- side modes
+_SIDE_MODE_TEXT = {
+    "auto": "the side facing the camera is checked",
+    "painful": "your painful side: choose it before you start, and turn it to "
+    "the camera",
+    "alternating": "both sides, taking turns: each side is counted separately",
+    "left": "your left side",
+    "right": "your right side",
+}
+
+
+def side_mode_text(mode: str) -> str:
+    """Which side an exercise checks, in plain words (a spec's ``side.mode``)."""
+    return _SIDE_MODE_TEXT.get(mode, mode)

@@ -323,9 +323,10 @@ def test_therapist_page_saves_a_prescription(home: Path) -> None:
     at.number_input(key="rx_enter_bird_dog").set_value(95.0).run()
     at.button(key="rx_save").click().run()
     no_exceptions(at)
-    assert "rep_enter must be between 50 and 80 for bird_dog, but got 95" in texts(
-        at.error
-    )
+    assert (
+        "How far a repetition must go (extension) must be between 50° and 80° "
+        "for Bird dog, but got 95°"
+    ) in texts(at.error)
     path = home / "patients" / "Jane Doe" / "bird_dog.prescription.json"
     assert not path.exists()
     at.number_input(key="rx_enter_bird_dog").set_value(70.0).run()
