@@ -392,3 +392,48 @@ class ResultAnnotator(BaseAnnotator):
         for part in self.parts:
             scene = part.annotate(scene, result)
         return scene
+
+
+def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
+    """Draw a large title and a few lines on a dark band across the frame.
+
+    Used between exercises (a rest countdown, a timed step, a pause), when
+    there is no frame result to draw: big enough to read from a mat two
+    metres away. Draws in place and returns ``scene``.
+
+    Args:
+        scene: ``(H, W, 3)`` uint8 BGR image.
+        title: The big line, e.g. ``Rest 12 s``.
+        lines: Smaller lines below it (wrapped to the frame's width).
+    """
+    s = _scale(scene)
+    height, width = scene.shape[:2]
+    title_scale = 1.4 * s
+    line_scale = 0.6 * s
+    wrapped = [
+        w
+        for line in lines
+        for w in _wrap(ascii_text(line), max(20, int(width / (12 * s))))
+    ]
+    line_h = int(28 * s)
+    title_h = int(56 * s)
+    band_h = title_h + line_h * len(wrapped) + int(24 * s)
+    top = max(0, (height - band_h) // 2)
+    overlay = scene.copy()
+    cv2.rectangle(overlay, (0, top), (width, top + band_h), BLACK, -1)
+    cv2.addWeighted(overlay, 0.7, scene, 0.3, 0, dst=scene)
+    x = int(16 * s)
+    _text(
+        scene,
+        title,
+        (x, top + title_h - int(10 * s)),
+        title_scale,
+        WHITE,
+        max(2, round(3 * s)),
+        None,
+    )
+    y = top + title_h + line_h - int(6 * s)
+    for line in wrapped:
+        _text(scene, line, (x, y), line_scale, WHITE, max(1, round(1.5 * s)), None)
+        y += line_h
+    return scene

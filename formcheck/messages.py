@@ -115,6 +115,7 @@ def did_not_count(outcome: RepOutcome) -> str:
 
 # ------------------------------------------------------------- routines
 ROUTINE_DONE = "Routine done. Well done!"
+TIMED_ONLY = "formcheck only times this one: nothing is checked."
 
 _PAUSED = {
     "user": "Paused. Press Resume when you are ready.",
@@ -166,6 +167,59 @@ def routine_paused(reason: str) -> str:
 
 # ------------------------------------------------------------- live page
 LIVE_WAITING = "Press START to turn on the camera."
+LIVE_START_HINT = (
+    "Once it is on, the whole plan runs by itself: get into position, exercise, "
+    "rest, and the next exercise follows. If an error such as *NotAllowedError* "
+    "or *NotFoundError* appears under the video instead, see **Camera not "
+    "working?** below it."
+)
+LIVE_NOTHING_PRESCRIBED = (
+    "Your therapist has not prescribed any exercise yet. When they have, your "
+    "exercises appear here."
+)
+LIVE_CAMERA_NEVER_STARTED = (
+    "The camera has not started. Allow camera access in the browser, check that "
+    "it is plugged in and free, then press STOP and START again. See 'Camera not "
+    "working?' below the video."
+)
+LIVE_NO_FRAMES = (
+    "No video frames are arriving: is the camera still connected? Press STOP and "
+    "START to reconnect (your set so far is saved on STOP)."
+)
+LIVE_SEVERAL_PEOPLE = (
+    "More than one person is in view: only the person exercising should be. "
+    "Checks pause until they leave."
+)
+CAMERA_HELP = (
+    "- **NotAllowedError / Permission denied**: allow camera access (click the "
+    "camera icon in the address bar), then press START again.\n"
+    "- **NotFoundError / Requested device not found**: no camera was found: plug "
+    "one in (or pick it with SELECT DEVICE).\n"
+    "- **NotReadableError / Could not start video source**: another app or tab is "
+    "using the camera: close it.\n"
+    "- The camera works only on `http://localhost` or over HTTPS.\n"
+    "- Connecting from another network may need a STUN/TURN server: see "
+    "`docs/app.md` (`FORMCHECK_ICE_SERVERS`).\n"
+    "- Your video is processed on this computer only; nothing is uploaded."
+)
+
+
+def plan_overview(steps: int) -> str:
+    """What the run holds, e.g. ``3 steps, one after the other, hands-free``."""
+    if steps <= 1:
+        return "one exercise; its sets follow each other with a rest in between."
+    return f"{steps} steps, one after the other, hands-free."
+
+
+def live_insecure_origin(host: str | None) -> str:
+    """The page was opened over plain http from another machine: no camera."""
+    return (
+        f"You opened formcheck at {host} over plain http: browsers only allow the "
+        "camera on https:// or on http://localhost. Open it on this computer as "
+        "http://localhost:8501, or serve it over HTTPS (see docs/app.md)."
+    )
+
+
 LIVE_DONE = "All sets done. Well done!"
 LIVE_STOPPED = "Exercise stopped for your safety."
 
