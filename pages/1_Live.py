@@ -107,8 +107,7 @@ def choose_plan() -> LivePlan | None:
     mode = st.radio(
         "What to do", modes, horizontal=True, disabled=running, key="live_mode"
     )
-    left, right = st.columns(2)
-    patient = right.selectbox(
+    patient = st.selectbox(
         "Patient (loads the therapist's prescription)",
         [None, *store.patients()],
         format_func=lambda p: "— none —" if p is None else p,
@@ -116,7 +115,7 @@ def choose_plan() -> LivePlan | None:
         key="live_patient",
     )
     if mode == "A routine":
-        routine_id = left.selectbox(
+        routine_id = st.selectbox(
             "Routine",
             list(routines),
             format_func=lambda r: routine_label(routines[r], cat.specs),
@@ -161,7 +160,7 @@ def choose_plan() -> LivePlan | None:
             patient=patient,
             start_at=start_at,
         )
-    exercise_id = left.selectbox(
+    exercise_id = st.selectbox(
         "Exercise",
         list(cat.specs),
         format_func=cat.label,
@@ -203,15 +202,18 @@ if viewer.clinic and viewer.is_patient and viewer.patient is not None:
     if plan is None:
         st.info(messages.LIVE_NOTHING_PRESCRIBED)
         st.stop()
+    choices, overview = None, st.container(border=True)
 else:
-    with st.expander("Your exercise", expanded=not running, icon=":material/tune:"):
+    box = st.expander("Your exercise", expanded=not running, icon=":material/tune:")
+    choices, overview = box.columns(2, gap="medium")
+    with choices:
         plan = choose_plan()
     if plan is None:
         st.stop()
 for problem in plan.problems:
     st.warning(plain(problem))
 
-with st.container(border=True):
+with overview:
     st.markdown(f"**{plain(plan.label)}** — " + messages.plan_overview(len(plan.steps)))
     st.markdown(
         "\n".join(
@@ -297,12 +299,6 @@ with col_video:
         )
     with st.expander("Camera not working?"):
         st.markdown(messages.CAMERA_HELP)
-    spec = processor.spec
-    if spec is not None:
-        with st.expander(f"How to do {spec.name} and where to put the camera"):
-            for line in spec.instructions:
-                st.markdown(f"- {line}")
-            st.markdown(f"**Camera:** {spec.camera.framing}")
 
 playing = bool(ctx is not None and ctx.state.playing)
 signalling = bool(ctx is not None and ctx.state.signalling)
@@ -349,8 +345,10 @@ def show_figures(snap: LiveSnapshot) -> None:
     if snap.counts is None:
         return
     figures = set_figures(snap.counts)
-    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
-        column.metric(figure.label, figure.value, help=figure.help or None)
+    for row in range(0, len(figures), 3):
+        chunk = figures[row : row + 3]
+        for column, figure in zip(st.columns(3), chunk, strict=False):
+            column.metric(figure.label, figure.value, help=figure.help or None)
     sides = [t for t in snap.tallies if t.side is not None]
     if sides and snap.kind == "reps":
         st.caption(
@@ -508,17 +506,31 @@ def show_controls(snap: LiveSnapshot) -> None:
         return
     pause, skip, finish = st.columns(3)
     if snap.phase is LivePhase.PAUSED:
-        if pause.button("▶ Resume", type="primary", width="stretch", key="live_resume"):
+        if pause.button(
+            "Resume",
+            icon=":material/play_arrow:",
+            type="primary",
+            width="stretch",
+            key="live_resume",
+        ):
             processor.resume()
             st.rerun()
-    elif pause.button("⏸ Pause", type="primary", width="stretch", key="live_pause"):
+    elif pause.button(
+        "Pause",
+        icon=":material/pause:",
+        type="primary",
+        width="stretch",
+        key="live_pause",
+    ):
         processor.pause()
         st.rerun()
-    if snap.is_routine and skip.button("⏭ Skip", width="stretch", key="live_skip"):
+    if snap.is_routine and skip.button(
+        "Skip", icon=":material/skip_next:", width="stretch", key="live_skip"
+    ):
         processor.skip()
         st.rerun()
     if snap.phase is LivePhase.COUNTING and finish.button(
-        "Finish this set", width="stretch", key="live_finish"
+        "Finish this set", icon=":material/stop:", width="stretch", key="live_finish"
     ):
         processor.finish_set()
         st.rerun()
@@ -548,6 +560,7 @@ def show_phase(snap: LiveSnapshot) -> None:
             st.info(f"**Getting into position.** {snap.message}")
         frac = min(1.0, snap.positioning_s / snap.settle_s) if snap.settle_s else 1.0
         st.progress(frac, text="Framing and camera view")
+        show_how_to()
     elif snap.phase is LivePhase.COUNTING:
         st.caption(snap.message)
         show_figures(snap)
@@ -570,6 +583,17 @@ def show_phase(snap: LiveSnapshot) -> None:
         else:
             st.info(text)
         speak(snap.cue.text)
+
+
+def show_how_to() -> None:
+    spec = processor.spec
+    if spec is None:
+        return
+    with st.expander(f"How to do {spec.name} and where to put the camera"):
+        for line in spec.instructions:
+            st.markdown(f"- {line}")
+        st.markdown(f"**Camera:** {spec.camera.framing}")
+        st.markdown(f"**Stop if:** {spec.safety.stop_if}")
 
 
 def show_stalled(snap: LiveSnapshot) -> None:
@@ -613,7 +637,9 @@ def status_panel() -> None:
         show_symptom_feedback(snap)
     if snap.summary_rows:
         st.markdown("#### Your routine")
-        st.table(list(snap.summary_rows), border="horizontal")
+        # st.table renders Markdown: routine names may come from a user's file.
+        rows = [{k: plain(v) for k, v in row.items()} for row in snap.summary_rows]
+        st.table(rows, border="horizontal")
     if snap.phase is LivePhase.WAITING:
         show_waiting(snap)  # below the summary and the question
     if snap.several_people:
@@ -636,6 +662,6 @@ with col_status:
 
 with st.container(border=True):
     st.markdown("#### :material/warning: Safety")
-    if spec is not None:
-        st.markdown(f"**Stop if:** {spec.safety.stop_if}")
+    for line in safety.DURING_EXERCISE[:2]:
+        st.markdown(f"- {line}")
     st.markdown(safety.red_flags_markdown())

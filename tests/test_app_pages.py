@@ -132,9 +132,16 @@ def test_live_page_shows_reps_saves_the_set_and_asks_where_the_symptoms_are(
     markdown = texts(at.markdown)
     assert any("Bird dog: set 1 done" in m for m in markdown)
     assert any("Where are your symptoms now?" in m for m in markdown)
-    # The exercise's only set is over: no "Press START" box above the summary.
-    assert any("All sets done" in m for m in texts(at.success))
-    assert not any("Press START" in i for i in texts(at.info))
+    # After STOP: the set's summary, then the question, then "Press START".
+    order = [
+        getattr(e, "value", "")
+        for e in at.main
+        if getattr(e, "type", "") in ("markdown", "alert") or e.type == "info"
+    ]
+    done = next(i for i, v in enumerate(order) if "set 1 done" in str(v))
+    question = next(i for i, v in enumerate(order) if "Where are your" in str(v))
+    start = next(i for i, v in enumerate(order) if "Press START" in str(v))
+    assert done < question < start, order
     at.radio(key="symptom_place_0_1").set_value(SymptomLocation.BELOW_KNEE)
     at.radio(key="symptom_worse_0_1").set_value("Yes")
     at.button(key="symptom_save_0_1").click().run()

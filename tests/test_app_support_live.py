@@ -286,7 +286,7 @@ def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     saved = processor.end_stream()
     assert saved is not None
     assert saved.reason == "stream stopped"
-    assert processor.phase == LivePhase.DONE  # the exercise's only set is over
+    assert processor.phase == LivePhase.WAITING  # START again to do the set again
     assert saved.ref is not None
     path = tmp_path / "sessions" / f"{saved.ref.id}.session.json"
     assert path.is_file()
@@ -560,7 +560,12 @@ def test_a_routine_runs_hands_free_timed_step_rest_two_exercises_one_group(
             "id": "two_birds",
             "name": "Two birds",
             "items": [
-                {"exercise": None, "name": "Walking in place", "timed_s": 3, "rest_s": 2},
+                {
+                    "exercise": None,
+                    "name": "Walking in place",
+                    "timed_s": 3,
+                    "rest_s": 2,
+                },
                 {"exercise": "bird_dog", "reps": 1, "rest_s": 4},
                 {"exercise": "bird_dog", "reps": 1},
             ],
@@ -605,4 +610,4 @@ def test_a_routine_runs_hands_free_timed_step_rest_two_exercises_one_group(
     assert [(r.group.step, r.group.steps) for r in records] == [(2, 3), (3, 3)]  # type: ignore[union-attr]
     rows = snap.summary_rows
     assert [r["done"] for r in rows] == ["3 s of 3 s", "1 of 1 set", "1 of 1 set"]
-    assert rows[1]["result"] == "1 reps: 1 correct, 0 with a fault"
+    assert rows[1]["result"] == "1 rep: 1 correct, 0 with a fault"

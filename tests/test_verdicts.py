@@ -140,7 +140,7 @@ def test_hold_exercises_show_hold_figures_only() -> None:
     )
     values = {f.label: f.value for f in reps}
     assert values["With a fault"] == "1"
-    assert values["Typical range of motion"] == "about a hand's width"
+    assert values["Typical range"] == "about a hand's width"
 
 
 @pytest.mark.parametrize(

@@ -46,35 +46,31 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import av
 import numpy as np
 import numpy.typing as npt
 
-from formcheck import messages
-from formcheck.annotate import draw_banner
 from formcheck.clinic import SymptomLocation
 from formcheck.errors import FormcheckError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.prescription import Prescription
-from formcheck.record import SessionGroup, SessionRecord, SymptomReport
-from formcheck.results import FrameResult, RepTally
+from formcheck.record import SymptomReport
+from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
-from formcheck.store import SessionRef, SessionStore
+from formcheck.store import SessionStore
 from formcheck.types import PoseFrame
 
-from . import safety
 from .live_clock import LiveStats, StreamClock
-from .live_exercise import ExerciseStage, StageState, empty_counts
-from .live_plan import LivePlan, plan_for_exercise, routine_summary_rows
+from .live_exercise import ExerciseStage, StageState
+from .live_plan import LivePlan, plan_for_exercise
+from .live_sets import SetBook
 from .live_snapshot import LatestSlot, LivePhase, LiveSnapshot, SavedSet
+from .live_view import LiveState, banner, build_snapshot
 from .routine_runner import PauseReason, RunnerPhase
-from .set_summary import SetCounts
-from .symptoms import stops_exercise, symptom_report
+from .symptoms import stops_exercise
 
 __all__ = ["LatestSlot", "LivePhase", "LiveProcessor", "LiveSnapshot", "SavedSet"]
 
@@ -146,7 +142,6 @@ class LiveProcessor:
         self.patient = patient if patient is not None else plan.patient
         self.settle_s = float(settle_s)
         self._clock = clock
-        self._store = store
         self._lock = threading.Lock()
         self._slot: LatestSlot[LiveSnapshot] = LatestSlot()
         self._estimator = estimator if estimator is not None else estimator_factory()
@@ -157,11 +152,7 @@ class LiveProcessor:
         self._runner = plan.runner()
         self._stage: ExerciseStage | None = None
         self._stage_key: tuple[int, int] | None = None
-        self._group: SessionGroup | None = None
-        self._saved: list[SavedSet] = []
-        self._question: SavedSet | None = None
-        self._symptoms_before = symptoms_before
-        self._last_symptoms: SymptomReport | None = None
+        self._book = SetBook(store, symptoms_before)
         self._safety_stop = False
         self._streaming = False
         self._error: str | None = None
@@ -187,7 +178,7 @@ class LiveProcessor:
     def saved_sets(self) -> tuple[SavedSet, ...]:
         """Sets finished so far, oldest first."""
         with self._lock:
-            return tuple(self._saved)
+            return tuple(self._book.saved)
 
     @property
     def spec(self) -> ExerciseSpec | None:
@@ -250,7 +241,7 @@ class LiveProcessor:
                 several = pose.num_people > 1
                 scene = self._check(pose, image_bgr, timestamp_ms)
             else:
-                scene = self._banner(image_bgr)
+                scene = banner(image_bgr, self._runner.view(start))
             self._stats.processed(start, self._clock(), several)
             self._publish_locked()
         return scene
@@ -289,9 +280,10 @@ class LiveProcessor:
     def end_stream(self) -> SavedSet | None:
         """The stream stopped (STOP, camera gone, page closed): save the set.
 
-        The set in progress counts as done; the routine waits (its countdowns
-        keep their time) until the next stream starts. Safe to call from any
-        thread and more than once.
+        The set so far is saved (nothing is lost), and the routine waits where
+        it was, its countdowns keeping their time: the next stream does that
+        set again, from the positioning check. Safe to call from any thread
+        and more than once.
 
         Returns:
             The set saved now, if one was in progress.
@@ -301,7 +293,6 @@ class LiveProcessor:
             now = self._clock()
             if self._counting():
                 saved = self._finish_set_locked("stream stopped")
-                self._runner.set_finished(now)
             if self._stage is not None:
                 self._stage.begin_positioning(self._time.last_ms)
             self._runner.pause(now, PauseReason.STREAM)
@@ -371,7 +362,7 @@ class LiveProcessor:
 
     def _new_round_locked(self) -> None:
         self._runner = self.plan.runner()
-        self._group = None
+        self._book.group = None
         self._safety_stop = False
         self._stage_key = None
         self._prepare_stage(self.plan.start_at)
@@ -397,34 +388,23 @@ class LiveProcessor:
             The recorded answer (``None`` when no question was due).
         """
         with self._lock:
-            target = self._question
-            if target is None:
+            answered = self._book.answer(location, worse)
+            if answered is None:
                 return None
-            before = (
-                self._last_symptoms.location
-                if self._last_symptoms is not None
-                else self._symptoms_before
-            )
-            report = symptom_report(location, worse, before)
-            stop = stops_exercise(report)
-            was = before.value if before is not None else None
-            notes = [safety.spread_note(was, location.value)] if stop else []
-            self._update_saved_locked(target, report, notes)
-            self._last_symptoms = report
-            self._question = None
-            if stop:
+            report, target = answered
+            if stops_exercise(report):
                 if self._counting():
                     self._finish_set_locked("stopped: symptoms spread")
+                    self._book.question = None
                 self._safety_stop = True
                 self._runner.stop_exercise(self._clock(), target.step_index)
-                self._question = None
             self._publish_locked()
             return report
 
     def set_symptoms_before(self, location: SymptomLocation | None) -> None:
         """Where the symptoms are before the first set (asked before START)."""
         with self._lock:
-            self._symptoms_before = location
+            self._book.symptoms_before = location
 
     def close(self) -> None:
         """Save any set in progress and release the pose model."""
@@ -482,15 +462,7 @@ class LiveProcessor:
         now = self._clock()
         if self._runner.phase is RunnerPhase.READY:
             self._runner.start(now)
-            self._group = SessionGroup(
-                id=uuid.uuid4().hex[:16],
-                label=self.plan.label,
-                routine=self.plan.routine_id,
-                started_utc=datetime.now(UTC).isoformat(timespec="seconds"),
-                step=1,
-                steps=len(self.plan.steps),
-                set_number=1,
-            )
+            self._book.start_group(self.plan)
         elif self._runner.paused_reason is PauseReason.STREAM:
             self._runner.resume(now)
         elif self._runner.phase is RunnerPhase.DONE and not self._safety_stop:
@@ -523,7 +495,7 @@ class LiveProcessor:
         was_counting = self._counting()
         result, reached = self._stage.step(pose, ts_ms)
         if not was_counting and self._counting():
-            self._question = None  # a new set began: the old question lapses
+            self._book.question = None  # a new set began: the old question lapses
         self._last_result = result
         scene = self._stage.annotator.annotate(image, result)
         if reached:
@@ -531,76 +503,14 @@ class LiveProcessor:
             self._runner.set_finished(self._clock())
         return scene
 
-    def _banner(self, image: Image) -> Image:
-        view = self._runner.view(self._clock())
-        left = view.remaining_s
-        title = {
-            RunnerPhase.REST: f"Rest {left or 0:.0f} s",
-            RunnerPhase.TIMED: f"{view.label} {(left or 0) // 60:.0f}:{(left or 0) % 60:02.0f}",
-            RunnerPhase.PAUSED: "Paused",
-            RunnerPhase.DONE: "All done",
-        }.get(view.phase, "")
-        lines = []
-        if view.phase is RunnerPhase.TIMED:
-            lines.append(messages.TIMED_ONLY)
-        if view.next_label and view.phase is not RunnerPhase.DONE:
-            lines.append(f"Next: {view.next_label}")
-            if view.next_camera:
-                lines.append(view.next_camera)
-        return draw_banner(image, title, lines) if title else image
-
     def _finish_set_locked(
         self, reason: str, problem: str | None = None
     ) -> SavedSet | None:
-        stage = self._stage
-        if stage is None:
-            return None
-        record = stage.finish(reason, problem)
+        record = self._stage.finish(reason, problem) if self._stage else None
         if record is None:
             return None
         index, number = self._runner.step_index, self._runner.set_number
-        if self._group is not None:
-            group = self._group.model_copy(
-                update={"step": index + 1, "set_number": number}
-            )
-            record = record.model_copy(update={"group": group})
-        ref: SessionRef | None = None
-        save_error = None
-        if self._store is not None:
-            try:
-                ref = self._store.save_session(record, f"set{number}")
-            except FormcheckError as exc:
-                save_error = str(exc)
-                logger.error("could not save the live session: %s", exc)
-        saved = SavedSet(number, record, ref, reason, save_error, index)
-        self._saved.append(saved)
-        self._question = saved
-        return saved
-
-    def _update_saved_locked(
-        self, target: SavedSet, report: SymptomReport, notes: list[str]
-    ) -> None:
-        record = target.record
-        update = {
-            "symptoms": [*record.symptoms, report],
-            "warnings": [*record.warnings, *notes],
-        }
-        new_record: SessionRecord = record.model_copy(update=update)
-        ref, save_error = target.ref, target.save_error
-        if self._store is not None and ref is not None:
-            try:
-                ref = self._store.replace_session(ref, new_record)
-            except FormcheckError as exc:
-                save_error = str(exc)
-        changed = SavedSet(
-            target.set_number,
-            new_record,
-            ref,
-            target.reason,
-            save_error,
-            target.step_index,
-        )
-        self._saved = [changed if s is target else s for s in self._saved]
+        return self._book.save(record, index, number, reason)
 
     def _fail_locked(self, message: str) -> None:
         self._error = message
@@ -609,30 +519,6 @@ class LiveProcessor:
         self._publish_locked()
 
     # ------------------------------------------------------------ snapshot
-    def _message(self, phase: LivePhase, result: FrameResult | None) -> str:
-        stage = self._stage
-        view = self._runner.view(self._clock())
-        if phase is LivePhase.WAITING:
-            if self._runner.paused_reason is PauseReason.STREAM:
-                return messages.routine_paused("stream")
-            return messages.LIVE_WAITING
-        if phase is LivePhase.POSITIONING:
-            if result is None or not result.pose.has_person:
-                return messages.STEP_INTO_VIEW
-            if result.setup_issues:
-                return result.setup_issues[0]
-            settle = stage.settle_s - stage.positioning_s if stage else 0.0
-            return messages.live_good_position(max(0.0, settle))
-        if phase is LivePhase.COUNTING:
-            return messages.live_counting(view.set_number, view.sets)
-        if phase in (LivePhase.RESTING, LivePhase.TIMED, LivePhase.PAUSED):
-            return view.announcement.text if view.announcement else ""
-        if phase is LivePhase.DONE:
-            return messages.ROUTINE_DONE if self.plan.is_routine else messages.LIVE_DONE
-        if phase is LivePhase.STOPPED:
-            return messages.LIVE_STOPPED
-        return messages.live_error(self._error)
-
     def _publish(self) -> None:
         with self._lock:
             self._publish_locked()
@@ -640,90 +526,22 @@ class LiveProcessor:
     def _publish_locked(self) -> None:
         self._seq += 1
         phase = self._phase()
-        stage = self._stage
-        counting = phase is LivePhase.COUNTING
         exercise_phase = phase in (LivePhase.POSITIONING, LivePhase.COUNTING)
-        result = self._last_result if exercise_phase else None
-        counts = self._counts(counting)
-        view = self._runner.view(self._clock())
-        step = self._runner.step
-        stats = self._stats
-        snapshot = LiveSnapshot(
-            seq=self._seq,
-            phase=phase,
-            set_number=view.set_number if stage is not None else 0,
-            target_sets=view.sets,
-            positioning_s=stage.positioning_s if stage is not None else 0.0,
-            settle_s=self.settle_s,
-            message=self._message(phase, result),
-            cue=result.cue if result is not None else None,
-            has_person=bool(result is not None and result.pose.has_person),
-            several_people=stats.several_people,
-            view_ok=bool(result is None or result.view_ok),
-            setup_issues=(
-                result.setup_issues
-                if result is not None and phase is LivePhase.POSITIONING
-                else ()
-            ),
-            tallies=self._tallies(counting),
-            target_reps=stage.target_reps if stage is not None else None,
-            hold=result.hold if (result is not None and counting) else None,
-            holds_done=counts.holds_done if counts is not None else 0,
-            target_holds=stage.target_holds if stage is not None else None,
-            frames_processed=stats.frames,
-            fps=stats.fps,
-            processing_ms=stats.processing_ms,
-            lag_ms=stats.lag_ms,
-            lag_ms_max=stats.lag_ms_max,
-            symptom_question_pending=self._question is not None,
-            saved=tuple(self._saved),
-            error=self._error,
-            exercise=step.label,
-            kind="timed" if step.timed else (stage.spec.kind if stage else "reps"),
-            counts=counts,
-            routine=view,
-            plan_label=self.plan.label,
-            is_routine=self.plan.is_routine,
-            last_symptoms=self._last_symptoms,
-            question_set=self._question,
-            summary_rows=self._summary_rows(phase),
+        snapshot = build_snapshot(
+            LiveState(
+                seq=self._seq,
+                phase=phase,
+                plan=self.plan,
+                view=self._runner.view(self._clock()),
+                stage=self._stage,
+                result=self._last_result if exercise_phase else None,
+                stats=self._stats,
+                settle_s=self.settle_s,
+                saved=tuple(self._book.saved),
+                question=self._book.question,
+                last_symptoms=self._book.last_symptoms,
+                group_id=self._book.group.id if self._book.group else None,
+                error=self._error,
+            )
         )
         self._slot.put(snapshot)
-
-    def _counts(self, counting: bool) -> SetCounts | None:
-        """The set in progress while counting, else the last saved set."""
-        if counting and self._stage is not None:
-            return self._stage.counts()
-        if not self._saved:
-            return None
-        last = self._saved[-1]
-        spec = self.plan.steps[last.step_index].spec
-        empty = empty_counts(spec) if spec is not None else None
-        return SetCounts.from_summary(
-            last.record.exercise.kind,
-            last.record.summary,
-            range_unit=empty.range_unit if empty else None,
-            target_reps=empty.target_reps if empty else None,
-            target_holds=empty.target_holds if empty else None,
-            target_hold_s=empty.target_hold_s if empty else None,
-        )
-
-    def _tallies(self, counting: bool) -> tuple[RepTally, ...]:
-        """Reps per side of the set in progress, else of the last saved set."""
-        if counting and self._stage is not None:
-            return self._stage.tallies()
-        if self._saved:
-            summary = self._saved[-1].record.summary
-            return tuple(RepTally(s.side, s.reps, s.correct) for s in summary.per_side)
-        return (RepTally(None, 0, 0),)
-
-    def _summary_rows(self, phase: LivePhase) -> tuple[dict[str, str], ...]:
-        if phase not in (LivePhase.DONE, LivePhase.STOPPED):
-            return ()
-        group = self._group.id if self._group is not None else None
-        mine = [
-            s
-            for s in self._saved
-            if s.record.group is not None and s.record.group.id == group
-        ]
-        return tuple(routine_summary_rows(self.plan, self._runner.progress, mine))

@@ -94,10 +94,11 @@ def exercise_target(spec: ExerciseSpec) -> str:
     per_set = f" × {sets} sets" if sets > 1 else ""
     if spec.hold is not None and holds is not None:
         return f"{holds} hold{'s' if holds != 1 else ''} of {spec.hold.target_s:g} s"
+    plural = "" if reps == 1 else "s"
     if spec.guided is not None:
-        return f"{reps} paced reps{per_set}"
+        return f"{reps} paced rep{plural}{per_set}"
     if reps is not None:
-        return f"{reps} reps{per_set}"
+        return f"{reps} rep{plural}{per_set}"
     return "as long as you like"
 
 
@@ -332,7 +333,7 @@ def _result_text(counts: list[SetCounts]) -> str:
     if kind == "guided":
         return f"{reps} paced, {faulty} with a fault"
     correct = sum(c.correct for c in counts)
-    return f"{reps} reps: {correct} correct, {faulty} with a fault"
+    return f"{reps} rep{'' if reps == 1 else 's'}: {correct} correct, {faulty} with a fault"
 
 
 def routine_summary_rows(
@@ -357,7 +358,8 @@ def routine_summary_rows(
         answers = [symptom_summary(r) for s in mine for r in s.record.symptoms]
         rows.append(
             {
-                "step": f"{i + 1}. {plan_step.step.label}",
+                "step": str(i + 1),
+                "exercise": plan_step.step.label,
                 "asked": plan_step.step.target,
                 "done": _done_text(plan_step, prog),
                 "result": "timed only"

@@ -111,7 +111,7 @@ def _rep_figures(counts: SetCounts) -> list[Figure]:
     if counts.mean_range is not None and counts.range_unit is not None:
         figures.append(
             Figure(
-                "Typical range of motion",
+                "Typical range",
                 plain_amount(counts.mean_range, counts.range_unit),
                 "The mean over the counted repetitions.",
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import streamlit as st
@@ -67,9 +68,9 @@ def _catalog() -> Catalog:
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _routines() -> tuple[dict[str, Routine], list[str]]:
+def _routines(extra: str) -> tuple[dict[str, Routine], list[str]]:
     # Routines may name only exercises the app can offer.
-    return load_routines(specs=_catalog().specs)
+    return load_routines(specs=_catalog().specs, extra=Path(extra))
 
 
 def catalog() -> Catalog:
@@ -78,8 +79,8 @@ def catalog() -> Catalog:
 
 
 def routines() -> tuple[dict[str, Routine], list[str]]:
-    """The routines and any problems loading them (cached for a minute)."""
-    return _routines()
+    """The bundled routines and your own (``FORMCHECK_HOME/routines``), cached a minute."""
+    return _routines(str(settings().routines_dir))
 
 
 @dataclass(frozen=True)
