@@ -230,7 +230,7 @@ with timeline_col:
         selection_mode="points",
     )
 
-if session.reps:
+if session.reps or session.exercise.kind != "hold":
     st.markdown("#### Repetitions")
     st.dataframe(report.rep_rows(session, rspec), hide_index=True, width="stretch")
 if session.holds:
