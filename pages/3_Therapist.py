@@ -77,13 +77,18 @@ with tab_sessions:
     else:
         records: list[SessionRecord] = [r for _, r in loaded]
         st.dataframe(
-            [report.summary_row(r, name) for name, r in loaded],
+            [
+                report.summary_row(r, name, cat.specs.get(r.exercise.id))
+                for name, r in loaded
+            ],
             hide_index=True,
             width="stretch",
         )
         if len(loaded) > 1:
             st.markdown("#### Progress across sessions")
-            st.plotly_chart(plots.progress_figure(records), key="ther_progress")
+            st.plotly_chart(
+                plots.progress_figure(records, cat.specs), key="ther_progress"
+            )
             with st.expander("Range of motion of every repetition"):
                 st.dataframe(report.rom_rows(records), hide_index=True, width="stretch")
         for i, (name, record) in enumerate(loaded):
@@ -105,7 +110,9 @@ with tab_sessions:
                         f"the current revision is {spec.revision}."
                     )
                 st.markdown("**Repetitions**")
-                st.dataframe(report.rep_rows(record), hide_index=True, width="stretch")
+                st.dataframe(
+                    report.rep_rows(record, spec), hide_index=True, width="stretch"
+                )
                 if record.holds:
                     st.markdown("**Holds**")
                     st.dataframe(
