@@ -43,6 +43,41 @@ _PART_NAMES = {
 }
 
 
+_POSTURE_WORDS = {
+    "standing": "someone standing",
+    "sitting": "someone sitting",
+    "kneeling": "someone kneeling upright",
+    "all_fours": "someone on hands and knees",
+    "lying_back": "someone lying on their back",
+    "lying_front": "someone lying on their front",
+    "lying_side": "someone lying on their side",
+    "lying": "someone lying down",
+    "upright": "someone upright",
+}
+FOLLOWING = (
+    "Someone else is in view: I am following the person doing the exercise "
+    "and not checking anyone else."
+)
+
+
+def not_recognised(exercise_name: str, posture: str) -> str:
+    """The set-up cue when the exercise's posture is not seen."""
+    seen = _POSTURE_WORDS.get(str(posture))
+    tail = f": I can see {seen}" if seen else ""
+    return f"That doesn't look like {exercise_name.lower()}{tail}."
+
+
+def not_recognised_note(exercise_name: str, posture: str | None) -> str:
+    """The record's note when a set never showed the exercise's posture."""
+    seen = f"; I could see {posture_words(posture)} instead" if posture else ""
+    return f"exercise not recognised: this did not look like {exercise_name.lower()}{seen}"
+
+
+def posture_words(posture: str) -> str:
+    """A posture in plain words ("someone lying on their back")."""
+    return _POSTURE_WORDS.get(str(posture), "another position")
+
+
 def turn_side_to_camera(side: str) -> str:
     """Ask the person to turn one side towards the camera."""
     return f"Turn so your {side} side faces the camera."
@@ -106,6 +141,18 @@ def outcome_for_reason(reason: str, counted: bool) -> RepOutcome:
         if text and text == reason:
             return outcome
     return RepOutcome.COUNTED if counted else RepOutcome.OUT_OF_POSITION
+
+
+def too_fast(min_duration_s: float) -> str:
+    """The fault of a repetition quicker than the exercise's tempo."""
+    return f"Slow down: take at least {min_duration_s:g} s for each repetition."
+
+
+END_NOT_HELD = "Pause for a moment at the end of each repetition."
+SHORT_OF_TARGET = (
+    "Go a little further if it is comfortable: that one stopped short of the target."
+)
+COUNTED_UNFINISHED = "counted at the end of the recording, before the way back"
 
 
 def did_not_count(outcome: RepOutcome) -> str:

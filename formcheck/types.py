@@ -42,8 +42,11 @@ class PoseFrame:
         timestamp_ms: Time of the frame from the start of the video or stream.
         frame_index: Index of the frame in its source.
         resolution_wh: Image size ``(width, height)`` in pixels.
-        num_people: How many people the backend reports (0, 1, or more when it
-            can tell; the legacy MediaPipe backend tracks one person).
+        num_people: How many people are in view (0, 1, or more).
+        others_xy: float32 ``(P, 33, 2)`` pixels of the other people in view
+            (everyone but the tracked person), or ``None`` when there are none
+            or the backend cannot tell.
+        others_visibility: float32 ``(P, 33)``, with ``others_xy``.
 
     Example:
         >>> frame = PoseFrame.empty(timestamp_ms=0, frame_index=0, resolution_wh=(640, 480))
@@ -58,12 +61,24 @@ class PoseFrame:
     resolution_wh: tuple[int, int]
     xyz_world: FloatArray | None = None
     num_people: int = 1
+    others_xy: FloatArray | None = None
+    others_visibility: FloatArray | None = None
 
     def __post_init__(self) -> None:
         _check_shape("xy", self.xy, (NUM_LANDMARKS, 2))
         _check_shape("visibility", self.visibility, (NUM_LANDMARKS,))
         if self.xyz_world is not None:
             _check_shape("xyz_world", self.xyz_world, (NUM_LANDMARKS, 3))
+        if (self.others_xy is None) != (self.others_visibility is None):
+            raise ValueError(
+                "`others_xy` and `others_visibility` must be given together"
+            )
+        if self.others_xy is not None and self.others_visibility is not None:
+            people = self.others_xy.shape[0]
+            _check_shape("others_xy", self.others_xy, (people, NUM_LANDMARKS, 2))
+            _check_shape(
+                "others_visibility", self.others_visibility, (people, NUM_LANDMARKS)
+            )
         width, height = self.resolution_wh
         if width <= 0 or height <= 0:
             raise ValueError(
@@ -103,6 +118,23 @@ class PoseFrame:
         return point
 
 
+def _stack_others(
+    frames: list[PoseFrame],
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """The other people of every frame as NaN-padded ``(T, M, ...)`` arrays."""
+    most = max((len(f.others_xy) for f in frames if f.others_xy is not None), default=0)
+    if most == 0:
+        return None, None
+    xy = np.full((len(frames), most, NUM_LANDMARKS, 2), np.nan, dtype=np.float32)
+    vis = np.zeros((len(frames), most, NUM_LANDMARKS), dtype=np.float32)
+    for i, f in enumerate(frames):
+        if f.others_xy is not None and f.others_visibility is not None:
+            n = len(f.others_xy)
+            xy[i, :n] = f.others_xy
+            vis[i, :n] = f.others_visibility
+    return xy, vis
+
+
 @dataclass(eq=False)
 class PoseSequence:
     """Poses of a whole video, as arrays (the format ``--save-landmarks`` writes).
@@ -116,6 +148,9 @@ class PoseSequence:
         num_people: int16 ``(T,)`` people reported per frame.
         xyz_world: float32 ``(T, 33, 3)`` or ``None``.
         source: Where the poses came from (a video path), for reports.
+        others_xy: float32 ``(T, M, 33, 2)`` the other people in view, padded
+            with NaN (``M`` = most others in one frame), or ``None``.
+        others_visibility: float32 ``(T, M, 33)``, zero where padded.
     """
 
     xy: FloatArray
@@ -128,9 +163,21 @@ class PoseSequence:
     )
     xyz_world: FloatArray | None = None
     source: str = ""
+    others_xy: FloatArray | None = None
+    others_visibility: FloatArray | None = None
 
     def __post_init__(self) -> None:
         t = self.xy.shape[0]
+        if (self.others_xy is None) != (self.others_visibility is None):
+            raise ValueError(
+                "`others_xy` and `others_visibility` must be given together"
+            )
+        if self.others_xy is not None and self.others_visibility is not None:
+            m = self.others_xy.shape[1] if self.others_xy.ndim == 4 else -1
+            _check_shape("others_xy", self.others_xy, (t, m, NUM_LANDMARKS, 2))
+            _check_shape(
+                "others_visibility", self.others_visibility, (t, m, NUM_LANDMARKS)
+            )
         _check_shape("xy", self.xy, (t, NUM_LANDMARKS, 2))
         _check_shape("visibility", self.visibility, (t, NUM_LANDMARKS))
         _check_shape("timestamps_ms", self.timestamps_ms, (t,))
@@ -154,6 +201,12 @@ class PoseSequence:
             return PoseFrame.empty(
                 float(self.timestamps_ms[index]), index, self.resolution_wh
             )
+        others_xy = others_vis = None
+        if self.others_xy is not None and self.others_visibility is not None:
+            present = (self.others_visibility[index] > 0).any(axis=1)
+            if present.any():
+                others_xy = self.others_xy[index][present]
+                others_vis = self.others_visibility[index][present]
         return PoseFrame(
             xy=self.xy[index],
             visibility=self.visibility[index],
@@ -162,6 +215,8 @@ class PoseSequence:
             resolution_wh=self.resolution_wh,
             xyz_world=None if self.xyz_world is None else self.xyz_world[index],
             num_people=int(self.num_people[index]),
+            others_xy=others_xy,
+            others_visibility=others_vis,
         )
 
     @classmethod
@@ -186,6 +241,7 @@ class PoseSequence:
                     for f in frames
                 ]
             ).astype(np.float32)
+        others_xy, others_vis = _stack_others(frames)
         return cls(
             xy=np.stack([f.xy for f in frames]).astype(np.float32),
             visibility=np.stack([f.visibility for f in frames]).astype(np.float32),
@@ -195,6 +251,8 @@ class PoseSequence:
             num_people=np.array([f.num_people for f in frames], dtype=np.int16),
             xyz_world=world,
             source=source,
+            others_xy=others_xy,
+            others_visibility=others_vis,
         )
 
     def save_npz(self, path: str | Path) -> None:
@@ -211,6 +269,9 @@ class PoseSequence:
         }
         if self.xyz_world is not None:
             arrays["xyz_world"] = self.xyz_world
+        if self.others_xy is not None and self.others_visibility is not None:
+            arrays["others_xy"] = self.others_xy
+            arrays["others_visibility"] = self.others_visibility
         np.savez_compressed(Path(path), **arrays)
 
     @classmethod
@@ -246,6 +307,16 @@ class PoseSequence:
                         else None
                     ),
                     source=str(data["source"]),
+                    others_xy=(
+                        data["others_xy"].astype(np.float32)
+                        if "others_xy" in data
+                        else None
+                    ),
+                    others_visibility=(
+                        data["others_visibility"].astype(np.float32)
+                        if "others_visibility" in data
+                        else None
+                    ),
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             if isinstance(exc, InputError):

@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.engine.counting import GuidedPacer, HoldTimer, PacedStep, RepCounter
+from formcheck.engine.counting import RepCounter
+from formcheck.engine.holds import HoldTimer
+from formcheck.engine.pacing import GuidedPacer, PacedStep
 from formcheck.results import RepOutcome
 from formcheck.smoothing import OneEuroFilter
 

@@ -201,11 +201,15 @@ def test_counts_therapist_and_patient_in_clamshells() -> None:
         ]
     assert all(p.has_person for p in poses)
     assert max(p.num_people for p in poses) == 2
+    # The other person (the therapist, upright) travels with the frame.
+    other = next(p for p in poses if p.num_people == 2)
+    assert other.others_xy is not None and other.others_xy.shape == (1, 33, 2)
 
 
 @pytest.mark.model
-def test_one_person_counts_one_without_rotations_too() -> None:
+def test_one_person_counts_one() -> None:
     images = _read_frames(_clip(GLUTE_BRIDGE), start=10, count=1)
-    with create_estimator(face_rotations=False) as estimator:
+    with create_estimator() as estimator:
         pose = estimator(images[0], 0.0, 0)
     assert pose.num_people == 1
+    assert pose.others_xy is None

@@ -29,6 +29,8 @@ from formcheck import messages
 from formcheck.engine.calibration import Calibrator
 from formcheck.engine.cues import CueSelector
 from formcheck.engine.modes import ModeFrame, ModeUpdate, mode_for
+from formcheck.engine.posture import Posture
+from formcheck.engine.quality import quality_rules
 from formcheck.engine.records import RecordBook
 from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule
 from formcheck.engine.scene import Scene, SceneTracker
@@ -96,7 +98,8 @@ class FormChecker:
         )
         order = signal_order(spec)
         self._frame_rules = [r for r in spec.rules if r.scope == "frame"]
-        self._rules = {r.id: r for r in spec.rules}
+        rep_rules = [r for r in spec.rules if r.scope == "rep"] + quality_rules(spec)
+        self._rules = {r.id: r for r in [*spec.rules, *rep_rules]}
         self._from_start = frozenset(
             name for name, s in spec.signals.items() if s.change_from_start
         )
@@ -114,6 +117,7 @@ class FormChecker:
         )
         self._cues = CueSelector(spec)
         self._last_t = 0.0
+        self._following = False
 
     def _hold_speed_limits(self) -> dict[str, float | None]:
         hold = self.spec.hold
@@ -172,11 +176,7 @@ class FormChecker:
             frame, scene, signals, rule_ctx, phase_for_rules, work_side, setup_cues
         )
         by_id = {s.rule_id: s for s in states}
-        gated = any(
-            by_id[r.id].fault or by_id[r.id].status is RuleStatus.UNKNOWN
-            for r in self._frame_rules
-            if r.gate
-        )
+        gated = self._gated(by_id, scene)
         if not self._calibrator.done and scene.has_person and people_ok:
             # The start pose is calibrated only when every posture gate and
             # every setup check (e.g. "knee bent to 90° to start") passes.
@@ -251,7 +251,31 @@ class FormChecker:
             and scene.near != self._fixed
         ):
             cues.append(_setup(messages.turn_side_to_camera(self._fixed)))
+        if scene.not_recognised:
+            cues.append(_setup(messages.not_recognised(self.spec.name, scene.posture)))
+        if scene.following and not self._following:
+            self._cues.tip(Cue(CueKind.TIP, messages.FOLLOWING), self._last_t)
+        self._following = scene.following
         return cues
+
+    def _gated(self, states: dict[str, RuleState], scene: Scene) -> bool:
+        """Whether counting must stop: the person is not in the exercise's posture.
+
+        A posture gate that fails, or the posture clearly being another one,
+        stops it. A gate that cannot be judged (a limb out of the frame) stops
+        it only while the posture itself is not confirmed either.
+        """
+        if scene.posture_other:
+            return True
+        for rule in self._frame_rules:
+            if not rule.gate:
+                continue
+            state = states[rule.id]
+            if state.fault:
+                return True
+            if state.status is RuleStatus.UNKNOWN and scene.posture_fits is not True:
+                return True
+        return False
 
     def _count_signal_cues(self, frame: PoseFrame, scene: Scene) -> list[Cue]:
         """Ask to move back when the counting signal's body parts are hidden."""
@@ -359,10 +383,12 @@ class FormChecker:
         t = self._last_t
         for span in self._faults.finish(t):
             self._book.fault_ended(span)
+        self._record(self._mode.finish(t), self._scene.near or Side.LEFT)
         self._book.settle(rep_in_progress=False)
-        event = self._mode.finish(t)
-        if event is not None:
-            self._book.hold(event, self._fixed or self._scene.near)
+
+    def recognised(self) -> tuple[bool, Posture | None]:
+        """Whether the exercise's posture was seen; if not, what was seen."""
+        return self._scene.recognised()
 
     @property
     def calibrated(self) -> bool:

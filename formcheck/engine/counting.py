@@ -1,7 +1,12 @@
-"""Repetition counting and hold timing.
+"""Repetition counting: whether a repetition happened, from this person's range.
 
-Both are small state machines fed one value per frame with a timestamp; they
-neither draw nor know about video or Streamlit. Times are in seconds.
+:class:`RepCounter` is a small state machine fed one smoothed value per frame
+with a timestamp; it neither draws nor knows about video. Whether a
+repetition *happened* depends only on the movement: the signal leaves the rest
+end, goes far into the movement for *this* person, and comes back. How well it
+was done (tempo, a pause at the end, depth against the exercise's target) is
+reported as notes on the counted repetition, never as a reason to drop it.
+Times are in seconds.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from enum import StrEnum
 from typing import Literal
 
 from formcheck.landmarks import Side
-from formcheck.results import HoldState, HoldStatus, Phase, RepOutcome
+from formcheck.results import Phase, RepOutcome
 
 
 class RepState(StrEnum):
@@ -35,6 +40,12 @@ class RepState(StrEnum):
         return Phase.MOVING
 
 
+class RepNote(StrEnum):
+    """Something worth knowing about how a repetition was counted."""
+
+    UNFINISHED = "unfinished"
+
+
 @dataclass(frozen=True)
 class RepEvent:
     """A completed movement cycle, counted or not.
@@ -47,6 +58,7 @@ class RepEvent:
         trough: Least extreme value (the rest end) in the cycle.
         side: The side that moved, for sided exercises, else ``None``.
         outcome: Whether it counts as a repetition, and if not, why.
+        notes: Quality remarks on a counted repetition.
     """
 
     start_s: float
@@ -56,6 +68,7 @@ class RepEvent:
     trough: float
     side: Side | None
     outcome: RepOutcome
+    notes: frozenset[RepNote] = frozenset()
 
     @property
     def counted(self) -> bool:
@@ -85,35 +98,52 @@ class _Cycle:
 
 
 class RepCounter:
-    """Two-threshold (hysteresis) repetition counter on one smoothed signal.
+    """Counts repetitions of one smoothed signal, with levels from the person.
 
-    With ``direction="up"``, a repetition is the signal going from the rest band
-    (``<= exit``) past ``enter`` and back to the rest band; the gap between the
-    two thresholds keeps jitter from counting. A cycle counts only if its range
-    is at least ``min_amplitude``, it lasts at least ``min_duration_s``, it spends
-    at least ``min_active_s`` past ``enter``, and it is not longer than
-    ``max_duration_s``. Cycles that do not count are still reported, with
-    their :class:`~formcheck.results.RepOutcome`, so feedback can say "lift a
+    In the direction of the movement (``up``: the signal rises), a cycle
+    starts when the signal leaves the rest end, becomes *active* past the
+    enter level, and ends when it has come back most of the way. The levels
+    are placed inside this person's own range, causally:
+
+    * rest: the lowest value since the last cycle (before anything is seen:
+      the calibrated start value when given, else the exercise's ``exit``,
+      so a set that starts mid-movement still counts that movement);
+    * enter: the exercise's ``enter`` for a person who moves further, else
+      ``enter_fraction`` of this person's typical range above the rest (the
+      median range of the last counted repetitions; before the first, the
+      range the exercise expects);
+    * end: back below the exercise's ``exit``, or back by ``exit_fraction``
+      of the way from the cycle's peak to its start.
+
+    A cycle counts when it became active, its range is at least
+    ``min_amplitude`` (the clinical floor) and it lasted at least
+    ``min_blip_s`` (shorter is noise). Tempo, the pause at the end and
+    reaching the exercise's own ``enter`` are quality, judged on the counted
+    repetition by the checker's repetition checks
+    (:func:`formcheck.engine.quality.quality_rules`). Cycles that do not count are still reported, with their
+    :class:`~formcheck.results.RepOutcome`, so feedback can say "lift a
     little higher".
 
     Args:
-        enter: Threshold that makes the movement "active".
-        exit: Threshold of the rest band.
+        enter: The exercise's enter level (the target of a full repetition).
+        exit: The exercise's rest level.
         direction: ``"up"`` if the signal rises during the movement.
-        min_amplitude: Smallest range that counts.
-        min_duration_s: Shortest cycle that counts.
-        min_active_s: Shortest time past ``enter`` that counts.
+        min_amplitude: Smallest range that counts (clinical floor).
         max_duration_s: Longest cycle that counts.
         max_gap_s: A cycle is abandoned after this long without data.
+        enter_fraction: Where the enter level sits in the person's range.
+        exit_fraction: How far back (share of the cycle's own range) ends it.
+        min_blip_s: Cycles shorter than this are noise, not repetitions.
+        rest_value: The calibrated start value, if known.
 
     Raises:
         ValueError: If the thresholds do not match the direction.
 
     Example:
-        >>> c = RepCounter(enter=160, exit=140)
-        >>> events = [c.update(v, t * 0.1) for t, v in enumerate([120, 150, 170, 170, 150, 120])]
+        >>> c = RepCounter(enter=160, exit=140, min_amplitude=15)
+        >>> events = [c.update(v, t * 0.2) for t, v in enumerate([130, 150, 170, 170, 150, 130])]
         >>> c.count
-        0
+        1
     """
 
     def __init__(
@@ -122,10 +152,12 @@ class RepCounter:
         exit: float,
         direction: Literal["up", "down"] = "up",
         min_amplitude: float = 0.0,
-        min_duration_s: float = 0.0,
-        min_active_s: float = 0.0,
         max_duration_s: float = math.inf,
         max_gap_s: float = 2.0,
+        enter_fraction: float = 0.6,
+        exit_fraction: float = 0.6,
+        min_blip_s: float = 0.4,
+        rest_value: float | None = None,
     ) -> None:
         if direction == "up" and not enter > exit:
             raise ValueError(
@@ -135,21 +167,35 @@ class RepCounter:
             raise ValueError(
                 f"Argument 'enter' ({enter}) must be < 'exit' ({exit}) for direction 'down'"
             )
-        self.enter = enter
-        self.exit = exit
+        for name, fraction in (
+            ("enter_fraction", enter_fraction),
+            ("exit_fraction", exit_fraction),
+        ):
+            if not 0.0 < fraction < 1.0:
+                raise ValueError(
+                    f"Argument '{name}' must be between 0 and 1, but got {fraction}"
+                )
         self.direction = direction
+        self._sign = 1.0 if direction == "up" else -1.0
+        # Levels in "movement space": the signal times the sign, so that the
+        # movement always goes up.
+        self._enter = self._sign * enter
+        self._exit = self._sign * exit
         self.min_amplitude = min_amplitude
-        self.min_duration_s = min_duration_s
-        self.min_active_s = min_active_s
         self.max_duration_s = max_duration_s
         self.max_gap_s = max_gap_s
-        self._sign = 1.0 if direction == "up" else -1.0
+        self.enter_fraction = enter_fraction
+        self.exit_fraction = exit_fraction
+        self.min_blip_s = min_blip_s
+        self._expected_range = max(min_amplitude, 2.0 * (self._enter - self._exit))
+        self._ranges: list[float] = []
         self._state = RepState.REST
         self._cycle: _Cycle | None = None
         self._count = 0
         self._counts: Counter[Side] = Counter()
         self._last_valid_s: float | None = None
-        self._rest_value: float = math.nan
+        self._initial_rest = self._exit if rest_value is None else self._sign * rest_value
+        self._rest = self._initial_rest
 
     @property
     def count(self) -> int:
@@ -165,11 +211,25 @@ class RepCounter:
         """Current state: rest, moving, active or returning."""
         return self._state
 
-    def _past(self, value: float, threshold: float) -> bool:
-        return self._sign * (value - threshold) >= 0
+    @property
+    def typical_range(self) -> float:
+        """This person's typical range (the expected one before any repetition)."""
+        if not self._ranges:
+            return self._expected_range
+        recent = sorted(self._ranges[-3:])
+        return recent[len(recent) // 2]
+
+    def enter_level(self, rest: float) -> float:
+        """The level (movement space) past which a cycle from ``rest`` is active."""
+        personal = rest + self.enter_fraction * self.typical_range
+        floor = rest + self.min_amplitude
+        return max(floor, min(self._enter, personal))
 
     def abandon(self, timestamp_s: float, outcome: RepOutcome) -> RepEvent | None:
         """Drop the cycle in progress (e.g. when the posture is wrong).
+
+        The rest level is forgotten too: values seen out of position (getting
+        down to the floor, sitting up) say nothing about this person's rest.
 
         Returns:
             The abandoned cycle as an uncounted event, if it had become active.
@@ -177,9 +237,34 @@ class RepCounter:
         cycle = self._cycle
         self._cycle = None
         self._state = RepState.REST
+        self._rest = self._initial_rest
         if cycle is None or not cycle.reached_active:
             return None
         return self._event(cycle, timestamp_s, outcome)
+
+    def finish(self, timestamp_s: float, held_s: float = 2.0) -> RepEvent | None:
+        """End of the video or stream: count a repetition done all but the return.
+
+        A cycle counts here when it became active and is on its way back, or
+        has been held in the end position for ``held_s`` (the person lifted
+        and held, and the recording stopped). It is noted ``UNFINISHED``.
+        """
+        cycle = self._cycle
+        if cycle is None or not cycle.reached_active:
+            return None
+        active_s = cycle.active_s + (
+            timestamp_s - cycle.active_since_s
+            if cycle.active_since_s is not None
+            else 0.0
+        )
+        if self._state is not RepState.RETURNING and active_s < held_s:
+            return None
+        self._cycle = None
+        self._state = RepState.REST
+        event = self._finish(cycle, timestamp_s)
+        if not event.counted:
+            return event
+        return dataclasses.replace(event, notes=frozenset({RepNote.UNFINISHED}))
 
     def _event(self, cycle: _Cycle, end_s: float, outcome: RepOutcome) -> RepEvent:
         side = (
@@ -194,8 +279,8 @@ class RepCounter:
             start_s=cycle.start_s,
             end_s=end_s,
             active_s=active_s,
-            peak=cycle.extreme,
-            trough=cycle.baseline,
+            peak=self._sign * cycle.extreme,
+            trough=self._sign * cycle.baseline,
             side=side,
             outcome=outcome,
         )
@@ -222,67 +307,73 @@ class RepCounter:
                 return self.abandon(timestamp_s, RepOutcome.LOST_SIGHT)
             return None
         self._last_valid_s = timestamp_s
+        v = self._sign * value
         cycle = self._cycle
         if cycle is None:
-            if self._past(value, self.exit):
-                # Left the rest band (or jumped straight past enter).
-                baseline = (
-                    self._rest_value if math.isfinite(self._rest_value) else value
-                )
-                cycle = _Cycle(start_s=timestamp_s, baseline=baseline, extreme=value)
-                self._cycle = cycle
-                self._state = RepState.MOVING
-            else:
-                # In the rest band: remember the most relaxed value since the
-                # last cycle, the baseline for the next range of motion.
-                if (
-                    not math.isfinite(self._rest_value)
-                    or self._sign * (value - self._rest_value) < 0
-                ):
-                    self._rest_value = value
+            if not self._start(v, timestamp_s):
                 return None
-        if cycle is None:  # pragma: no cover - for type checkers
-            return None
+            cycle = self._cycle
+            assert cycle is not None
+        return self._advance(cycle, v, timestamp_s, side)
+
+    def _start(self, v: float, t: float) -> bool:
+        """In the rest band: track the rest, or start a cycle."""
+        if v < self._rest:
+            self._rest = v
+        if v < self._rest + 0.5 * self.min_amplitude:
+            return False
+        self._cycle = _Cycle(start_s=t, baseline=self._rest, extreme=v)
+        self._state = RepState.MOVING
+        return True
+
+    def _advance(
+        self, cycle: _Cycle, v: float, t: float, side: Side | None
+    ) -> RepEvent | None:
         if side is not None:
-            # Votes past `enter` decide; before that they only break ties (an
-            # attempt that never got there still gets the side that moved).
+            # Votes past the enter level decide; before that they only break
+            # ties (an attempt that never got there still gets the side).
             cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 0.001
-        if self._sign * (value - cycle.extreme) > 0:
-            cycle.extreme = value
-        if self._sign * (cycle.baseline - value) > 0:
-            cycle.baseline = value
-        if self._past(value, self.enter):
+        cycle.extreme = max(cycle.extreme, v)
+        cycle.baseline = min(cycle.baseline, v)
+        if v >= self.enter_level(cycle.baseline):
             if cycle.active_since_s is None:
-                cycle.active_since_s = timestamp_s
+                cycle.active_since_s = t
             cycle.reached_active = True
             self._state = RepState.ACTIVE
             if side is not None:
                 cycle.side_votes[side] = cycle.side_votes.get(side, 0.0) + 1.0
             return None
         if cycle.active_since_s is not None:
-            cycle.active_s += timestamp_s - cycle.active_since_s
+            cycle.active_s += t - cycle.active_since_s
             cycle.active_since_s = None
-        if not self._past(value, self.exit):
-            # Back in the rest band: the cycle ends.
-            self._cycle = None
-            self._state = RepState.REST
-            self._rest_value = value
-            if not cycle.reached_active:
-                halfway = self.exit + 0.5 * (self.enter - self.exit)
-                if self._past(cycle.extreme, halfway):
-                    return self._event(cycle, timestamp_s, RepOutcome.NOT_FAR_ENOUGH)
-                return None
-            return self._finish(cycle, timestamp_s)
+        back = cycle.extreme - self.exit_fraction * (cycle.extreme - cycle.baseline)
+        if v <= self._exit or v <= back or v <= cycle.baseline:
+            return self._end(cycle, v, t)
         self._state = RepState.RETURNING if cycle.reached_active else RepState.MOVING
+        return None
+
+    def _end(self, cycle: _Cycle, v: float, t: float) -> RepEvent | None:
+        """Back at the rest end: the cycle ends (counted or not)."""
+        self._cycle = None
+        self._state = RepState.REST
+        self._rest = v
+        if cycle.reached_active:
+            return self._finish(cycle, t)
+        halfway = cycle.baseline + 0.5 * (
+            self.enter_level(cycle.baseline) - cycle.baseline
+        )
+        if (
+            cycle.extreme >= halfway
+            and cycle.extreme - cycle.baseline >= self.min_amplitude
+        ):
+            return self._event(cycle, t, RepOutcome.NOT_FAR_ENOUGH)
         return None
 
     def _judge(self, event: RepEvent) -> RepOutcome:
         if event.range_of_motion < self.min_amplitude:
             return RepOutcome.RANGE_TOO_SMALL
-        if event.duration_s < self.min_duration_s:
+        if event.duration_s < self.min_blip_s:
             return RepOutcome.TOO_QUICK
-        if event.active_s < self.min_active_s:
-            return RepOutcome.END_NOT_HELD
         if event.duration_s > self.max_duration_s:
             return RepOutcome.TOO_LONG
         return RepOutcome.COUNTED
@@ -293,302 +384,7 @@ class RepCounter:
         if outcome is not RepOutcome.COUNTED:
             return dataclasses.replace(event, outcome=outcome)
         self._count += 1
+        self._ranges.append(event.range_of_motion)
         if event.side is not None:
             self._counts[event.side] += 1
-        return event
-
-
-@dataclass(frozen=True)
-class HoldEvent:
-    """One finished hold."""
-
-    start_s: float
-    end_s: float
-    held_s: float
-    min_s: float
-    target_s: float
-
-    @property
-    def completed(self) -> bool:
-        """Whether the minimum hold time was reached."""
-        return self.held_s >= self.min_s
-
-    @property
-    def target_reached(self) -> bool:
-        """Whether the target hold time was reached."""
-        return self.held_s >= self.target_s
-
-
-class HoldTimer:
-    """Timer that runs only while the hold pose is right.
-
-    * The pose must be right for ``enter_after_s`` before a hold starts (that
-      time is credited once it is confirmed).
-    * While the pose is right the timer runs. While it is wrong it pauses (no
-      time is credited) but does not reset.
-    * When the pose cannot be seen (``None``: a tracking blip) the timer keeps
-      running for up to ``grace_s``, then pauses. The bridged time is kept only
-      if the pose is seen again before the hold ends.
-    * The hold ends when the pose has been wrong or unseen for ``reset_after_s``.
-
-    Args:
-        min_s: Shortest hold that counts as done.
-        target_s: Hold time to aim for.
-        enter_after_s: Time the pose must be right before the timer starts.
-        grace_s: How long a tracking blip is bridged.
-        reset_after_s: How long out of pose ends the hold.
-    """
-
-    def __init__(
-        self,
-        min_s: float,
-        target_s: float,
-        enter_after_s: float = 1.0,
-        grace_s: float = 2.0,
-        reset_after_s: float = 5.0,
-    ) -> None:
-        if min_s <= 0:
-            raise ValueError(f"Argument 'min_s' must be > 0, but got {min_s}")
-        if target_s < min_s:
-            raise ValueError(
-                f"Argument 'target_s' ({target_s}) must be >= 'min_s' ({min_s})"
-            )
-        self.min_s = min_s
-        self.target_s = target_s
-        self.enter_after_s = enter_after_s
-        self.grace_s = grace_s
-        self.reset_after_s = reset_after_s
-        self._status = HoldStatus.IDLE
-        self._held_s = 0.0
-        self._start_s = 0.0
-        self._confirm_since_s: float | None = None
-        self._out_since_s: float | None = None
-        self._unseen_since_s: float | None = None
-        self._last_s: float | None = None
-        self._last_in_pose_s = 0.0
-        self._grace_credit_s = 0.0
-        self._done = 0
-
-    @property
-    def held_s(self) -> float:
-        """Seconds credited to the current hold."""
-        return self._held_s
-
-    @property
-    def holds_done(self) -> int:
-        """Finished holds that reached ``min_s``."""
-        return self._done
-
-    def state(self) -> HoldState:
-        """Return what to show now."""
-        return HoldState(
-            self._status, self._held_s, self.min_s, self.target_s, self._done
-        )
-
-    def update(self, in_pose: bool | None, timestamp_s: float) -> HoldEvent | None:
-        """Feed one frame.
-
-        Args:
-            in_pose: True if every hold rule passes, False if one fails, None if
-                the pose cannot be judged in this frame.
-            timestamp_s: Time of the frame.
-
-        Returns:
-            A :class:`HoldEvent` when a hold ends, else ``None``.
-        """
-        dt = 0.0 if self._last_s is None else max(0.0, timestamp_s - self._last_s)
-        self._last_s = timestamp_s
-        if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
-            if in_pose:
-                if self._confirm_since_s is None:
-                    self._confirm_since_s = timestamp_s
-                    self._status = HoldStatus.CONFIRMING
-                if timestamp_s - self._confirm_since_s >= self.enter_after_s:
-                    self._status = HoldStatus.HOLDING
-                    self._start_s = self._confirm_since_s
-                    self._held_s = timestamp_s - self._confirm_since_s
-                    self._last_in_pose_s = timestamp_s
-                    self._grace_credit_s = 0.0
-                    self._out_since_s = None
-                    self._unseen_since_s = None
-            elif in_pose is False or self._status == HoldStatus.CONFIRMING:
-                self._confirm_since_s = None
-                self._status = HoldStatus.IDLE
-            return None
-        # holding / paused / grace
-        if in_pose:
-            self._held_s += dt
-            self._grace_credit_s = 0.0  # the pose came back: the blip is kept
-            self._status = HoldStatus.HOLDING
-            self._out_since_s = None
-            self._unseen_since_s = None
-            self._last_in_pose_s = timestamp_s
-            return None
-        if in_pose is None:
-            if self._unseen_since_s is None:
-                self._unseen_since_s = timestamp_s - dt
-            unseen_s = timestamp_s - self._unseen_since_s
-            if self._out_since_s is None and unseen_s <= self.grace_s:
-                self._held_s += dt
-                self._grace_credit_s += dt
-                self._status = HoldStatus.GRACE
-                return None
-            self._status = HoldStatus.PAUSED
-            if unseen_s >= self.reset_after_s:
-                return self._end(timestamp_s)
-            return None
-        # in_pose is False
-        self._unseen_since_s = None
-        if self._out_since_s is None:
-            self._out_since_s = timestamp_s
-        self._status = HoldStatus.PAUSED
-        if timestamp_s - self._out_since_s >= self.reset_after_s:
-            return self._end(timestamp_s)
-        return None
-
-    def finish(self, timestamp_s: float) -> HoldEvent | None:
-        """End the hold in progress (e.g. at the end of the video)."""
-        if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
-            self._status = HoldStatus.IDLE
-            self._confirm_since_s = None
-            return None
-        return self._end(timestamp_s)
-
-    def _end(self, timestamp_s: float) -> HoldEvent:
-        # Time bridged by grace counts only if the pose was seen again.
-        self._held_s -= self._grace_credit_s
-        self._grace_credit_s = 0.0
-        event = HoldEvent(
-            start_s=self._start_s,
-            end_s=min(timestamp_s, self._last_in_pose_s),
-            held_s=self._held_s,
-            min_s=self.min_s,
-            target_s=self.target_s,
-        )
-        if event.completed:
-            self._done += 1
-        self._status = HoldStatus.IDLE
-        self._held_s = 0.0
-        self._confirm_since_s = None
-        self._out_since_s = None
-        self._unseen_since_s = None
-        return event
-
-
-@dataclass(frozen=True)
-class PacedStep:
-    """One step of a guided repetition."""
-
-    cue: str
-    seconds: float
-    phase: Phase
-
-
-class GuidedPacer:
-    """Paces repetitions by time for movements a camera cannot measure.
-
-    The pacer starts once the person has been ready (in position) for
-    ``start_after_s``, then walks through ``steps`` again and again. Time is
-    only credited while the person is ready; a cycle interrupted for more than
-    ``abandon_after_s`` is dropped. Each completed cycle is reported as a
-    :class:`RepEvent` with the outcome ``PACED``: formcheck guided it, it did
-    not measure it.
-
-    Args:
-        steps: The steps of one repetition.
-        target_reps: Stop pacing after this many.
-        start_after_s: Time in position before the first repetition.
-        abandon_after_s: Interruption that drops the cycle in progress.
-    """
-
-    def __init__(
-        self,
-        steps: list[PacedStep],
-        target_reps: int,
-        start_after_s: float = 2.0,
-        abandon_after_s: float = 3.0,
-    ) -> None:
-        if not steps:
-            raise ValueError("Argument 'steps' must not be empty")
-        self.steps = steps
-        self.cycle_s = sum(s.seconds for s in steps)
-        self.target_reps = target_reps
-        self.start_after_s = start_after_s
-        self.abandon_after_s = abandon_after_s
-        self._ready_since_s: float | None = None
-        self._cycle_start_s: float | None = None
-        self._elapsed_s = 0.0
-        self._last_s: float | None = None
-        self._unready_since_s: float | None = None
-        self._done = 0
-
-    @property
-    def count(self) -> int:
-        """Paced repetitions completed."""
-        return self._done
-
-    @property
-    def finished(self) -> bool:
-        """Whether the target number of repetitions has been paced."""
-        return self._done >= self.target_reps
-
-    def current_step(self) -> PacedStep | None:
-        """The step being paced now, or ``None`` when not pacing."""
-        if self._cycle_start_s is None or self.finished:
-            return None
-        t = 0.0
-        for step in self.steps:
-            t += step.seconds
-            if self._elapsed_s < t:
-                return step
-        return self.steps[-1]
-
-    def update(self, ready: bool, timestamp_s: float) -> RepEvent | None:
-        """Advance the pacer by one frame.
-
-        Args:
-            ready: Whether the person is in position and visible.
-            timestamp_s: Time of the frame.
-
-        Returns:
-            A counted :class:`RepEvent` when a paced repetition completes.
-        """
-        dt = 0.0 if self._last_s is None else max(0.0, timestamp_s - self._last_s)
-        self._last_s = timestamp_s
-        if self.finished:
-            return None
-        if self._cycle_start_s is None:
-            if not ready:
-                self._ready_since_s = None
-                return None
-            if self._ready_since_s is None:
-                self._ready_since_s = timestamp_s
-            if timestamp_s - self._ready_since_s >= self.start_after_s:
-                self._cycle_start_s = timestamp_s
-                self._elapsed_s = 0.0
-            return None
-        if not ready:
-            if self._unready_since_s is None:
-                self._unready_since_s = timestamp_s
-            if timestamp_s - self._unready_since_s > self.abandon_after_s:
-                self._cycle_start_s = None
-                self._ready_since_s = None
-                self._unready_since_s = None
-            return None
-        self._unready_since_s = None
-        self._elapsed_s += dt
-        if self._elapsed_s < self.cycle_s:
-            return None
-        event = RepEvent(
-            start_s=self._cycle_start_s,
-            end_s=timestamp_s,
-            active_s=sum(s.seconds for s in self.steps if s.phase == Phase.ACTIVE),
-            peak=math.nan,
-            trough=math.nan,
-            side=None,
-            outcome=RepOutcome.PACED,
-        )
-        self._done += 1
-        self._cycle_start_s = timestamp_s
-        self._elapsed_s = 0.0
         return event

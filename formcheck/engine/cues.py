@@ -12,7 +12,7 @@ from __future__ import annotations
 from formcheck import messages
 from formcheck.engine.records import RepResult
 from formcheck.results import Cue, CueKind, RepOutcome, RuleState, Severity
-from formcheck.specs.schema import ExerciseSpec
+from formcheck.specs.schema import ExerciseSpec, RuleSpec
 
 CUE_HOLD_S = 1.5
 TIP_SHOW_S = 4.0
@@ -35,12 +35,14 @@ class CueSelector:
     """Chooses the cue of each frame.
 
     Args:
-        spec: The exercise spec (rules' priorities and the reminders).
+        spec: The exercise spec (its reminders).
+        rules: Every rule a cue may come from (the spec's and the built-in
+            quality checks), for their kinds and priorities.
     """
 
-    def __init__(self, spec: ExerciseSpec) -> None:
+    def __init__(self, spec: ExerciseSpec, rules: list[RuleSpec] | None = None) -> None:
         self._spec = spec
-        self._rules = {r.id: r for r in spec.rules}
+        self._rules = {r.id: r for r in (spec.rules if rules is None else rules)}
         self._cue: Cue | None = None
         self._since_s = 0.0
         self._tips: list[tuple[float, Cue]] = []  # (until_s, cue)

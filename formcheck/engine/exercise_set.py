@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from formcheck import messages
 from formcheck.engine.checker import FormChecker
 from formcheck.landmarks import Side, side_of
 from formcheck.prescription import Prescription
@@ -136,9 +137,17 @@ class ExerciseSet:
         notes = list(warnings or [])
         if recorder.frames_with_person == 0:
             notes.append(NOBODY_FOUND)
+        recognised, seen = self.checker.recognised()
+        if not recognised:
+            notes.append(messages.not_recognised_note(self.spec.name, seen))
         record = recorder.build(
             self.checker.reps, self.checker.holds, self.checker.faults, source, notes
         )
+        if not recognised:
+            summary = record.summary.model_copy(
+                update={"recognised": False, "posture_seen": seen}
+            )
+            record = record.model_copy(update={"summary": summary})
         update: dict[str, Any] = {}
         if self.patient is not None:
             update["patient"] = self.patient

@@ -16,15 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from formcheck.engine.counting import (
-    GuidedPacer,
-    HoldEvent,
-    HoldTimer,
-    PacedStep,
-    RepCounter,
-    RepEvent,
-    RepState,
-)
+from formcheck.engine.counting import RepCounter, RepEvent, RepState
+from formcheck.engine.holds import HoldEvent, HoldTimer
+from formcheck.engine.pacing import GuidedPacer, PacedStep
 from formcheck.landmarks import Side
 from formcheck.results import (
     Cue,
@@ -103,7 +97,7 @@ class ExerciseMode(Protocol):
         """Advance by one frame."""
         ...
 
-    def finish(self, t: float) -> HoldEvent | None:
+    def finish(self, t: float) -> ModeUpdate:
         """Close what is still open at the end."""
         ...
 
@@ -113,7 +107,7 @@ class ExerciseMode(Protocol):
 
 
 class RepMode:
-    """Counted repetitions on one signal (two thresholds with hysteresis)."""
+    """Counted repetitions on one signal, with levels from the person's range."""
 
     def __init__(self, spec: ExerciseSpec) -> None:
         if spec.reps is None:
@@ -126,9 +120,9 @@ class RepMode:
             exit=r.exit,
             direction=r.direction,
             min_amplitude=r.min_amplitude,
-            min_duration_s=r.min_duration_s,
-            min_active_s=r.min_active_s,
             max_duration_s=r.max_duration_s,
+            enter_fraction=r.enter_fraction,
+            exit_fraction=r.exit_fraction,
         )
         self._value = math.nan
         self._moving: Side | None = None
@@ -170,9 +164,9 @@ class RepMode:
             event = self._counter.update(self._value, frame.t, self._moving)
         return ModeUpdate(rep=event)
 
-    def finish(self, t: float) -> HoldEvent | None:
-        """Nothing to close: an unfinished cycle is not a repetition."""
-        return None
+    def finish(self, t: float) -> ModeUpdate:
+        """A repetition done all but the return still counts (noted unfinished)."""
+        return ModeUpdate(rep=self._counter.finish(t))
 
     def hold_state(self) -> HoldState | None:
         """No hold."""
@@ -235,9 +229,9 @@ class HoldMode:
             self._in_pose = False
         return ModeUpdate(hold=self._timer.update(self._in_pose, frame.t))
 
-    def finish(self, t: float) -> HoldEvent | None:
+    def finish(self, t: float) -> ModeUpdate:
         """End the hold in progress."""
-        return self._timer.finish(t)
+        return ModeUpdate(hold=self._timer.finish(t))
 
     def hold_state(self) -> HoldState | None:
         """The timer's state."""
@@ -288,9 +282,9 @@ class GuidedMode:
         cue = Cue(CueKind.TIP, step.cue) if step is not None else None
         return ModeUpdate(rep=event, cue=cue)
 
-    def finish(self, t: float) -> HoldEvent | None:
+    def finish(self, t: float) -> ModeUpdate:
         """Nothing to close."""
-        return None
+        return ModeUpdate()
 
     def hold_state(self) -> HoldState | None:
         """No hold."""

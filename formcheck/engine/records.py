@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 
 from formcheck import messages
-from formcheck.engine.counting import HoldEvent, RepEvent
+from formcheck.engine.counting import RepEvent, RepNote
+from formcheck.engine.holds import HoldEvent
 from formcheck.engine.rules import FaultSpan, in_bounds, rep_statistic
 from formcheck.landmarks import Side
 from formcheck.results import (
@@ -170,7 +171,11 @@ class RecordBook:
             counted=event.counted,
             correct=event.counted and not verdict.faults,
             outcome=event.outcome,
-            reason=messages.outcome_text(event.outcome),
+            reason=(
+                messages.COUNTED_UNFINISHED
+                if RepNote.UNFINISHED in event.notes
+                else messages.outcome_text(event.outcome)
+            ),
             faults=tuple(verdict.faults),
             cues=tuple(verdict.cues),
             tips=tuple(verdict.tips),

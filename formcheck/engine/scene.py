@@ -2,10 +2,15 @@
 
 :class:`SceneTracker` is fed every frame and says which side of the body is
 near the camera (debounced), whether the camera view is side-on or frontal
-(over the last second), which way the body faces, whether more than one
-person has been in view for most of the last two seconds, and whether the
-camera cut to another shot (the body jumps). It knows nothing about the
-exercise's rules or counting.
+(over the last second), which way the body faces, what posture the person is
+in and whether it is the exercise's, who of several people in view is doing
+the exercise, and whether the camera cut to another shot (the body jumps). It
+knows nothing about the exercise's rules or counting.
+
+Several people: the tracked person is followed when they are the only one in
+the exercise's posture (a therapist standing beside a patient on the mat);
+when another person is in it too, or only another person is, it cannot tell
+who is exercising and says so (for most of the last two seconds).
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck import geometry
+from formcheck.engine.posture import (
+    Posture,
+    PostureTracker,
+    classify_posture,
+    fits,
+    other_level,
+)
 from formcheck.landmarks import TORSO, Side, core_indices, landmark_index
 from formcheck.results import ObservedView
 from formcheck.signals import BodyContext, resolve_point
@@ -32,6 +44,11 @@ CUT_WINDOW_S = 0.3
 #: ...and across gaps with nobody in view up to this long.
 CUT_GAP_S = 1.0
 _VIEW_WINDOW_S = 1.0
+#: Another posture than the exercise's for this long: "not recognised".
+NOT_RECOGNISED_S = 5.0
+#: A set in which the exercise's posture was seen for less than this, and
+#: another for at least NOT_RECOGNISED_S, did not show the exercise at all.
+MIN_RECOGNISED_S = 2.0
 _CORE = {side: core_indices(side) for side in (Side.LEFT, Side.RIGHT)}
 
 
@@ -41,12 +58,21 @@ class Scene:
 
     Attributes:
         has_person: Whether a person is in view.
+        posture: The tracked person's posture (majority of the last second).
+        posture_fits: Whether it is the exercise's posture (``None``: unclear).
+        posture_other: The posture is upright for an exercise on the floor,
+            or on the floor for an upright one (clear from any view).
+        not_recognised: Another posture than the exercise's has been seen for
+            :data:`NOT_RECOGNISED_S` without a break.
         near: The side facing the camera (kept from earlier frames when
             nobody is in view).
         view: The camera view as seen from the body's proportions.
         view_ok: Whether that view fits the spec's camera view.
         forward_sign: +1 if the body's forward direction points image-right.
-        several_people: More than one person in view for most of the last 2 s.
+        several_people: Someone else is in view and it is unclear who is
+            exercising (most of the last 2 s): checks pause.
+        following: Others are in view, and the tracked person is followed as
+            the one exercising.
         cut: The camera cut to another shot in this frame.
     """
 
@@ -57,6 +83,11 @@ class Scene:
     forward_sign: float
     several_people: bool
     cut: bool
+    posture: Posture = Posture.UNKNOWN
+    posture_fits: bool | None = None
+    posture_other: bool = False
+    not_recognised: bool = False
+    following: bool = False
 
 
 class SceneTracker:
@@ -68,7 +99,6 @@ class SceneTracker:
     """
 
     def __init__(self, spec: ExerciseSpec, default_near: Side = Side.LEFT) -> None:
-        self._posture = spec.posture
         self._wanted_view = spec.camera.view
         self._lock_s = spec.side.lock_s
         self._near: Side | None = None
@@ -77,6 +107,9 @@ class SceneTracker:
         self._view_ratios: deque[tuple[float, float]] = deque()
         self._forward_sign = 1.0
         self._people: deque[tuple[float, bool]] = deque()
+        self._spec_posture = spec.posture
+        self._posture = PostureTracker(spec.posture)
+        self._following = False
         self._bodies: deque[tuple[float, float, npt.NDArray[np.float64]]] = deque()
 
     @property
@@ -99,7 +132,9 @@ class SceneTracker:
         near = self._update_near(frame, t)
         view, view_ok = self._update_view(frame, t)
         self._forward_sign = self._facing(frame, near)
-        several = self._several_people(frame, t)
+        seen = classify_posture(frame.xy, frame.visibility)
+        posture = self._posture.update(seen, t, view_ok)
+        several = self._several_people(frame, t, seen)
         return Scene(
             has_person=True,
             near=near,
@@ -108,7 +143,24 @@ class SceneTracker:
             forward_sign=self._forward_sign,
             several_people=several,
             cut=self._cut(frame, t),
+            posture=posture,
+            posture_fits=fits(self._spec_posture, posture),
+            posture_other=other_level(self._spec_posture, posture),
+            not_recognised=self._posture.misfit_run_s >= NOT_RECOGNISED_S,
+            following=frame.num_people > 1 and not several and self._following,
         )
+
+    @property
+    def postures(self) -> PostureTracker:
+        """How long the exercise's posture and others have been seen."""
+        return self._posture
+
+    def recognised(self) -> tuple[bool, Posture | None]:
+        """Whether the set showed the exercise at all; if not, what it showed."""
+        tracker = self._posture
+        if tracker.fit_s < MIN_RECOGNISED_S and tracker.misfit_s >= NOT_RECOGNISED_S:
+            return False, tracker.most_seen_misfit()
+        return True, None
 
     def forget_view(self) -> None:
         """Start judging the camera view afresh (after a cut)."""
@@ -144,7 +196,7 @@ class SceneTracker:
         torso = math.hypot((lsx + rsx - lhx - rhx) / 2, (lsy + rsy - lhy - rhy) / 2)
         shoulders = math.hypot(lsx - rsx, lsy - rsy)
         hips = math.hypot(lhx - rhx, lhy - rhy)
-        if self._posture == "side_lying":
+        if self._spec_posture == "side_lying":
             # Lying on one side, the hips are narrower than the shoulders and
             # roll when the top hip moves: judge the view by the shoulders.
             ratio = shoulders / torso if torso > 0 else math.nan
@@ -167,7 +219,7 @@ class SceneTracker:
         Lying, kneeling and on all fours, forward is from the hips towards the
         head; standing and sitting, it is from the heel to the toes.
         """
-        if self._posture in ("standing", "seated"):
+        if self._spec_posture in ("standing", "seated"):
             heel = frame.xy[landmark_index("heel", near)]
             toe = frame.xy[landmark_index("foot_index", near)]
             dx = float(toe[0] - heel[0])
@@ -179,13 +231,29 @@ class SceneTracker:
         return 1.0 if dx > 0 else -1.0
 
     # -------------------------------------------------------------- people
-    def _several_people(self, frame: PoseFrame, t: float) -> bool:
-        """Whether more than one person has been in view for most of the last 2 s.
+    def _unclear_who(self, frame: PoseFrame, seen: Posture) -> bool:
+        """Several people in view, and it cannot be told who is exercising."""
+        self._following = False
+        if frame.num_people <= 1:
+            return False
+        if frame.others_xy is None or frame.others_visibility is None:
+            return True
+        others = [
+            fits(self._spec_posture, classify_posture(xy, vis))
+            for xy, vis in zip(frame.others_xy, frame.others_visibility, strict=True)
+        ]
+        if fits(self._spec_posture, seen) and not any(others):
+            self._following = True
+            return False
+        return True
+
+    def _several_people(self, frame: PoseFrame, t: float, seen: Posture) -> bool:
+        """Whether it was unclear who is exercising for most of the last 2 s.
 
         People counts from the backend miss or invent a person now and then,
         so a single sample never switches this on or off.
         """
-        self._people.append((t, frame.num_people > 1))
+        self._people.append((t, self._unclear_who(frame, seen)))
         while self._people and t - self._people[0][0] > PEOPLE_WINDOW_S:
             self._people.popleft()
         several = sum(flag for _, flag in self._people)

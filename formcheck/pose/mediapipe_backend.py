@@ -4,11 +4,15 @@ This is the only module of formcheck that imports :mod:`mediapipe`, and it
 does so lazily (when an estimator is created), so ``import formcheck`` stays
 light.
 
-The legacy ``Pose`` solution tracks a single person. To notice a second person
-in view (a therapist, a child), the estimator can also run MediaPipe's
-full-range face detector every ``people_every_ms`` of video time, on the frame
-and on the frame turned a quarter turn each way (faces of people lying down
-are sideways, and the detector only finds roughly upright faces).
+The legacy ``Pose`` solution tracks a single person from frame to frame. To
+see everyone in view (a therapist beside the patient, a child walking past),
+the estimator also runs MediaPipe Tasks' multi-person ``PoseLandmarker`` on a
+still frame every ``people_every_ms`` of video time. Its ``.task`` bundle is
+built offline from the two ``.tflite`` models inside the mediapipe wheel (with
+the image-normalisation metadata the Tasks graph needs, written by mediapipe's
+own metadata writers) and cached (:func:`people_model_path`); nothing is ever
+downloaded. The people found besides the tracked person travel with each
+frame (``PoseFrame.others_xy``), so the checker can tell who is exercising.
 
 MediaPipe's native code logs informational lines (TFLite, absl) straight to
 standard error while its graphs start and on the first frames; they are
@@ -19,9 +23,15 @@ command's output keeps to formcheck's own lines.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import logging
 import math
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -31,19 +41,201 @@ import numpy.typing as npt
 
 from formcheck._quiet import native_stderr_filtered
 from formcheck.errors import PoseBackendError
-from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.fileio import atomic_write_bytes
+from formcheck.landmarks import NUM_LANDMARKS, TORSO
 from formcheck.types import PoseFrame
 
 logger = logging.getLogger(__name__)
 
 _MODEL_NAMES = {0: "lite", 1: "full", 2: "heavy"}
-
-#: Rotations tried by the face counter: upright, then a quarter turn each way.
-_FACE_ROTATIONS: tuple[int | None, ...] = (
-    None,
-    cv2.ROTATE_90_CLOCKWISE,
-    cv2.ROTATE_90_COUNTERCLOCKWISE,
+#: The multi-person model looks for up to this many people.
+_MAX_PEOPLE = 4
+#: A person found by the multi-person model is the tracked one when their
+#: visible landmarks lie within this share of the tracked torso length.
+_SAME_PERSON = 0.5
+#: ... or when this share of their box lies inside the tracked person's box.
+_SAME_BOX = 0.7
+_MIN_VISIBILITY = 0.5
+_BUNDLE_NAME = "pose_landmarker_full-{version}.task"
+#: The two models inside the wheel, with the image normalisation each needs
+#: (mean, std) as in mediapipe's own pose graphs.
+_BUNDLE_MODELS = (
+    (
+        "pose_detector.tflite",
+        "modules/pose_detection/pose_detection.tflite",
+        127.5,
+        127.5,
+    ),
+    (
+        "pose_landmarks_detector.tflite",
+        "modules/pose_landmark/pose_landmark_full.tflite",
+        0.0,
+        255.0,
+    ),
 )
+
+
+@dataclass(frozen=True, eq=False)
+class _Person:
+    """One person found in a still image: ``(33, 2)`` pixels and visibility."""
+
+    xy: npt.NDArray[np.float32]
+    visibility: npt.NDArray[np.float32]
+
+
+def _box(xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> tuple[float, ...]:
+    points = xy[visible & np.isfinite(xy).all(axis=1)]
+    if not len(points):
+        return (math.nan,) * 4
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _inside_share(inner: tuple[float, ...], outer: tuple[float, ...]) -> float:
+    """Share of box ``inner``'s area that lies inside box ``outer``."""
+    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    width = min(inner[2], outer[2]) - max(inner[0], outer[0])
+    height = min(inner[3], outer[3]) - max(inner[1], outer[1])
+    if not (area > 0 and width > 0 and height > 0):
+        return 0.0
+    return width * height / area
+
+
+def _others_than(
+    people: list[_Person],
+    xy: npt.NDArray[np.float32],
+    visibility: npt.NDArray[np.float32],
+) -> list[_Person]:
+    """``people`` without the tracked person and without second fits of them.
+
+    The multi-person model may fit one body twice, differently from the
+    tracker (a limb taken for another); a "person" whose box lies almost
+    wholly inside the tracked person's box is such a second fit.
+    """
+    tracked_box = _box(xy, visibility >= _MIN_VISIBILITY)
+    people = [
+        p
+        for p in people
+        if _inside_share(_box(p.xy, p.visibility >= _MIN_VISIBILITY), tracked_box)
+        < _SAME_BOX
+    ]
+    seen = visibility >= _MIN_VISIBILITY
+    left_shoulder, right_shoulder, left_hip, right_hip = TORSO
+    shoulders = np.nanmean(xy[[left_shoulder, right_shoulder]], axis=0)
+    hips = np.nanmean(xy[[left_hip, right_hip]], axis=0)
+    torso = float(np.linalg.norm(shoulders - hips))
+    if not (torso > 0 and seen.any()):
+        return people
+    best, best_distance = None, math.inf
+    for i, person in enumerate(people):
+        both = seen & (person.visibility >= _MIN_VISIBILITY)
+        if not both.any():
+            continue
+        distance = float(np.median(np.linalg.norm(person.xy[both] - xy[both], axis=1)))
+        if distance < best_distance:
+            best, best_distance = i, distance
+    if best is None or best_distance > _SAME_PERSON * torso:
+        return people
+    return [p for i, p in enumerate(people) if i != best]
+
+
+def cache_dir() -> Path:
+    """Where formcheck keeps files it builds once (``FORMCHECK_CACHE``)."""
+    configured = os.environ.get("FORMCHECK_CACHE")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "formcheck"
+
+
+def build_people_bundle() -> bytes:
+    """The multi-person ``.task`` bundle, built from the models in the wheel.
+
+    Raises:
+        PoseBackendError: If the models are missing or cannot be annotated.
+    """
+    import mediapipe as mp
+    from mediapipe.tasks.python.metadata.metadata_writers import (
+        metadata_writer,
+        model_asset_bundle_utils,
+    )
+
+    base = Path(mp.__file__).parent
+    # mediapipe's metadata writer leaves temporary files open: close them here
+    # (by collecting its objects) rather than warn later at a random moment.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            bundle = _annotated_bundle(base, metadata_writer, model_asset_bundle_utils)
+        finally:
+            gc.collect()
+    return bundle
+
+
+def _annotated_bundle(base: Path, metadata_writer: Any, bundle_utils: Any) -> bytes:
+    models: dict[str, bytes] = {}
+    try:
+        for name, relative, mean, std in _BUNDLE_MODELS:
+            writer = metadata_writer.MetadataWriter.create(
+                bytearray((base / relative).read_bytes())
+            )
+            writer.add_general_info(name.removesuffix(".tflite"), "built by formcheck")
+            writer.add_image_input(norm_mean=[mean], norm_std=[std])
+            models[name] = bytes(writer.populate()[0])
+        buffer = io.BytesIO()
+        with bundle_utils.AlignZipFile(buffer, mode="w", alignment=4) as zf:
+            for name, content in models.items():
+                zf.writestr(name, content)
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise PoseBackendError(
+            f"cannot build the multi-person pose model from the mediapipe wheel: {exc}"
+        ) from exc
+    return buffer.getvalue()
+
+
+def people_model_path() -> Path:
+    """The cached multi-person bundle, built on first use (atomically).
+
+    Raises:
+        PoseBackendError: If it cannot be built.
+    """
+    import mediapipe as mp
+
+    path = cache_dir() / _BUNDLE_NAME.format(version=mp.__version__)
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    bundle = build_people_bundle()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, bundle)
+    except OSError as exc:
+        logger.info("cannot cache the multi-person model in %s: %s", path, exc)
+        fallback = Path(tempfile.gettempdir()) / f"formcheck-{os.getuid()}" / path.name
+        fallback.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(fallback, bundle)
+        return fallback
+    return path
+
+
+def _create_people_detector() -> Any:
+    """MediaPipe Tasks ``PoseLandmarker`` (image mode) for several people."""
+    from mediapipe.tasks import python as mp_tasks
+    from mediapipe.tasks.python import vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=mp_tasks.BaseOptions(model_asset_path=str(people_model_path())),
+        running_mode=vision.RunningMode.IMAGE,
+        num_poses=_MAX_PEOPLE,
+        min_pose_detection_confidence=0.5,
+        min_pose_presence_confidence=0.5,
+        output_segmentation_masks=False,
+    )
+    try:
+        return vision.PoseLandmarker.create_from_options(options)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise PoseBackendError(
+            f"cannot create the multi-person pose model used to see everyone in view: {exc}"
+        ) from exc
 
 
 def _download_error(model_complexity: int) -> PoseBackendError:
@@ -87,8 +279,7 @@ class MediaPipePoseEstimator:
         min_tracking_confidence: float = 0.5,
         smooth_landmarks: bool = True,
         count_people: bool = True,
-        people_every_ms: float = 500.0,
-        face_rotations: bool = True,
+        people_every_ms: float = 1000.0,
     ) -> None:
         """Load the model.
 
@@ -99,12 +290,10 @@ class MediaPipePoseEstimator:
             min_tracking_confidence: Tracking threshold in [0, 1]; below it the
                 person is detected again.
             smooth_landmarks: Let MediaPipe smooth landmarks over time.
-            count_people: Count faces to report ``PoseFrame.num_people`` > 1
-                when several people are in view.
-            people_every_ms: Video time between two face counts; frames in
-                between reuse the last count.
-            face_rotations: Also look for sideways faces (3 detector runs per
-                count instead of 1).
+            count_people: Look for everyone in view (``PoseFrame.num_people``
+                and ``others_xy``), not only the tracked person.
+            people_every_ms: Video time between two looks for everyone in
+                view; frames in between reuse the last look.
 
         Raises:
             ValueError: If an argument is out of range.
@@ -128,11 +317,10 @@ class MediaPipePoseEstimator:
         self.model_complexity = model_complexity
         self.count_people = count_people
         self.people_every_ms = float(people_every_ms)
-        self.face_rotations = face_rotations
         self._last_timestamp_ms = -math.inf
         self._last_people_ms = -math.inf
-        self._last_face_count = 1
-        self._face_detector: Any = None
+        self._people_seen: list[_Person] = []
+        self._people_detector: Any = None
         self._closed = False
         # Until the first person is found, frames run with stderr filtered too.
         self._quiet_frames = True
@@ -145,11 +333,11 @@ class MediaPipePoseEstimator:
             )
             if count_people:
                 try:
-                    self._face_detector = self._create_face_detector()
+                    self._people_detector = _create_people_detector()
                 except PoseBackendError:
                     self._pose.close()
                     raise
-            _wait_started(self._pose, self._face_detector)
+            _wait_started(self._pose)
 
     @staticmethod
     def _create_pose(
@@ -189,19 +377,6 @@ class MediaPipePoseEstimator:
         finally:
             if captured.getvalue():
                 logger.info("mediapipe: %s", captured.getvalue().strip())
-
-    @staticmethod
-    def _create_face_detector() -> Any:
-        import mediapipe as mp
-
-        try:
-            return mp.solutions.face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=0.6
-            )
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise PoseBackendError(
-                f"cannot create the mediapipe face detector used to count people: {exc}"
-            ) from exc
 
     def __call__(
         self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: float, frame_index: int
@@ -274,6 +449,7 @@ class MediaPipePoseEstimator:
             )
             if world.shape != (NUM_LANDMARKS, 3):
                 world = None
+        others = self._others(rgb, xy, visibility, timestamp_ms)
         return PoseFrame(
             xy=xy,
             visibility=visibility,
@@ -281,69 +457,74 @@ class MediaPipePoseEstimator:
             frame_index=frame_index,
             resolution_wh=(width, height),
             xyz_world=world,
-            num_people=self._people(rgb, timestamp_ms),
+            num_people=1 + len(others),
+            others_xy=np.stack([o.xy for o in others]) if others else None,
+            others_visibility=(
+                np.stack([o.visibility for o in others]) if others else None
+            ),
         )
 
-    def _people(self, rgb: npt.NDArray[np.uint8], timestamp_ms: float) -> int:
-        """People in view, given that the pose model found one."""
-        if self._face_detector is None:
-            return 1
+    def _others(
+        self,
+        rgb: npt.NDArray[np.uint8],
+        xy: npt.NDArray[np.float32],
+        visibility: npt.NDArray[np.float32],
+        timestamp_ms: float,
+    ) -> list[_Person]:
+        """The people in view other than the tracked one (from the last look)."""
+        if self._people_detector is None:
+            return []
         if timestamp_ms - self._last_people_ms >= self.people_every_ms:
             self._last_people_ms = timestamp_ms
-            self._last_face_count = self.count_faces(rgb)
-        return max(1, self._last_face_count)
+            found = self.find_people(rgb)
+            self._people_seen = _others_than(found, xy, visibility)
+        return self._people_seen
 
-    def count_faces(self, rgb: npt.NDArray[np.uint8]) -> int:
-        """Count the distinct faces in an RGB image.
-
-        Runs the full-range face detector on the image and, when
-        ``face_rotations`` is set, on the image turned a quarter turn each way;
-        detections of one face under several rotations count once.
+    def find_people(self, rgb: npt.NDArray[np.uint8]) -> list[_Person]:
+        """Everyone the multi-person pose model finds in one still image.
 
         Args:
             rgb: ``(H, W, 3)`` uint8 RGB image.
 
         Returns:
-            The number of faces found (0 when counting is disabled).
+            One entry per person, landmarks in pixels (empty when people
+            counting is off).
         """
-        if self._face_detector is None:
-            return 0
+        if self._people_detector is None:
+            return []
+        import mediapipe as mp
+
         height, width = rgb.shape[:2]
-        rotations = _FACE_ROTATIONS if self.face_rotations else (None,)
-        faces: list[tuple[float, float, float]] = []  # centre x, centre y, size (px)
-        for rotation in rotations:
-            image = rgb if rotation is None else cv2.rotate(rgb, rotation)
-            try:
-                result = self._face_detector.process(image)
-            except (RuntimeError, ValueError) as exc:
-                logger.warning("face detection failed: %s", exc)
+        image = mp.Image(
+            image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
+        )
+        try:
+            result = self._people_detector.detect(image)
+        except (RuntimeError, ValueError) as exc:
+            logger.warning("looking for other people failed: %s", exc)
+            return []
+        scale = np.array([width, height], dtype=np.float32)
+        people = []
+        for landmarks in result.pose_landmarks:
+            values = np.array(
+                [(lm.x, lm.y, lm.visibility or 0.0) for lm in landmarks],
+                dtype=np.float32,
+            )
+            if values.shape != (NUM_LANDMARKS, 3):
                 continue
-            for detection in result.detections or []:
-                box = detection.location_data.relative_bounding_box
-                cx = box.xmin + box.width / 2.0
-                cy = box.ymin + box.height / 2.0
-                bw, bh = box.width, box.height
-                if rotation == cv2.ROTATE_90_CLOCKWISE:
-                    cx, cy, bw, bh = cy, 1.0 - cx, bh, bw
-                elif rotation == cv2.ROTATE_90_COUNTERCLOCKWISE:
-                    cx, cy, bw, bh = 1.0 - cy, cx, bh, bw
-                face = (cx * width, cy * height, max(bw * width, bh * height))
-                if all(
-                    math.hypot(face[0] - other[0], face[1] - other[1])
-                    > 0.6 * max(face[2], other[2])
-                    for other in faces
-                ):
-                    faces.append(face)
-        return len(faces)
+            people.append(
+                _Person(values[:, :2] * scale, np.clip(values[:, 2], 0.0, 1.0))
+            )
+        return people
 
     def close(self) -> None:
         """Release the MediaPipe graphs. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        for solution in (self._pose, self._face_detector):
-            if solution is not None:
-                solution.close()
+        for graph in (self._pose, self._people_detector):
+            if graph is not None:
+                graph.close()
 
     def __enter__(self) -> MediaPipePoseEstimator:
         return self

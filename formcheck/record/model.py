@@ -94,6 +94,14 @@ class Summary(_Model):
         description="Reported tips: problems that did not make a repetition "
         "incorrect (between repetitions: severity info).",
     )
+    recognised: bool = Field(
+        default=True,
+        description="False when the exercise's posture was never seen, only another one.",
+    )
+    posture_seen: str | None = Field(
+        default=None,
+        description="When not recognised: the posture seen instead (e.g. 'all_fours').",
+    )
 
 
 class SignalTrack(_Model):

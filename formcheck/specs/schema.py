@@ -448,19 +448,50 @@ class RuleSpec(_Model):
 
 
 class RepSpec(_Model):
-    """How repetitions are counted: two thresholds with hysteresis on one signal.
+    """How repetitions are counted on one signal, with levels from the person.
 
-    With ``direction: up`` a rep is rest (signal <= ``exit``) -> active
-    (signal >= ``enter``) -> rest; with ``down`` the inequalities flip.
+    With ``direction: up`` a repetition leaves the rest end, becomes active
+    past the enter level and comes back; with ``down`` the signal falls
+    instead. ``enter`` and ``exit`` are the exercise's own numbers: the
+    target of a full repetition and the rest end. The levels the counter uses
+    sit inside the person's own range: the enter level is ``enter`` or
+    ``enter_fraction`` of the person's typical range above their rest,
+    whichever is nearer; a repetition ends back below ``exit`` or back by
+    ``exit_fraction`` of its own range. ``min_amplitude`` is the clinical
+    floor: a smaller movement never counts. ``min_duration_s`` and
+    ``min_active_s`` are quality targets (tempo, pause at the end): a
+    quicker repetition counts and is flagged "too fast".
     """
 
     signal: str
     direction: Literal["up", "down"] = "up"
     enter: float
     exit: float
+    enter_fraction: float = Field(
+        default=0.6,
+        gt=0.0,
+        lt=1.0,
+        description="Enter level as a fraction of the person's typical range.",
+    )
+    exit_fraction: float = Field(
+        default=0.6,
+        gt=0.0,
+        lt=1.0,
+        description="A repetition ends back by this fraction of its own range.",
+    )
     min_amplitude: float = Field(default=10.0, ge=0.0)
-    min_duration_s: float = Field(default=0.8, ge=0.0, le=limits.MAX_REP_S)
-    min_active_s: float = Field(default=0.2, ge=0.0, le=limits.MAX_REP_S)
+    min_duration_s: float = Field(
+        default=0.8,
+        ge=0.0,
+        le=limits.MAX_REP_S,
+        description="Tempo target: quicker repetitions count and are flagged too fast.",
+    )
+    min_active_s: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=limits.MAX_REP_S,
+        description="Pause target at the end: shorter pauses get a tip.",
+    )
     max_duration_s: float = Field(default=60.0, gt=0.0, le=limits.MAX_REP_S)
     target_reps: int = Field(default=10, ge=1, le=limits.MAX_REPS)
     target_sets: int = Field(default=1, ge=1, le=limits.MAX_SETS)
