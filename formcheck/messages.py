@@ -70,7 +70,9 @@ def not_recognised(exercise_name: str, posture: str) -> str:
 def not_recognised_note(exercise_name: str, posture: str | None) -> str:
     """The record's note when a set never showed the exercise's posture."""
     seen = f"; I could see {posture_words(posture)} instead" if posture else ""
-    return f"exercise not recognised: this did not look like {exercise_name.lower()}{seen}"
+    return (
+        f"exercise not recognised: this did not look like {exercise_name.lower()}{seen}"
+    )
 
 
 def posture_words(posture: str) -> str:
