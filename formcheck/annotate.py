@@ -109,14 +109,21 @@ def _text(
     return w, h + base
 
 
-def _wrap(text: str, max_chars: int) -> list[str]:
+def _wrap(text: str, max_px: int, scale: float, thickness: int) -> list[str]:
+    """Split ``text`` into lines that fit ``max_px`` pixels in the Hershey font."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+
+    def fits(candidate: str) -> bool:
+        return cv2.getTextSize(candidate, font, scale, thickness)[0][0] <= max_px
+
     words, lines, line = text.split(), [], ""
     for word in words:
-        if len(line) + len(word) + 1 > max_chars and line:
+        candidate = f"{line} {word}".strip()
+        if line and not fits(candidate):
             lines.append(line)
             line = word
         else:
-            line = f"{line} {word}".strip()
+            line = candidate
     if line:
         lines.append(line)
     return lines
@@ -230,17 +237,22 @@ class AngleAnnotator(BaseAnnotator):
                     worst = st
             colour = status_colour(worst) if rule_states else WHITE
             text = f"{self._labels[name]} {value:.0f}°"
-            x, y = _pt(p)
-            x += int(10 * s)
+            jx, y = _pt(p)
+            thick = max(1, round(1.6 * s))
+            width = cv2.getTextSize(
+                ascii_text(text), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, thick
+            )[0][0] + int(8 * s)
+            x = jx + int(10 * s)
+            if x + width > scene.shape[1]:  # no room on the right: the left side
+                x = max(0, jx - int(10 * s) - width)
             y -= int(8 * s)
-            width = int(len(text) * 11 * s)
             while any(
                 abs(y - uy) < 24 * s and x < ux + uw and ux < x + width
                 for ux, uy, uw in used
             ):
                 y += int(26 * s)
             used.append((x, y, width))
-            _text(scene, text, (x, y), 0.6 * s, colour, max(1, round(1.6 * s)))
+            _text(scene, text, (x, y), 0.6 * s, colour, thick)
         return scene
 
 
@@ -353,8 +365,11 @@ class PanelAnnotator(BaseAnnotator):
                 if cue.severity in ("stop", "warn") and cue.kind != "tip"
                 else (AMBER if cue.kind in ("setup", "fault") else BLUE)
             )
-            width_chars = max(20, int(scene.shape[1] / (11 * s)))
-            lines = _wrap(ascii_text(cue.text), width_chars)
+            thick = max(1, round(2 * s))
+            margin = int(12 * s)
+            lines = _wrap(
+                ascii_text(cue.text), scene.shape[1] - 2 * margin, 0.7 * s, thick
+            )
             line_h = int(30 * s)
             top = scene.shape[0] - line_h * len(lines) - int(12 * s)
             cv2.rectangle(
@@ -410,10 +425,12 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     height, width = scene.shape[:2]
     title_scale = 1.4 * s
     line_scale = 0.6 * s
+    x = int(16 * s)
+    thick = max(1, round(1.5 * s))
     wrapped = [
         w
         for line in lines
-        for w in _wrap(ascii_text(line), max(20, int(width / (12 * s))))
+        for w in _wrap(ascii_text(line), width - 2 * x, line_scale, thick)
     ]
     line_h = int(28 * s)
     title_h = int(56 * s)
@@ -422,7 +439,6 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     overlay = scene.copy()
     cv2.rectangle(overlay, (0, top), (width, top + band_h), BLACK, -1)
     cv2.addWeighted(overlay, 0.7, scene, 0.3, 0, dst=scene)
-    x = int(16 * s)
     _text(
         scene,
         title,
@@ -434,6 +450,6 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     )
     y = top + title_h + line_h - int(6 * s)
     for line in wrapped:
-        _text(scene, line, (x, y), line_scale, WHITE, max(1, round(1.5 * s)), None)
+        _text(scene, line, (x, y), line_scale, WHITE, thick, None)
         y += line_h
     return scene

@@ -366,7 +366,8 @@ def show_progress(snap: LiveSnapshot) -> None:
         return
     if counts.target_reps and snap.kind != "hold":
         done = min(1.0, counts.reps / counts.target_reps)
-        st.progress(done, text=f"{counts.reps} of {counts.target_reps} reps")
+        reps = "rep" if counts.target_reps == 1 else "reps"
+        st.progress(done, text=f"{counts.reps} of {counts.target_reps} {reps}")
     if snap.hold is not None:
         h = snap.hold
         frac = min(1.0, h.held_s / h.target_s) if h.target_s > 0 else 0.0

@@ -220,8 +220,8 @@ with timeline_col:
     st.markdown("#### Timeline")
     st.caption(
         "Green bands: target ranges of the checks. Shaded spans: repetitions "
-        "(green correct, amber with a fault). Red crosses: faults — click one to "
-        "see that moment."
+        "(green correct, amber with a fault). Red crosses: faults; purple "
+        "circles: tips — click one to see that moment."
     )
     st.plotly_chart(
         plots.cached_timeline_figure(session, rspec, height_per_row=125),

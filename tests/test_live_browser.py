@@ -126,7 +126,7 @@ def _start_stream(page: object, attempts: int = 3) -> int:
     frame = page.frame_locator(IFRAME)  # type: ignore[attr-defined]
     for attempt in range(1, attempts + 1):
         frame.get_by_role("button", name="START").click(timeout=30_000)
-        deadline = time.monotonic() + 25
+        deadline = time.monotonic() + 40
         first = None
         while time.monotonic() < deadline:
             n = _frames_analysed(page)
@@ -134,7 +134,7 @@ def _start_stream(page: object, attempts: int = 3) -> int:
                 first = (n, time.monotonic())
             # Up = frames keep arriving (a few per second is enough: on a busy
             # 2-core machine the model may manage only 3 fps).
-            if first is not None and time.monotonic() - first[1] >= 5.0:
+            if first is not None and time.monotonic() - first[1] >= 8.0:
                 if n >= first[0] + 5:
                     return attempt
                 break
@@ -144,7 +144,10 @@ def _start_stream(page: object, attempts: int = 3) -> int:
             stop.click()
         time.sleep(2.0)
         wait_idle(page, timeout_s=30.0)
-    pytest.fail(f"the webcam stream did not come up after {attempts} attempts")
+    pytest.fail(
+        f"the webcam stream did not come up after {attempts} attempts; "
+        f"captions: {_captions(page)!r}; page: {_markdown(page)[-600:]!r}"
+    )
 
 
 def _open_live(context: object, url: str) -> object:
@@ -252,7 +255,7 @@ def test_live_routine_runs_two_exercises_with_a_rest_hands_free(
                     seen.add(marker)
             if (
                 "Step 1 of 2" in text
-                and _reps(page) == 0
+                and _reps(page) is not None
                 and os.environ.get("FORMCHECK_SCREENSHOTS") == "1"
                 and "shot" not in seen
             ):
@@ -341,6 +344,7 @@ def test_live_page_at_phone_width_counts_and_stops_when_symptoms_spread(
         )
         reps = _reps(page)
         if os.environ.get("FORMCHECK_SCREENSHOTS") == "1":
+            page.get_by_text("Live exercise check").scroll_into_view_if_needed()  # type: ignore[attr-defined]
             save_screenshot(
                 page.screenshot(),
                 REPO / "docs" / "images" / "live_phone.png",  # type: ignore[attr-defined]
