@@ -194,9 +194,7 @@ class RepCounter:
         self._count = 0
         self._counts: Counter[Side] = Counter()
         self._last_valid_s: float | None = None
-        self._initial_rest = (
-            self._exit if rest_value is None else self._sign * rest_value
-        )
+        self._initial_rest = self._exit if rest_value is None else self._sign * rest_value
         self._rest = self._initial_rest
 
     @property
