@@ -616,3 +616,38 @@ def test_a_routine_runs_hands_free_timed_step_rest_two_exercises_one_group(
     rows = snap.summary_rows
     assert [r["done"] for r in rows] == ["3 s of 3 s", "1 of 1 set", "1 of 1 set"]
     assert rows[1]["result"] == "1 rep: 1 correct, 0 with a fault"
+
+
+def test_pause_stop_and_start_again_lose_nothing_and_keep_time_sane(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    """Pause mid-set then STOP saves the open set; START again checks position first."""
+    spec = apply_prescription(
+        load_spec("bird_dog"),
+        Prescription(patient="p", exercise="bird_dog", reps=5, sets=2),
+    )
+    clock = Clock()
+    processor = LiveProcessor(
+        spec,
+        estimator=ReplayPoseEstimator(bird_dog),
+        store=FolderStore(tmp_path),
+        warm_up=False,
+        settle_s=0.5,
+        clock=clock,
+    )
+    feed_clocked(processor, clock, 300)  # counting, one rep done
+    assert processor.phase == LivePhase.COUNTING
+    processor.pause()
+    assert processor.phase == LivePhase.PAUSED
+    saved = processor.end_stream()  # STOP while paused: the set is kept
+    assert saved is not None and saved.record.summary.reps >= 1
+    assert processor.phase == LivePhase.WAITING
+    # START again: a new stream whose times start at 0 again.
+    for i in range(60):
+        clock.t = 100 + i / FPS
+        processor.process(image(), i * 1000.0 / FPS)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase in (LivePhase.POSITIONING, LivePhase.COUNTING)
+    assert 0.0 <= snap.positioning_s <= 2.0
+    assert processor.saved_sets[0].record.summary.reps >= 1

@@ -291,10 +291,8 @@ class LiveProcessor:
         with self._lock:
             saved = None
             now = self._clock()
-            if self._counting():
+            if self._set_open():
                 saved = self._finish_set_locked("stream stopped")
-            if self._stage is not None:
-                self._stage.begin_positioning(self._time.last_ms)
             self._runner.pause(now, PauseReason.STREAM)
             self._time.end_stream()
             self._streaming = False
@@ -345,11 +343,15 @@ class LiveProcessor:
         """
         with self._lock:
             saved = None
-            if self._stage is not None and self._stage.set_open:
+            now = self._clock()
+            if self._set_open():
                 saved = self._finish_set_locked("skipped")
             self._safety_stop = False
-            self._runner.skip(self._clock())
-            self._sync(self._time.last_ms)
+            self._runner.skip(now)
+            if self._streaming:
+                self._sync(self._time.last_ms)
+            else:  # what comes next waits for the camera
+                self._runner.pause(now, PauseReason.STREAM)
             self._publish_locked()
             return saved
 
@@ -393,7 +395,7 @@ class LiveProcessor:
                 return None
             report, target = answered
             if stops_exercise(report):
-                if self._counting():
+                if self._set_open():
                     self._finish_set_locked("stopped: symptoms spread")
                     self._book.question = None
                 self._safety_stop = True
@@ -443,6 +445,9 @@ class LiveProcessor:
             return LivePhase.COUNTING
         return LivePhase.POSITIONING
 
+    def _set_open(self) -> bool:
+        return self._stage is not None and self._stage.set_open
+
     def _counting(self) -> bool:
         return (
             self._stage is not None
@@ -468,6 +473,9 @@ class LiveProcessor:
         elif self._runner.phase is RunnerPhase.DONE and not self._safety_stop:
             # START again after the end: another round of the same plan.
             self._new_round_locked()
+        # A new stream's times start again at 0: the exercise in hand starts
+        # again from the positioning check (an open set carries on after it).
+        self._stage_key = None
 
     def _prepare_stage(self, index: int) -> None:
         plan_step = self.plan.steps[index]
@@ -480,7 +488,7 @@ class LiveProcessor:
 
     def _sync(self, ts_ms: float) -> None:
         """Follow the runner: a new exercise set starts with the positioning check."""
-        if self._runner.phase is not RunnerPhase.EXERCISE:
+        if self._runner.phase is not RunnerPhase.EXERCISE or not self._streaming:
             return
         key = (self._runner.step_index, self._runner.set_number)
         if key == self._stage_key:
@@ -514,7 +522,7 @@ class LiveProcessor:
 
     def _fail_locked(self, message: str) -> None:
         self._error = message
-        if self._counting():
+        if self._set_open():
             self._finish_set_locked("error", problem=message)
         self._publish_locked()
 

@@ -352,8 +352,13 @@ class RoutineRunner:
         if self._phase in (RunnerPhase.READY, RunnerPhase.DONE):
             return
         if self._phase is RunnerPhase.PAUSED:
-            if reason is PauseReason.SAFETY:
+            # Safety wins over everything; the camera stopping over a user's
+            # pause (START will carry on); a user's pause changes nothing.
+            if reason is PauseReason.SAFETY or (
+                reason is PauseReason.STREAM and self._paused_reason is PauseReason.USER
+            ):
                 self._paused_reason = reason
+                self._announce(messages.routine_paused(reason.value))
             return
         self._left_s = self.remaining_s(now_s)
         self._paused_from = self._phase
