@@ -236,7 +236,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from formcheck.specs import load_spec
 
     spec = load_spec(args.exercise)
-    samples = Path(__file__).resolve().parents[1] / "sample_videos"
+    samples = Path(__file__).resolve().parents[2] / "sample_videos"
     view = "front" if spec.camera.view == "front" else "side"
     clip = samples / f"{spec.id}_{view}.mp4"
     if not clip.is_file():
