@@ -11,9 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from formcheck.app_support import safety, ui
+from formcheck.app_support.comments_panel import show_comments
 
 settings = ui.page_setup("Home")
 cat = ui.catalog()
+store = ui.store(settings)
 
 st.title("formcheck")
 st.markdown(
@@ -23,6 +25,9 @@ st.markdown(
     "repetitions per side, times holds only while the pose is right, and says "
     "plainly what a camera cannot see."
 )
+
+if not ui.viewer().clinic:  # clinic mode's Home greets its patients itself
+    show_comments(store, ui.viewer(), key="home_comments")
 
 live, review, therapist = st.columns(3)
 with live, st.container(border=True):

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_COMMENT_CHARS = 4000
 #: Longest note on a sign-off, in characters.
 MAX_NOTE_CHARS = 1000
+#: What a rule id looks like (as in the exercise specs), at most 64 characters.
+RULE_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 
 
 class Role(StrEnum):
@@ -139,7 +141,13 @@ class SymptomAnswer(_Frozen):
 
 
 class SignOff(_Frozen):
-    """A therapist agreeing or disagreeing with formcheck's verdict."""
+    """A therapist agreeing or disagreeing with formcheck's verdict.
+
+    A ``rep`` sign-off names a counted repetition by its index, or (for a
+    hold exercise) a hold by its index. When the therapist disagrees,
+    ``seen_fault`` is the rule they see failing, or ``None`` for "this was
+    fine".
+    """
 
     id: int
     session_id: str
@@ -149,3 +157,8 @@ class SignOff(_Frozen):
     note: str = Field(max_length=MAX_NOTE_CHARS)
     author_name: str
     created_utc: datetime
+    seen_fault: str | None = Field(
+        default=None,
+        pattern=RULE_ID_PATTERN,
+        description="When disagreeing: the rule the therapist sees failing.",
+    )

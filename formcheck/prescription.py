@@ -35,6 +35,12 @@ class Prescription(BaseModel):
     reps: int | None = Field(default=None, ge=1, le=MAX_REPS)
     sets: int | None = Field(default=None, ge=1, le=MAX_SETS)
     hold_s: float | None = Field(default=None, gt=0.0, le=MAX_HOLD_S)
+    days_per_week: int | None = Field(
+        default=None,
+        ge=1,
+        le=7,
+        description="Days a week to do the sets (None: every day).",
+    )
     rep_enter: float | None = Field(
         default=None,
         description="Depth a repetition must reach (within reps.enter_range).",

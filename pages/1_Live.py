@@ -17,6 +17,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from formcheck import messages
 from formcheck.app_support import safety, ui
 from formcheck.app_support.catalog import item_summary, routine_label
+from formcheck.app_support.comments_panel import show_comments
 from formcheck.app_support.live import LivePhase, LiveProcessor, LiveSnapshot
 from formcheck.app_support.live_plan import (
     LivePlan,
@@ -46,6 +47,7 @@ store = ui.store(settings)
 viewer = ui.viewer()
 
 st.title("Live exercise check")
+show_comments(store, ui.viewer(), key="live_comments")
 ui.show_catalog_problems(cat)
 if not cat.specs:
     ui.error("No exercise spec could be loaded, so there is nothing to check.")

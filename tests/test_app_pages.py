@@ -415,9 +415,11 @@ def test_therapist_page_compares_sessions_and_builds_a_report(
     at.button(key="report_build").click().run()
     no_exceptions(at)
     assert [b.label for b in at.get("download_button")] == [
-        "Download report (HTML, works offline, printable)"
+        "Download report (HTML, works offline, printable)",
+        "Download report (PDF)",
     ]
     assert at.session_state["report_html"].startswith("<!DOCTYPE html>")
+    assert at.session_state["report_pdf"].startswith(b"%PDF-")
 
 
 def test_therapist_page_saves_a_prescription(home: Path) -> None:

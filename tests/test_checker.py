@@ -252,3 +252,28 @@ def test_bird_dog_shallow_attempt_is_reported_with_its_side() -> None:
     assert attempts[0].reason == "did not go far enough"
     assert attempts[0].side == "right"
     assert sum(r.counted for r in checker.reps) == 0
+
+
+def test_a_quick_bridge_counts_and_is_flagged_too_fast() -> None:
+    # Up 0.4 s, no pause, down 0.4 s: under the 1 s tempo target.
+    angles = [130.0] * 45
+    angles += ramp(130, 178, 0.4, FPS) + ramp(178, 130, 0.4, FPS) + [130.0] * 45
+    checker = FormChecker(load_spec("glute_bridge"))
+    run(checker, frames_from([bridge_points(a) for a in angles], FPS))
+    counted = [r for r in checker.reps if r.counted]
+    assert len(counted) == 1
+    assert "too_fast" in counted[0].faults
+    assert not counted[0].correct
+    assert any(f.rule_id == "too_fast" and f.rep_index == 1 for f in checker.faults)
+
+
+def test_a_bridge_that_stays_short_of_the_target_counts_with_a_tip() -> None:
+    # This person's bridges reach 157-170 (the exercise's enter level is 160):
+    # after the first, they are judged against their own range and counted,
+    # with the spec's "not high enough" tip (its target is 165).
+    checker = FormChecker(load_spec("glute_bridge"))
+    run(checker, bridge_frames([170, 157, 158]))
+    counted = [r for r in checker.reps if r.counted]
+    assert len(counted) == 3
+    assert all("not_high_enough" in r.tips for r in counted[1:])
+    assert all(r.correct for r in counted)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.engine.counting import RepCounter
+from formcheck.engine.counting import RepCounter, RepNote
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.pacing import GuidedPacer, PacedStep
 from formcheck.results import RepOutcome
@@ -54,18 +54,52 @@ def test_rep_counter_shallow_reps_do_not_count_but_are_reported() -> None:
     assert events[0].outcome is RepOutcome.NOT_FAR_ENOUGH
 
 
-def test_rep_counter_too_quick_is_not_counted() -> None:
-    c = RepCounter(enter=160, exit=145, min_duration_s=1.0)
-    events = feed(c, [130, 170, 130], dt=0.1)
+def test_rep_counter_a_blip_is_not_a_repetition() -> None:
+    c = RepCounter(enter=160, exit=145)
+    events = feed(c, [130, 170, 130], dt=0.1)  # 0.2 s up and back: noise
     assert c.count == 0
     assert events[0].outcome is RepOutcome.TOO_QUICK
 
 
-def test_rep_counter_requires_time_in_active_state() -> None:
-    c = RepCounter(enter=160, exit=145, min_active_s=1.0)
-    events = feed(c, [130] + cycle(130, 170, n=10) + [130])
-    assert c.count == 0
-    assert events[0].outcome is RepOutcome.END_NOT_HELD
+def test_rep_counter_counts_a_quick_but_real_repetition() -> None:
+    # 1.0 s up and back: quicker than any tempo target, but a repetition.
+    c = RepCounter(enter=160, exit=145)
+    events = feed(c, [130] * 3 + cycle(130, 170, n=5) + [130] * 3)
+    assert c.count == 1
+    assert events[0].counted
+
+
+def test_rep_counter_levels_come_from_the_person_when_the_rest_stays_high() -> None:
+    # A banded clamshell: the knees never close back to the exercise's exit
+    # (0.2 hip widths) between repetitions, only to 0.3-0.7.
+    c = RepCounter(enter=0.6, exit=0.2, min_amplitude=0.4)
+    values = [0.05] * 5
+    for trough in (0.7, 0.3, 0.5, 0.6, 0.4):
+        values += cycle(0.3, 2.8, n=15) + [trough] * 5
+    feed(c, values)
+    assert c.count == 5
+
+
+def test_rep_counter_a_wobble_small_against_the_persons_range_is_not_counted() -> None:
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    feed(c, [130] * 3 + cycle(130, 180) + [130] * 3)
+    assert c.count == 1
+    events = feed(c, cycle(130, 150) + [130] * 3)  # 20 of a 50-degree range
+    assert c.count == 1
+    assert events and not events[0].counted
+
+
+def test_rep_counter_counts_a_repetition_done_but_for_the_return_at_the_end() -> None:
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    values = [130] * 3 + cycle(130, 175)[:20] + [175] * 25  # up, held 2.5 s
+    feed(c, values)
+    event = c.finish(0.1 * (len(values) - 1))
+    assert event is not None and event.counted
+    assert RepNote.UNFINISHED in event.notes
+    c2 = RepCounter(enter=160, exit=145, min_amplitude=15)
+    values = [130] * 3 + cycle(130, 175)[:20] + [175] * 3  # just got up
+    feed(c2, values)
+    assert c2.finish(0.1 * (len(values) - 1)) is None
 
 
 def test_rep_counter_down_direction() -> None:

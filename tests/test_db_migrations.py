@@ -60,7 +60,7 @@ def test_failed_migration_changes_nothing(empty_database_url: URL) -> None:
         connection.execute(sa.text("CREATE TABLE sign_offs (x INTEGER)"))
     engine.dispose()
     with pytest.raises(
-        MigrationError, match="upgrade from revision none to 0001 failed"
+        MigrationError, match=f"upgrade from revision none to {head_revision()} failed"
     ) as info:
         Database.open(DatabaseConfig(url=empty_database_url))
     assert "nothing was changed" in str(info.value)

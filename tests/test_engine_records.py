@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from formcheck.engine.counting import RepEvent
 from formcheck.engine.holds import HoldEvent
 from formcheck.engine.records import RecordBook
@@ -120,13 +118,6 @@ def test_a_fault_still_in_progress_at_the_end_of_a_rep_marks_it_incorrect() -> N
     assert record.faults == ("over_arch",)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A fault still in progress when a repetition ends makes that repetition "
-    "incorrect, but its FaultEvent, emitted when it ends during the rest that "
-    "follows, has rep_index None: the record's rep lists a fault that no fault "
-    "event attributes to it.",
-)
 def test_a_fault_that_made_a_rep_incorrect_carries_its_number() -> None:
     book = RecordBook([], per_side=False)
     # Failing from 1.5 s; still failing as the rep ends at 2 s; ends at 2.5 s.

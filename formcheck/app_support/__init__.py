@@ -1,7 +1,8 @@
 """App-side logic for the Streamlit front end (``app.py`` and ``pages/``).
 
-Nothing here draws a Streamlit widget: the modules hold the parts of the app
-that can be tested without a browser.
+Apart from :mod:`.ui` and the Therapist page's view helpers, nothing here
+draws a Streamlit widget: the modules hold the parts of the app that can be
+tested without a browser.
 
 Modules:
 
@@ -18,12 +19,22 @@ Modules:
 * :mod:`formcheck.app_support.plots`: plotly figures (timeline, progress).
 * :mod:`formcheck.app_support.report`: tables and the printable HTML report
   (Jinja2 template in ``templates/``).
+* :mod:`formcheck.app_support.clinic_report`: the patient-level parts of the
+  report (adherence, per exercise, symptoms, sign-offs, comments).
+* :mod:`formcheck.app_support.report_pdf`: the report as a PDF (ReportLab).
+* :mod:`formcheck.app_support.replay_figure`: the animated skeleton replay.
+* :mod:`formcheck.app_support.symptom_plots`: symptoms over time per exercise.
 * :mod:`formcheck.app_support.plain`: user text shown as plain text in
   Markdown and in Plotly labels.
 * :mod:`formcheck.app_support.safety`: the safety text shown in the app.
-* :mod:`formcheck.app_support.ui`: the only module importing Streamlit — page
-  setup (sidebar, safety panel), cached spec loading, error display and the
-  test hook for a replay pose estimator.
+* :mod:`formcheck.app_support.ui`: page setup (sidebar, safety panel), cached
+  spec loading, the store, error display and the test hook for a replay pose
+  estimator.
+* :mod:`formcheck.app_support.therapist_views`,
+  :mod:`formcheck.app_support.therapist_panels` and
+  :mod:`formcheck.app_support.comments_panel`: the Therapist page's sections
+  and the patient's comments (Streamlit widgets only; the computing is in
+  :mod:`formcheck.clinician`).
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ from formcheck.units import plain_amount, rep_signal_unit, unit_name
 from formcheck.verdicts import EventKind, event_kind, rep_verdict
 
 from . import safety
+from .clinic_report import ClinicReport
 from .plots import cached_timeline_figure, progress_figure
+from .symptom_plots import symptom_figure
 
 Row = dict[str, Any]
 
@@ -260,6 +262,7 @@ def build_report_html(
     patient: str | None = None,
     prescriptions: Sequence[Prescription] = (),
     title: str = "formcheck exercise report",
+    clinic: ClinicReport | None = None,
 ) -> str:
     """A self-contained, printable HTML report.
 
@@ -273,25 +276,38 @@ def build_report_html(
         patient: Patient name for the header, if any.
         prescriptions: The patient's prescriptions to list.
         title: Report title.
+        clinic: The patient-level parts (period, adherence, per exercise,
+            symptoms, sign-offs, comments), when the report is for one
+            patient and a period.
 
     Returns:
         The HTML text (plotly inlined once; works offline).
     """
     ordered = sorted(sessions, key=lambda item: item[1].created_utc)
     records = [r for _, r in ordered]
+    # plotly.js is inlined once, with the first figure in the document.
     progress = (
         _plot_html(progress_figure(records, specs), True) if len(records) > 1 else None
     )
-    # plotly.js is inlined once, with the first figure.
+    symptoms = None
+    if clinic is not None and clinic.points:
+        symptoms = _plot_html(
+            symptom_figure(clinic.points, clinic.names), progress is None
+        )
+    first_plot = progress is None and symptoms is None
     sections = [
         _session_section(
-            name, record, specs.get(record.exercise.id), progress is None and i == 0
+            name, record, specs.get(record.exercise.id), first_plot and i == 0
         )
         for i, (name, record) in enumerate(ordered)
     ]
     return _TEMPLATES.get_template("report.html").render(
+        clinic=clinic,
+        symptom_plot=symptoms,
         title=title,
-        patient=patient or next((r.patient for r in records if r.patient), None),
+        patient=(clinic.patient if clinic else None)
+        or patient
+        or next((r.patient for r in records if r.patient), None),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
         not_a_medical_device=safety.NOT_A_MEDICAL_DEVICE,

@@ -14,26 +14,20 @@ What it means (exercise-research §3 and the McKenzie end-of-set prompt):
 * **centralised** (moved toward the back) → usually a good sign;
 * no earlier answer to compare with, worse, and reaching into the leg (thigh
   or further) → treated as spreading, to be safe.
+
+How the symptoms moved, for a therapist, is
+:attr:`formcheck.clinician.symptoms.SymptomPoint.change`; this module only
+decides what the live page does with an answer.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from formcheck.clinic import SymptomLocation
 from formcheck.record.model import SymptomReport
 
 from . import safety
-
-
-class SymptomChange(StrEnum):
-    """How the symptoms moved over a set."""
-
-    SPREAD = "spread"
-    CENTRALISED = "centralised"
-    WORSE = "worse"
-    STEADY = "steady"
 
 
 def symptom_report(
@@ -60,15 +54,6 @@ def stops_exercise(report: SymptomReport) -> bool:
     )
 
 
-def symptom_change(report: SymptomReport) -> SymptomChange:
-    """How the symptoms moved: spread, centralised, worse or steady."""
-    if stops_exercise(report):
-        return SymptomChange.SPREAD
-    if report.centralised:
-        return SymptomChange.CENTRALISED
-    return SymptomChange.WORSE if report.worse else SymptomChange.STEADY
-
-
 def symptom_summary(report: SymptomReport) -> str:
     """One line for tables: ``thigh → buttock, better`` / ``foot, worse``."""
     now = safety.place_text(report.location.value)
@@ -77,11 +62,10 @@ def symptom_summary(report: SymptomReport) -> str:
         if report.before is not None
         else now
     )
-    change = symptom_change(report)
-    words = {
-        SymptomChange.SPREAD: "spread: stopped",
-        SymptomChange.CENTRALISED: "moved toward the back",
-        SymptomChange.WORSE: "worse",
-        SymptomChange.STEADY: "not worse",
-    }[change]
+    if stops_exercise(report):
+        words = "further down the leg: stopped" if report.spread else "worse: stopped"
+    elif report.centralised:
+        words = "moved toward the back"
+    else:
+        words = "worse" if report.worse else "not worse"
     return f"{where} ({words})"

@@ -7,6 +7,7 @@ other app logic lives in modules that do not import Streamlit.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,9 +115,28 @@ def viewer() -> Viewer:
     return LOCAL_VIEWER
 
 
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Any:
+    from formcheck.store.sql import Database, load_database_config
+
+    return Database.open(load_database_config())
+
+
 def store(current: AppSettings) -> Store:
-    """The store the pages save to and read from (the data folder, locally)."""
-    return FolderStore(current.home)
+    """The store the pages save to and read from.
+
+    The data folder, locally; formcheck's database (local mode's one user)
+    when ``FORMCHECK_DATABASE_URL`` names one. Login and clinic mode come
+    with issue 12.
+    """
+    if not os.environ.get("FORMCHECK_DATABASE_URL"):
+        return FolderStore(current.home)
+    try:
+        database = _database(os.environ["FORMCHECK_DATABASE_URL"])
+        return cast("Store", database.store(database.local_principal()))
+    except FormcheckError as exc:
+        error(exc)
+        st.stop()
 
 
 def show_catalog_problems(cat: Catalog) -> None:

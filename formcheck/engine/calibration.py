@@ -1,18 +1,24 @@
-"""Calibration: the still start pose that signals are measured against.
+"""Calibration: the start pose that signals are measured against.
 
 Some signals are heights above the floor, distances in body lengths or
 changes from the start pose. :class:`Calibrator` waits until the person holds
 the start pose still for ``calibration.still_s``, then fixes the floor line,
-the body lengths and every signal's start value. It also builds the
+the body lengths and every signal's start value. A set never waits forever:
+when no still start comes within :data:`FALLBACK_S` of being in position, it
+calibrates from the frames seen at the resting end of the movement and says
+so (:attr:`Calibrator.method`). It also builds the
 :class:`~formcheck.signals.BodyContext` that resolves points and units, since
 it owns the floor and the lengths.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +37,22 @@ from formcheck.types import PoseFrame
 
 #: A fitted floor tilted more than this is not believed.
 MAX_FLOOR_TILT_DEG = 25.0
+#: Seconds in position without a still start before calibrating from what
+#: has been seen.
+FALLBACK_S = 5.0
+#: ...from the frames of the last this many seconds...
+_FALLBACK_WINDOW_S = 6.0
+#: ...nearest the resting end of the movement (this share of them).
+_FALLBACK_SHARE = 0.25
+
+
+class CalibrationMethod(StrEnum):
+    """How the start pose was obtained."""
+
+    STILL = "still"
+    FALLBACK = "fallback"
+
+
 _STILL_PARTS = ("shoulder", "hip")
 
 
@@ -51,6 +73,7 @@ class _State:
     lengths_px: dict[str, float] = field(default_factory=dict)
     start_values: dict[Side | None, dict[str, float]] = field(default_factory=dict)
     at_s: float = math.nan
+    method: CalibrationMethod | None = None
 
 
 class Calibrator:
@@ -62,6 +85,9 @@ class Calibrator:
             or left and right for alternating exercises).
         order: Signal names in computation order.
         fixed: The fixed working side, if any.
+        rest_key: How far a frame is from the resting end of the movement
+            (smaller = more at rest), for the fallback; ``None``: the
+            stillest frames are used.
     """
 
     def __init__(
@@ -70,13 +96,18 @@ class Calibrator:
         assignments: list[Side | None],
         order: list[str],
         fixed: Side | None,
+        rest_key: Callable[[PoseFrame, BodyContext], float] | None = None,
     ) -> None:
         self._spec = spec
         self._assignments = assignments
         self._order = order
         self._fixed = fixed
+        self._rest_key = rest_key
         self._state = _State()
         self._still: deque[tuple[float, PoseFrame]] = deque()
+        self._seen: deque[tuple[float, PoseFrame]] = deque()
+        self._ready_s = 0.0
+        self._last_ready_t: float | None = None
 
     @property
     def done(self) -> bool:
@@ -87,10 +118,23 @@ class Calibrator:
         """Every signal's value in the start pose (``None`` before calibration)."""
         return self._state.start_values.get(assignment) if self._state.done else None
 
+    @property
+    def method(self) -> CalibrationMethod | None:
+        """How the start pose was obtained (``None`` before calibration)."""
+        return self._state.method
+
     def reset(self) -> None:
         """Forget the calibration (e.g. after a camera cut)."""
         self._state = _State()
         self._still.clear()
+        self._seen.clear()
+        self._ready_s = 0.0
+        self._last_ready_t = None
+
+    def adopt(self, other: Calibrator) -> None:
+        """Take over another calibrator's start pose (e.g. from positioning)."""
+        if other.done:
+            self._state = copy.deepcopy(other._state)
 
     def context(
         self,
@@ -144,16 +188,45 @@ class Calibrator:
         near_side = near or Side.LEFT
         ctx = BodyContext(near=near_side, min_visibility=self._spec.min_visibility)
         refs = list(cal.floor.points) or ["mid.shoulder", "mid.hip"]
-        ok = frame.has_person and not missing_parts(frame, refs, ctx) and ready
+        visible = frame.has_person and not missing_parts(frame, refs, ctx)
+        ok = visible and ready
+        if ok:
+            self._note_ready(frame, t)
         if ok and self._still:
             ok = self._still_enough(frame, t, ctx)
         if not ok:
             self._still.clear()
-            return False
+            return self._fallback(near_side, forward_sign, t) if visible else False
         self._still.append((t, frame))
         if t - self._still[0][0] < cal.still_s:
-            return False
+            return self._fallback(near_side, forward_sign, t)
         self._calibrate([f for _, f in self._still], near_side, forward_sign, t)
+        self._state.method = CalibrationMethod.STILL
+        self._still.clear()
+        return True
+
+    def _note_ready(self, frame: PoseFrame, t: float) -> None:
+        if self._last_ready_t is not None:
+            self._ready_s += min(t - self._last_ready_t, 0.5)
+        self._last_ready_t = t
+        self._seen.append((t, frame))
+        while self._seen and t - self._seen[0][0] > _FALLBACK_WINDOW_S:
+            self._seen.popleft()
+
+    def _fallback(self, near: Side, forward_sign: float, t: float) -> bool:
+        """No still start came: calibrate from the frames nearest rest."""
+        if self._ready_s < FALLBACK_S or len(self._seen) < 3:
+            return False
+        frames = [f for _, f in self._seen]
+        if self._rest_key is not None:
+            ctx = self.context(None, near, forward_sign, calibrated=False)
+            keys = np.array([self._rest_key(f, ctx) for f in frames])
+            finite = np.isfinite(keys)
+            if finite.sum() >= 3:
+                limit = float(np.quantile(keys[finite], _FALLBACK_SHARE))
+                frames = [f for f, k in zip(frames, keys, strict=True) if k <= limit]
+        self._calibrate(frames, near, forward_sign, t)
+        self._state.method = CalibrationMethod.FALLBACK
         self._still.clear()
         return True
 

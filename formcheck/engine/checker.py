@@ -24,6 +24,7 @@ It only wires the stages together, in this order per frame:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from formcheck import messages
 from formcheck.engine.calibration import Calibrator
@@ -52,12 +53,16 @@ from formcheck.results import (
 from formcheck.signals import (
     BodyContext,
     missing_parts,
+    raw_signals,
     signal_order,
     signal_refs,
     signal_units,
 )
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame
+
+#: Seconds in position before a repetition may start.
+SETTLE_S = 1.0
 
 
 def _setup(text: str, severity: Severity = Severity.WARN) -> Cue:
@@ -108,16 +113,33 @@ class FormChecker:
         )
         self._hold_speeds = self._hold_speed_limits()
         self._scene = SceneTracker(spec, default_near=self._fixed or Side.LEFT)
-        self._calibrator = Calibrator(spec, self._assignments, order, self._fixed)
+        self._calibrator = Calibrator(
+            spec, self._assignments, order, self._fixed, self._rest_key(order)
+        )
         self._tracker = SignalTracker(spec, self._assignments, order)
         self._mode = mode_for(spec)
         self._faults = FaultTracker(self._frame_rules)
-        self._book = RecordBook(
-            [r for r in spec.rules if r.scope == "rep"], self.alternating
-        )
-        self._cues = CueSelector(spec)
+        self._book = RecordBook(rep_rules, self.alternating)
+        self._cues = CueSelector(spec, list(self._rules.values()))
         self._last_t = 0.0
         self._following = False
+        # -inf: in position "since before the recording" until a gate fails.
+        self._in_position_since: float | None = -math.inf
+
+    def _rest_key(
+        self, order: list[str]
+    ) -> Callable[[PoseFrame, BodyContext], float] | None:
+        """How far a frame is from the resting end of the counted movement."""
+        reps = self.spec.reps
+        if reps is None:
+            return None
+        sign = 1.0 if reps.direction == "up" else -1.0
+        spec, name = self.spec, reps.signal
+
+        def key(frame: PoseFrame, ctx: BodyContext) -> float:
+            return sign * raw_signals(spec, frame, ctx, order)[name]
+
+        return key
 
     def _hold_speed_limits(self) -> dict[str, float | None]:
         hold = self.spec.hold
@@ -202,6 +224,7 @@ class FormChecker:
             and (self._calibrator.done or not self._needs_calibration),
             gated=gated,
             states=by_id,
+            settled=self._settled(gated, t),
             still=lambda: self._tracker.is_still(display, t, self._hold_speeds),
         )
         update = self._mode.update(step)
@@ -257,6 +280,20 @@ class FormChecker:
             self._cues.tip(Cue(CueKind.TIP, messages.FOLLOWING), self._last_t)
         self._following = scene.following
         return cues
+
+    def _settled(self, gated: bool, t: float) -> bool:
+        """In position for :data:`SETTLE_S`: a repetition may start.
+
+        Movements made while getting into position (kneeling down onto all
+        fours, lying back) are not repetitions. Someone already in position
+        when the recording starts needs no settling.
+        """
+        if gated:
+            self._in_position_since = None
+            return False
+        if self._in_position_since is None:
+            self._in_position_since = t
+        return t - self._in_position_since >= SETTLE_S
 
     def _gated(self, states: dict[str, RuleState], scene: Scene) -> bool:
         """Whether counting must stop: the person is not in the exercise's posture.

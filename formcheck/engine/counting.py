@@ -116,8 +116,10 @@ class RepCounter:
       of the way from the cycle's peak to its start.
 
     A cycle counts when it became active, its range is at least
-    ``min_amplitude`` (the clinical floor) and it lasted at least
-    ``min_blip_s`` (shorter is noise). Tempo, the pause at the end and
+    ``min_amplitude`` (the clinical floor) and, once this person's range is
+    known, at least ``count_fraction`` of it (smaller is a wobble or a
+    shift, not a repetition), and it lasted at least ``min_blip_s``
+    (shorter is noise). Tempo, the pause at the end and
     reaching the exercise's own ``enter`` are quality, judged on the counted
     repetition by the checker's repetition checks
     (:func:`formcheck.engine.quality.quality_rules`). Cycles that do not count are still reported, with their
@@ -134,6 +136,8 @@ class RepCounter:
         enter_fraction: Where the enter level sits in the person's range.
         exit_fraction: How far back (share of the cycle's own range) ends it.
         min_blip_s: Cycles shorter than this are noise, not repetitions.
+        count_fraction: Smallest share of the person's typical range that
+            counts, once it is known.
         rest_value: The calibrated start value, if known.
 
     Raises:
@@ -157,6 +161,7 @@ class RepCounter:
         enter_fraction: float = 0.6,
         exit_fraction: float = 0.6,
         min_blip_s: float = 0.4,
+        count_fraction: float = 0.5,
         rest_value: float | None = None,
     ) -> None:
         if direction == "up" and not enter > exit:
@@ -187,6 +192,7 @@ class RepCounter:
         self.enter_fraction = enter_fraction
         self.exit_fraction = exit_fraction
         self.min_blip_s = min_blip_s
+        self.count_fraction = count_fraction
         self._expected_range = max(min_amplitude, 2.0 * (self._enter - self._exit))
         self._ranges: list[float] = []
         self._state = RepState.REST
@@ -194,7 +200,9 @@ class RepCounter:
         self._count = 0
         self._counts: Counter[Side] = Counter()
         self._last_valid_s: float | None = None
-        self._initial_rest = self._exit if rest_value is None else self._sign * rest_value
+        self._initial_rest = (
+            self._exit if rest_value is None else self._sign * rest_value
+        )
         self._rest = self._initial_rest
 
     @property
@@ -220,7 +228,13 @@ class RepCounter:
         return recent[len(recent) // 2]
 
     def enter_level(self, rest: float) -> float:
-        """The level (movement space) past which a cycle from ``rest`` is active."""
+        """The level (movement space) past which a cycle from ``rest`` is active.
+
+        Before this person's first repetition it is the exercise's own
+        ``enter``; after, it moves into their range if that is smaller.
+        """
+        if not self._ranges:
+            return self._enter
         personal = rest + self.enter_fraction * self.typical_range
         floor = rest + self.min_amplitude
         return max(floor, min(self._enter, personal))
@@ -228,8 +242,8 @@ class RepCounter:
     def abandon(self, timestamp_s: float, outcome: RepOutcome) -> RepEvent | None:
         """Drop the cycle in progress (e.g. when the posture is wrong).
 
-        The rest level is forgotten too: values seen out of position (getting
-        down to the floor, sitting up) say nothing about this person's rest.
+        The rest level restarts from where the person is next seen: the rest
+        of the dropped movement is not a new repetition.
 
         Returns:
             The abandoned cycle as an uncounted event, if it had become active.
@@ -237,7 +251,7 @@ class RepCounter:
         cycle = self._cycle
         self._cycle = None
         self._state = RepState.REST
-        self._rest = self._initial_rest
+        self._rest = math.nan
         if cycle is None or not cycle.reached_active:
             return None
         return self._event(cycle, timestamp_s, outcome)
@@ -286,7 +300,11 @@ class RepCounter:
         )
 
     def update(
-        self, value: float, timestamp_s: float, side: Side | None = None
+        self,
+        value: float,
+        timestamp_s: float,
+        side: Side | None = None,
+        can_start: bool = True,
     ) -> RepEvent | None:
         """Feed one (smoothed) sample.
 
@@ -294,6 +312,8 @@ class RepCounter:
             value: The signal; NaN when it cannot be measured in this frame.
             timestamp_s: Time of the sample.
             side: Which side is moving in this frame (for sided exercises).
+            can_start: Whether a new cycle may start (e.g. not before the
+                start pose is known); the rest is tracked regardless.
 
         Returns:
             A :class:`RepEvent` when a cycle ends (counted or not), else ``None``.
@@ -310,14 +330,19 @@ class RepCounter:
         v = self._sign * value
         cycle = self._cycle
         if cycle is None:
-            if not self._start(v, timestamp_s):
+            if not self._start(v, timestamp_s, can_start):
                 return None
             cycle = self._cycle
             assert cycle is not None
         return self._advance(cycle, v, timestamp_s, side)
 
-    def _start(self, v: float, t: float) -> bool:
+    def _start(self, v: float, t: float, can_start: bool) -> bool:
         """In the rest band: track the rest, or start a cycle."""
+        if not can_start or not math.isfinite(self._rest):
+            # Getting into position, or just back after a drop: the rest is
+            # where the person is.
+            self._rest = v
+            return False
         if v < self._rest:
             self._rest = v
         if v < self._rest + 0.5 * self.min_amplitude:
@@ -347,7 +372,8 @@ class RepCounter:
             cycle.active_s += t - cycle.active_since_s
             cycle.active_since_s = None
         back = cycle.extreme - self.exit_fraction * (cycle.extreme - cycle.baseline)
-        if v <= self._exit or v <= back or v <= cycle.baseline:
+        below_exit = cycle.extreme > self._exit >= v
+        if below_exit or v <= back:
             return self._end(cycle, v, t)
         self._state = RepState.RETURNING if cycle.reached_active else RepState.MOVING
         return None
@@ -370,7 +396,10 @@ class RepCounter:
         return None
 
     def _judge(self, event: RepEvent) -> RepOutcome:
-        if event.range_of_motion < self.min_amplitude:
+        smallest = self.min_amplitude
+        if self._ranges:
+            smallest = max(smallest, self.count_fraction * self.typical_range)
+        if event.range_of_motion < smallest:
             return RepOutcome.RANGE_TOO_SMALL
         if event.duration_s < self.min_blip_s:
             return RepOutcome.TOO_QUICK

@@ -46,6 +46,8 @@ class ModeFrame:
             view, every posture gate passing and the start pose calibrated
             where the exercise needs it.
         gated: A posture gate fails or cannot be judged.
+        settled: The person has been in position long enough for a
+            repetition to start (not while getting into position).
         states: Every frame rule's state, by rule id.
         still: Whether the hold's signals are still (asked lazily).
     """
@@ -55,6 +57,7 @@ class ModeFrame:
     ready: bool
     gated: bool
     states: Mapping[str, RuleState]
+    settled: bool
     still: Callable[[], bool]
 
 
@@ -161,7 +164,9 @@ class RepMode:
         if frame.gated:
             event = self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
         else:
-            event = self._counter.update(self._value, frame.t, self._moving)
+            event = self._counter.update(
+                self._value, frame.t, self._moving, can_start=frame.settled
+            )
         return ModeUpdate(rep=event)
 
     def finish(self, t: float) -> ModeUpdate:

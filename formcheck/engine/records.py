@@ -96,6 +96,8 @@ class RecordBook:
         self._pending: list[FaultSpan] = []
         self._spans: list[tuple[str, float, float]] = []  # every fault, unrounded
         self._claims: dict[int, int] = {}  # id(span) -> rep index
+        # rule id -> (rep index, rep end): faults in progress when a rep ended
+        self._open_claims: dict[str, tuple[int, float]] = {}
         self._emitted_now: list[FaultEvent] = []
         self._rep_index = 0
         self._last_rep_side: Side | None = None
@@ -103,7 +105,14 @@ class RecordBook:
 
     # ------------------------------------------------------------- faults
     def fault_ended(self, span: FaultSpan) -> None:
-        """A fault ended; it is emitted when :meth:`settle` says it may be."""
+        """A fault ended; it is emitted when :meth:`settle` says it may be.
+
+        A fault that was still in progress when a counted repetition ended
+        (and so made it incorrect) belongs to that repetition.
+        """
+        claim = self._open_claims.pop(span.rule.id, None)
+        if claim is not None and span.start_s <= claim[1]:
+            self._claims[id(span)] = claim[0]
         self._pending.append(span)
 
     def settle(self, rep_in_progress: bool) -> None:
@@ -153,6 +162,7 @@ class RecordBook:
             self._claim(event, side, index)
             for rule in open_faults:
                 verdict.add(rule)
+                self._open_claims.setdefault(rule.id, (index, event.end_s))
             for span in self._pending:
                 if self._claims.get(id(span)) == index:
                     verdict.add(span.rule)

@@ -83,7 +83,9 @@ class _Person:
     visibility: npt.NDArray[np.float32]
 
 
-def _box(xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> tuple[float, ...]:
+def _box(
+    xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]
+) -> tuple[float, ...]:
     points = xy[visible & np.isfinite(xy).all(axis=1)]
     if not len(points):
         return (math.nan,) * 4

@@ -3,6 +3,7 @@
 * :mod:`~formcheck.record.model` — the versioned JSON document (pydantic).
 * :mod:`~formcheck.record.recorder` — builds a record from frame results.
 * :mod:`~formcheck.record.files` — atomic writes and checked reads.
+* :mod:`~formcheck.record.landmarks` — the landmarks to replay a set.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from formcheck.record.files import (
     load_session,
     write_session_files,
 )
+from formcheck.record.landmarks import LandmarkTrack
 from formcheck.record.model import (
     ExerciseInfo,
     SessionGroup,
@@ -29,6 +31,7 @@ from formcheck.record.recorder import SessionRecorder
 
 __all__ = [
     "ExerciseInfo",
+    "LandmarkTrack",
     "SessionFiles",
     "SessionGroup",
     "SessionRecord",

@@ -3,8 +3,9 @@
 A session is a versioned JSON document (``format: formcheck-session``,
 ``format_version: 1``) holding the exercise and spec revision, the side,
 every repetition and hold with its faults, the fault timeline, and the
-per-frame signals. It holds **no video**: a patient can share movement data
-without sharing footage. The per-repetition and per-hold tables render as
+per-frame signals and the landmarks to replay it as a skeleton
+(:mod:`formcheck.record.landmarks`). It holds **no video**: a patient can
+share movement data without sharing footage. The per-repetition and per-hold tables render as
 CSV text. Reading and writing files is :mod:`formcheck.record.files`'s job.
 """
 
@@ -23,6 +24,7 @@ from formcheck.clinic import SymptomLocation
 from formcheck.errors import SessionFileError
 from formcheck.landmarks import Side
 from formcheck.messages import verdict_text
+from formcheck.record.landmarks import LandmarkTrack
 from formcheck.results import FaultEvent, HoldRecord, OptFloat, Phase, RepRecord
 from formcheck.verdicts import rep_verdict
 
@@ -192,6 +194,10 @@ class SessionRecord(_Model):
     group: SessionGroup | None = Field(
         default=None,
         description="The routine run this set belongs to (all its sets share it).",
+    )
+    landmarks: LandmarkTrack | None = Field(
+        default=None,
+        description="Per-frame landmarks to replay the set (None in older records).",
     )
 
     def to_json(self) -> str:

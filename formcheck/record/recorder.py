@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from formcheck.landmarks import Side
+from formcheck.landmarks import SIDED_PARTS, Side, landmark_index
+from formcheck.record.landmarks import LandmarkCollector
 from formcheck.record.model import (
     ExerciseInfo,
     SessionRecord,
@@ -25,8 +26,20 @@ from formcheck.results import (
     tally,
 )
 from formcheck.signals import signal_units
-from formcheck.specs.schema import ExerciseSpec
+from formcheck.specs.schema import ExerciseSpec, TurnSignal
 from formcheck.verdicts import split_events
+
+
+def world_points(spec: ExerciseSpec) -> tuple[int, ...]:
+    """Landmarks whose world coordinates a spec's signals read (e.g. a turn)."""
+    found: set[int] = set()
+    for signal in spec.signals.values():
+        if isinstance(signal, TurnSignal):
+            for ref in signal.point_refs():
+                _, _, part = ref.partition(".")
+                if part in SIDED_PARTS:
+                    found.update(landmark_index(part, side) for side in Side)
+    return tuple(sorted(found))
 
 
 def summarise(
@@ -92,6 +105,7 @@ class SessionRecorder:
         self._several = 0
         self._near: dict[Side, int] = {}
         self._resolution_wh: tuple[int, int] | None = None
+        self._landmarks = LandmarkCollector(world_points(spec))
 
     def add(self, result: FrameResult) -> None:
         """Record one frame."""
@@ -104,6 +118,15 @@ class SessionRecorder:
                 self._near[result.near_side] = self._near.get(result.near_side, 0) + 1
         if result.pose.num_people > 1:
             self._several += 1
+        pose = result.pose
+        self._landmarks.add(
+            pose.xy,
+            pose.visibility,
+            result.timestamp_ms,
+            pose.num_people,
+            pose.resolution_wh,
+            pose.xyz_world,
+        )
         if (self._frames - 1) % self.keep_every:
             return
         self._t.append(round(result.timestamp_ms / 1000.0, 3))
@@ -169,4 +192,5 @@ class SessionRecorder:
                 values=self._values,
             ),
             warnings=warnings or [],
+            landmarks=self._landmarks.track(source.fps),
         )

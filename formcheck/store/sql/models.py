@@ -44,6 +44,7 @@ HANDLE_LEN = 64
 NAME_LEN = 200
 EXERCISE_LEN = 64
 SESSION_ID_LEN = 32
+RULE_ID_LEN = 64
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -244,3 +245,7 @@ class SignOffRow(Base):
     )
     note: Mapped[str] = mapped_column(sa.Text())
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_fault: Mapped[str | None] = mapped_column(
+        sa.String(RULE_ID_LEN),
+        doc="When disagreeing: the rule the therapist sees failing (None: fine).",
+    )

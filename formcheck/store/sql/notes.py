@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from formcheck.clinic import (
     MAX_COMMENT_CHARS,
     MAX_NOTE_CHARS,
+    RULE_ID_PATTERN,
     Comment,
     Role,
     SignOff,
@@ -100,7 +102,18 @@ def _sign_off(session: Session, row: SignOffRow) -> SignOff:
         note=row.note,
         author_name=_name(session, row.author_id),
         created_utc=row.created_utc,
+        seen_fault=row.seen_fault,
     )
+
+
+def _seen_fault(agree: bool, seen_fault: str | None) -> str | None:
+    if seen_fault is None:
+        return None
+    if agree:
+        raise InputError("a fault the therapist sees goes with disagreeing only")
+    if not isinstance(seen_fault, str) or not re.fullmatch(RULE_ID_PATTERN, seen_fault):
+        raise InputError(f"{seen_fault!r} is not a rule id such as 'back_sagging'")
+    return seen_fault
 
 
 def _check_verdict_index(
@@ -114,8 +127,13 @@ def _check_verdict_index(
         raise InputError(f"a sign-off on a {level.value} needs its index")
     if level is VerdictLevel.REP:
         record = parse_session(row.record, f"session {row.id}")
-        if index not in {r.index for r in record.reps if r.counted}:
-            raise InputError(f"session {row.id} has no counted repetition {index}")
+        items = {r.index for r in record.reps if r.counted}
+        items |= {h.index for h in record.holds}
+        if index not in items:
+            holds = f" and no hold {index}" if record.holds else ""
+            raise InputError(
+                f"session {row.id} has no counted repetition {index}{holds}"
+            )
 
 
 class NotesPart(Scoped):
@@ -261,16 +279,31 @@ class NotesPart(Scoped):
         *,
         index: int | None = None,
         note: str = "",
+        seen_fault: str | None = None,
     ) -> SignOff:
         """Agree or disagree with formcheck's verdict on a rep, set or session.
 
+        A ``rep`` sign-off names a counted repetition, or a hold of a hold
+        exercise, by its index.
+
+        Args:
+            session_id: The session (one set's record).
+            level: What is signed off.
+            agree: Whether the therapist agrees with formcheck's verdict.
+            index: The repetition, hold or set (``None`` for a session).
+            note: A short note.
+            seen_fault: When disagreeing, the rule the therapist sees failing
+                (``None``: the movement was fine).
+
         Raises:
             AccessDenied: Unless the caller is a therapist linked to the patient.
-            InputError: If the index does not fit the level or the note is long.
+            InputError: If the index does not fit the level, the note is long,
+                or ``seen_fault`` is not a rule id or comes with agreeing.
         """
         level = access.choice(VerdictLevel, level, "verdict level")
         body = _text(note, MAX_NOTE_CHARS, "the note", required=False)
         _index(index, "index", 0)
+        fault = _seen_fault(bool(agree), seen_fault)
         with self._scope() as (session, actor):
             row = access.session_in_scope(session, actor, session_id)
             access.require_role(actor, Role.THERAPIST, doing="sign off verdicts")
@@ -290,6 +323,7 @@ class NotesPart(Scoped):
                 agree=bool(agree),
                 note=body,
                 created_utc=utc_now(),
+                seen_fault=fault,
             )
             session.add(sign)
             session.flush()
