@@ -7,6 +7,7 @@ record. It is what ``formcheck analyze`` and the app's Review page call.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -20,12 +21,15 @@ from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
+from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
+from formcheck.parallel.run import ParallelRun
+from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
 from formcheck.record import SessionRecord
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame, PoseSequence
-from formcheck.video import FrameReader, VideoWriter
+from formcheck.video import FrameReader, VideoFrame, VideoWriter
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +37,19 @@ logger = logging.getLogger(__name__)
 SEVERAL_PEOPLE_LIMIT = 0.5
 
 ProgressCallback = Callable[[int, int], None]
+EstimatorFactory = Callable[[], PoseEstimator]
+#: Frames decoded (and estimated) ahead of the checker.
+PREFETCH_FRAMES = 4
 
 
 @dataclass
 class AnalysisTimings:
-    """Where the time went (seconds, summed over frames)."""
+    """Where the time went (seconds, summed over frames and processes).
+
+    ``chunks`` is how many parallel chunks the video was cut into, and
+    ``replayed_chunks`` how many of them were estimated again because their
+    own poses could not be handed over to (see :mod:`formcheck.parallel.merge`).
+    """
 
     decode_s: float = 0.0
     pose_s: float = 0.0
@@ -45,6 +57,8 @@ class AnalysisTimings:
     draw_s: float = 0.0
     write_s: float = 0.0
     frames: int = 0
+    chunks: int = 1
+    replayed_chunks: int = 0
 
     @property
     def total_s(self) -> float:
@@ -78,7 +92,7 @@ class AnalysisResult:
 
 
 def _run(
-    frames: Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]],
+    items: Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]],
     exercise: ExerciseSet,
     writer: VideoWriter | None,
     total: int,
@@ -89,7 +103,7 @@ def _run(
 ) -> list[PoseFrame]:
     annotator = ResultAnnotator(exercise.spec) if writer is not None else None
     poses: list[PoseFrame] = []
-    for i, (pose, image) in enumerate(frames):
+    for i, (pose, image) in enumerate(items):
         t0 = time.perf_counter()
         result = exercise.update(pose)
         t1 = time.perf_counter()
@@ -110,6 +124,32 @@ def _run(
     return poses
 
 
+def _timed_frames(
+    reader: FrameReader, timings: AnalysisTimings
+) -> Iterator[VideoFrame]:
+    it = reader.frames()
+    while True:
+        t0 = time.perf_counter()
+        frame = next(it, None)
+        timings.decode_s += time.perf_counter() - t0
+        if frame is None:
+            return
+        yield frame
+
+
+def _posed(
+    frames: Prefetch[VideoFrame], est: PoseEstimator, timings: AnalysisTimings
+) -> Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]]:
+    try:
+        for frame in frames:
+            t0 = time.perf_counter()
+            pose = est(frame.image_bgr, frame.timestamp_ms, frame.index)
+            timings.pose_s += time.perf_counter() - t0
+            yield pose, frame.image_bgr
+    finally:
+        frames.close()
+
+
 def analyze_video(
     video: str | Path,
     spec: ExerciseSpec,
@@ -120,8 +160,18 @@ def analyze_video(
     progress: ProgressCallback | None = None,
     estimator: PoseEstimator | None = None,
     on_result: Callable[[FrameResult], None] | None = None,
+    *,
+    jobs: int = 1,
+    estimator_factory: EstimatorFactory | None = None,
+    overlap_s: float = DEFAULT_OVERLAP_S,
+    min_chunk_s: float = MIN_CHUNK_S,
 ) -> AnalysisResult:
     """Analyse a video file.
+
+    With ``jobs`` > 1 and a video long enough, the pose model runs in
+    parallel chunks in ``jobs`` processes (:mod:`formcheck.parallel`) and the
+    checker then runs over the merged poses in time order; otherwise one
+    process decodes, estimates and checks, each on its own thread.
 
     Args:
         video: The video file.
@@ -130,9 +180,17 @@ def analyze_video(
         out_video: Where to write the annotated MP4 (``None``: no video).
         save_landmarks: Keep the pose sequence (to save with ``save_npz``).
         model_complexity: MediaPipe model (1 is bundled; 0 and 2 download).
-        progress: Called as ``progress(done, total)`` after each frame.
-        estimator: A pose estimator to use instead of MediaPipe (tests).
-        on_result: Called with every frame result (e.g. to stream to a UI).
+        progress: Called as ``progress(done, total)`` as the work goes on,
+            always in the calling thread.
+        estimator: A pose estimator to use instead of MediaPipe (tests); it
+            runs in this process, so ``jobs`` is ignored.
+        on_result: Called with every frame result, in frame order, in the
+            calling thread (e.g. to stream to a UI).
+        jobs: Processes for pose estimation (1: this process only).
+        estimator_factory: Makes the estimator of each process (picklable;
+            default: MediaPipe with ``model_complexity``).
+        overlap_s: Warm-up before each parallel chunk (estimated, dropped).
+        min_chunk_s: Shortest parallel chunk (shorter videos: one process).
 
     Returns:
         The :class:`AnalysisResult`. A video that ends early (truncated) still
@@ -142,49 +200,51 @@ def analyze_video(
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
+        ValueError: If ``jobs`` < 1.
     """
+    if jobs < 1:
+        raise ValueError(f"`jobs` must be >= 1, but got {jobs!r}")
     path = Path(video)
     reader = FrameReader(path)
     info = reader.info
-    timings = AnalysisTimings()
-    own_estimator = estimator is None
-    est = estimator or create_estimator(model_complexity=model_complexity)
-    writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
-
-    def frames() -> Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]]:
-        it = reader.frames()
-        while True:
-            t0 = time.perf_counter()
-            frame = next(it, None)
-            t1 = time.perf_counter()
-            timings.decode_s += t1 - t0
-            if frame is None:
-                return
-            pose = est(frame.image_bgr, frame.timestamp_ms, frame.index)
-            timings.pose_s += time.perf_counter() - t1
-            yield pose, frame.image_bgr
-
     exercise = ExerciseSet(spec, side, source=Source("video", path.name, info.fps))
-    try:
-        poses = _run(
-            frames(),
-            exercise,
-            writer,
+    factory = estimator_factory or functools.partial(
+        create_estimator, model_complexity=model_complexity
+    )
+    chunks = (
+        plan_chunks(
             info.frame_count,
-            progress,
-            timings,
-            save_landmarks,
-            on_result,
+            info.fps,
+            jobs,
+            overlap_s=overlap_s,
+            min_chunk_s=min_chunk_s,
         )
-    finally:
-        if writer is not None:
-            writer.close()
-        if own_estimator:
-            est.close()
+        if estimator is None
+        else []
+    )
+    timings = AnalysisTimings()
+    if len(chunks) > 1:
+        run = ParallelRun(path, info, chunks, factory, jobs)
+        poses, problem = run.analyze(
+            exercise, out_video, save_landmarks, progress, on_result, timings
+        )
+    else:
+        poses = _analyze_here(
+            reader,
+            exercise,
+            estimator or factory(),
+            own_estimator=estimator is None,
+            out_video=out_video,
+            keep_landmarks=save_landmarks,
+            progress=progress,
+            on_result=on_result,
+            timings=timings,
+        )
+        problem = reader.problem if reader.ended_early else None
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
-    problems = [reader.problem] if reader.ended_early and reader.problem else []
-    session = exercise.finish(warnings=list(problems), problem=reader.problem)
+    problems = [problem] if problem else []
+    session = exercise.finish(warnings=list(problems), problem=problem)
     sequence = (
         PoseSequence.from_frames(poses, info.fps, source=str(path))
         if save_landmarks and poses
@@ -197,6 +257,42 @@ def analyze_video(
         timings=timings,
         problems=problems,
     )
+
+
+def _analyze_here(
+    reader: FrameReader,
+    exercise: ExerciseSet,
+    est: PoseEstimator,
+    *,
+    own_estimator: bool,
+    out_video: str | Path | None,
+    keep_landmarks: bool,
+    progress: ProgressCallback | None,
+    on_result: Callable[[FrameResult], None] | None,
+    timings: AnalysisTimings,
+) -> list[PoseFrame]:
+    """Decode, estimate and check in this process, each stage on a thread."""
+    info = reader.info
+    writer: VideoWriter | None = None
+    try:
+        writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
+        frames = Prefetch(_timed_frames(reader, timings), PREFETCH_FRAMES, "decode")
+        with Prefetch(_posed(frames, est, timings), PREFETCH_FRAMES, "pose") as posed:
+            return _run(
+                posed,
+                exercise,
+                writer,
+                info.frame_count,
+                progress,
+                timings,
+                keep_landmarks,
+                on_result,
+            )
+    finally:
+        if writer is not None:
+            writer.close()
+        if own_estimator:
+            est.close()
 
 
 def analyze_landmarks(

@@ -8,6 +8,7 @@ see them, is :mod:`formcheck.store.sql`'s business.
 * :class:`Principal` — the logged-in user, as the store issued it.
 * :class:`UserInfo`, :class:`PatientInfo`, :class:`Invitation` — accounts.
 * :class:`Comment`, :class:`SymptomAnswer`, :class:`SignOff` — clinical notes.
+* :class:`JobState` — an uploaded video's analysis in the job queue.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ class VerdictLevel(StrEnum):
     REP = "rep"
     SET = "set"
     SESSION = "session"
+
+
+class JobState(StrEnum):
+    """Where an uploaded video's analysis is in the clinic's job queue."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterable, Iterator
@@ -161,7 +162,9 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
 def probe_video(path: str | Path) -> VideoInfo:
     """Check that ``path`` is a readable video and describe it.
 
-    Decodes the first frame to be sure the video is usable.
+    Decodes the first frame to be sure the video is usable. The answer is
+    remembered for the same unchanged file (same size and modification
+    time), so probing twice (the command line, then the reader) costs once.
 
     Args:
         path: Video file.
@@ -178,8 +181,15 @@ def probe_video(path: str | Path) -> VideoInfo:
         raise VideoError(f"{path}: no such file")
     if path.is_dir():
         raise VideoError(f"{path}: is a directory, not a video file")
-    if path.stat().st_size == 0:
+    stat = path.stat()
+    if stat.st_size == 0:
         raise VideoError(f"{path}: empty file (0 bytes), contains no frames")
+    return _probe(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe(path: Path, size: int, mtime_ns: int) -> VideoInfo:
+    """:func:`probe_video` for one version of a file (cached)."""
     if _is_still_image(path):
         raise VideoError(f"{path}: {_NOT_A_VIDEO}; it is a still image")
     cap = _open_capture(path)
@@ -233,7 +243,8 @@ class FrameReader:
 
     Attributes:
         info: What :func:`probe_video` found.
-        frames_read: Frames yielded so far.
+        frames_read: Frames decoded so far (with those skipped before a
+            ``start``).
         ended_early: Whether far fewer frames decoded than the container
             announced. Meaningful once :meth:`frames` is exhausted.
         problem: A one-line explanation when ``ended_early``, else ``None``.
@@ -258,7 +269,7 @@ class FrameReader:
         """The video file."""
         return self.info.path
 
-    def frames(self) -> Iterator[VideoFrame]:
+    def frames(self, start: int = 0, stop: int | None = None) -> Iterator[VideoFrame]:
         """Decode the video frame by frame.
 
         Frames are turned upright as the file's display matrix asks, and all
@@ -266,9 +277,23 @@ class FrameReader:
         warning). Timestamps come from the container when they are
         sane and increasing, else from ``index / fps``.
 
+        A part of the video (``start``, ``stop``) gets exactly the indexes and
+        timestamps a whole read gives those frames: the frames before
+        ``start`` are decoded but not converted (no seeking, which is not
+        frame-exact in every container).
+
+        Args:
+            start: Index of the first frame to yield.
+            stop: Index after the last frame to yield (``None``: to the end).
+                :attr:`ended_early` is only worked out when reading to the end.
+
         Yields:
             The decoded frames, in order.
         """
+        if start < 0 or (stop is not None and stop < start):
+            raise ValueError(
+                f"`start`/`stop` must satisfy 0 <= start <= stop, but got {start}, {stop}"
+            )
         self.frames_read = 0
         self.ended_early = False
         self.problem = None
@@ -282,7 +307,19 @@ class FrameReader:
             if not cap.isOpened():
                 raise VideoError(f"{info.path}: cannot be opened any more")
             index = 0
-            while True:
+            while stop is None or index < stop:
+                if index < start:
+                    try:
+                        grabbed = cap.grab()
+                    except cv2.error:
+                        grabbed = False
+                    if not grabbed:
+                        break
+                    last_ms = self._timestamp(
+                        float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
+                    )
+                    index += 1
+                    continue
                 try:
                     ok, image = cap.read()
                 except cv2.error as exc:
@@ -318,7 +355,9 @@ class FrameReader:
                 index += 1
         finally:
             cap.release()
-        self._check_complete(last_ms)
+        if stop is None:
+            self.frames_read = max(self.frames_read, index)
+            self._check_complete(last_ms)
 
     @staticmethod
     def _normalize(image: npt.NDArray[Any]) -> ImageBGR:

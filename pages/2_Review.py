@@ -11,9 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from formcheck.app_support import plots, report, review, ui
+from formcheck.app_support import plots, report, review, review_queue, ui
 from formcheck.app_support.plain import markdown_text as plain
 from formcheck.app_support.set_summary import SetCounts, set_figures
+from formcheck.clinic import JobState
 from formcheck.errors import FormcheckError
 from formcheck.units import rep_signal_unit
 from formcheck.verdicts import EventKind
@@ -94,7 +95,50 @@ with right:
             key="review_side",
         )
 
-if st.button("Analyse", type="primary", disabled=video_path is None, key="review_go"):
+# In a clinic, videos are analysed by the job queue's workers, not by the app.
+queue = review_queue.queue_access(ui.viewer().clinic, ui.store(settings))
+
+
+@st.fragment(run_every=2.0)
+def queued_jobs(access: review_queue.QueueAccess) -> None:
+    try:
+        jobs = review_queue.jobs(access)
+    except FormcheckError as exc:
+        ui.error(exc)
+        return
+    for job in jobs:
+        line, action = st.columns([5, 1])
+        line.text(review_queue.job_line(job))
+        if job.state is JobState.RUNNING:
+            line.progress(job.progress)
+        if job.session_id and action.button("Show", key=f"review_job_{job.id}"):
+            record = ui.store(settings).load_session(job.session_id)
+            st.session_state["review_result"] = {
+                "result": review_queue.result_of(record),
+                "spec_id": record.exercise.id,
+                "video_name": job.file_name,
+            }
+            st.rerun(scope="app")
+
+
+if queue is not None:
+    if st.button(
+        "Analyse", type="primary", disabled=video_path is None, key="review_go"
+    ):
+        assert video_path is not None
+        try:
+            review_queue.submit(
+                queue, video_path, video_label or video_path.name, spec.id, side
+            )
+        except FormcheckError as exc:
+            ui.error(exc)
+        else:
+            st.success(review_queue.QUEUED_TEXT)
+            if source == "Upload a video":
+                video_path.unlink(missing_ok=True)  # the queue has its copy
+    st.markdown("#### Your videos in the queue")
+    queued_jobs(queue)
+elif st.button("Analyse", type="primary", disabled=video_path is None, key="review_go"):
     assert video_path is not None
     bar = st.progress(0.0, text="Starting the pose model…")
 
@@ -189,7 +233,11 @@ with video_col:
     if result.video_path is not None and result.video_path.is_file():
         st.video(str(result.video_path), start_time=seek)
     else:
-        st.info("No annotated video was written.")
+        st.info(
+            review_queue.NO_VIDEO_TEXT
+            if queue is not None
+            else "No annotated video was written."
+        )
     st.selectbox(
         "Jump to a fault or tip",
         [None, *by_index],

@@ -34,6 +34,8 @@ APP_TABLES = {
     "comments",
     "symptom_answers",
     "sign_offs",
+    "analysis_jobs",
+    "analysis_uploads",
 }
 
 

@@ -24,7 +24,7 @@ from formcheck.cli.library import (
     cmd_spec_schema,
     cmd_spec_validate,
 )
-from formcheck.cli.parser import build_parser
+from formcheck.cli.parser import build_parser, command_word
 from formcheck.errors import FormcheckError
 
 __all__ = ["main"]
@@ -32,8 +32,9 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_word(words))
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -52,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_bench(args, argv)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "worker":
+            from formcheck.cli.worker import cmd_worker
+
+            return cmd_worker(args)
         if args.command == "render":
             from formcheck.synth.cli import render_command
 

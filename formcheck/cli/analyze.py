@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -153,6 +152,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not args.video and not args.landmarks:
         error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
         return EXIT_USAGE
+    from formcheck.cli.batch import cmd_batch, show_progress, wants_batch
+    from formcheck.parallel import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    if args.video and (wants_batch(args.video) or args.landmarks):
+        return cmd_batch(args, jobs)
     spec = load_spec(args.exercise)
     out = check_output_folder(args.out)
     if args.landmarks:
@@ -161,26 +166,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         stem = Path(args.landmarks).stem
         source_name = args.landmarks
     else:
-        video = Path(args.video)
+        video = Path(args.video[0])
         info = probe_video(video)  # fail fast with a clear message
         stem = video.stem
         source_name = str(video)
         out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
-        show = (not args.quiet and sys.stderr.isatty()) or os.environ.get(
-            "FORMCHECK_PROGRESS"
-        ) == "1"
         from tqdm import tqdm
 
         bar = tqdm(
             total=max(info.frame_count, 1),
             unit="frame",
             desc=video.name,
-            disable=not show,
+            disable=not show_progress(args),
             file=sys.stderr,
         )
 
         def progress(done: int, total: int) -> None:
-            bar.update(1)
+            if total != bar.total:
+                bar.total = total
+            bar.update(done - bar.n)
 
         try:
             result = analyze_video(
@@ -191,6 +195,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 save_landmarks=args.save_landmarks,
                 model_complexity=args.model_complexity,
                 progress=progress,
+                jobs=jobs,
             )
         finally:
             bar.close()
@@ -253,4 +258,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
         side = ["--side", json.loads(truth.read_text())["side"]]
     console.print(f"[bold]formcheck demo:[/] analysing {lit(clip)} as '{lit(spec.id)}'")
     words = ["analyze", str(clip), "--exercise", spec.id, "--out", args.out, *side]
-    return cmd_analyze(build_parser().parse_args(words))
+    return cmd_analyze(build_parser("analyze").parse_args(words))

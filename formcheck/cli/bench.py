@@ -23,6 +23,10 @@ def cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from formcheck.bench import ClipLabel, load_labels, run_benchmark, to_markdown
     from formcheck.synth_labels import labels_from_manifest
 
+    if args.speed:
+        from formcheck.cli.speed import cmd_speed
+
+        return cmd_speed(args, argv)
     labels: list[ClipLabel] = []
     for manifest in args.generated:
         labels += labels_from_manifest(manifest)

@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from formcheck._version import __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every ``formcheck`` command."""
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+#: Commands whose options are defined by modules that are slow to import
+#: (the mannequin renderer, the database layer). Other commands get a light
+#: stand-in for them, so that ``formcheck analyze`` starts quickly.
+SLOW_COMMANDS = ("render", "db", "import", "admin")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command in ``argv`` (its first word that is not an option)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _stand_ins(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for name, text in (
+        ("render", "render a labelled synthetic exercise clip"),
+        ("db", "database: upgrade the schema, show its status"),
+        ("import", "copy a data folder's sessions and prescriptions into the database"),
+        ("admin", "clinic accounts: roles and links"),
+    ):
+        sub.add_parser(name, help=text, add_help=False)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every ``formcheck`` command.
+
+    Args:
+        command: The command about to run (see :func:`command_word`); the
+            options of the :data:`SLOW_COMMANDS` are only defined when it is
+            one of them or ``None``.
+    """
+    full = command is None or command in SLOW_COMMANDS
     parser = argparse.ArgumentParser(
         prog="formcheck",
         description="Check exercise form for sciatica and low-back-pain exercises from video.",
@@ -27,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse a recorded exercise video.",
     )
     analyze.add_argument(
-        "video", nargs="?", help="the video file (mp4, mov, avi, webm ...)"
+        "video",
+        nargs="*",
+        help="the video file (mp4, mov, avi, webm ...); several files or folders "
+        "are analysed as a batch with a summary table",
     )
     analyze.add_argument(
         "--exercise",
@@ -63,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="MediaPipe pose model: 1 = full (bundled, default); 0 = lite and 2 = heavy are downloaded on first use",
     )
+    analyze.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="processes to use (default: the number of cores); one video is cut "
+        "into parallel chunks, a batch runs videos side by side; 1 = one process",
+    )
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     sub.add_parser("exercises", help="list the exercises with their camera view")
@@ -85,14 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: formcheck_out)",
     )
 
-    from formcheck.synth.cli import add_render_arguments
+    if full:
+        from formcheck.synth.cli import add_render_arguments
 
-    render = sub.add_parser(
-        "render",
-        help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
-        description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
-    )
-    add_render_arguments(render)
+        render = sub.add_parser(
+            "render",
+            help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
+            description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
+        )
+        add_render_arguments(render)
+    else:
+        _stand_ins(sub)
     pictures = sub.add_parser(
         "pictures",
         help="draw each exercise's start, end and camera-placement pictures (for the app)",
@@ -126,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser(
         "bench",
-        help="accuracy benchmark on labelled clips (generated samples and real clips)",
+        help="accuracy benchmark on labelled clips (generated samples and real clips); "
+        "--speed: speed against a bare pose loop",
         description="Run the full pipeline with the real model over labelled clips and report accuracy and speed.",
     )
     bench.add_argument(
@@ -160,10 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--docs", help="also write the Markdown report here (e.g. docs/accuracy.md)"
     )
+    from formcheck.cli.speed import add_speed_arguments
 
-    from formcheck.store.sql.commands import add_commands
+    add_speed_arguments(bench)
+    from formcheck.cli.worker import add_worker_arguments
 
-    add_commands(sub)
+    add_worker_arguments(sub)
+
+    if full:
+        from formcheck.store.sql.commands import add_commands
+
+        add_commands(sub)
 
     spec = sub.add_parser(
         "spec", help="validate spec files or print the spec JSON Schema"

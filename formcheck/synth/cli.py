@@ -13,16 +13,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from formcheck.errors import FormcheckError
 from formcheck.synth.camera import VIEWS
-from formcheck.synth.clip import ClipSpec, render_clip
 from formcheck.synth.faults import EXERCISE_FAULTS, FAULTS
 from formcheck.synth.motions import EXERCISES
 from formcheck.synth.skeleton import CLOTHING, SHAPES
+
+if TYPE_CHECKING:
+    from formcheck.synth.clip import ClipSpec
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,8 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
 
 def spec_from_args(args: argparse.Namespace) -> ClipSpec:
     """Build a :class:`ClipSpec` from parsed ``render`` options."""
+    from formcheck.synth.clip import ClipSpec
+
     return ClipSpec(
         exercise=args.exercise,
         view=args.view,
@@ -174,6 +176,10 @@ def spec_from_args(args: argparse.Namespace) -> ClipSpec:
 
 def render_command(args: argparse.Namespace) -> int:
     """Run ``render`` with parsed options; returns the exit status."""
+    from tqdm import tqdm
+
+    from formcheck.synth.clip import render_clip
+
     spec = spec_from_args(args)
     bar = tqdm(total=None, desc=spec.stem, unit="frame", leave=True)
 
@@ -200,6 +206,8 @@ def render_command(args: argparse.Namespace) -> int:
 
 
 def _samples_command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from formcheck.synth import samples as sm
 
     if args.list:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from formcheck.clinic import Role
 from formcheck.store.sql.config import load_database_config, read_secrets_file
-from formcheck.store.sql.database import Database, create_engine
-from formcheck.store.sql.importer import import_folder
-from formcheck.store.sql.migrate import head_revision
+
+if TYPE_CHECKING:
+    from formcheck.store.sql.database import Database
 
 Printer = Callable[[str], None]
 COMMANDS = ("db", "import", "admin")
@@ -80,11 +81,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _open() -> Database:
+    from formcheck.store.sql.database import Database
+
     config = load_database_config(secrets=read_secrets_file())
     return Database.open(config)
 
 
 def _db_command(args: argparse.Namespace, out: Printer) -> int:
+    from formcheck.store.sql.database import Database, create_engine
+    from formcheck.store.sql.migrate import head_revision
+
     config = load_database_config(secrets=read_secrets_file())
     database = Database(create_engine(config), config.mode)
     try:
@@ -109,6 +115,8 @@ def _db_command(args: argparse.Namespace, out: Printer) -> int:
 
 
 def _import_command(args: argparse.Namespace, out: Printer) -> int:
+    from formcheck.store.sql.importer import import_folder
+
     database = _open()
     try:
         report = import_folder(

@@ -12,10 +12,12 @@ test compares the two, so a model change without a migration fails CI.
            ├─ sessions ─┬─ session_landmarks   per-frame landmarks (issue 13)
            │            ├─ sign_offs           therapist agrees / disagrees
            ├─ comments            to a patient, optionally on a session / rep
-           └─ symptom_answers     after each set
+           ├─ symptom_answers     after each set
+           └─ analysis_jobs ─ analysis_uploads   uploaded videos waiting for a worker
 
-No video is stored anywhere: a session is its record (JSON text) and,
-separately, the landmarks needed to replay it.
+No video is kept: a session is its record (JSON text) and, separately, the
+landmarks needed to replay it. An uploaded video waits in
+``analysis_uploads`` only until a worker has analysed it (clinic job queue).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from formcheck.clinic import Role, SymptomLocation, VerdictLevel
+from formcheck.clinic import JobState, Role, SymptomLocation, VerdictLevel
 
 #: Deterministic constraint names, identical on SQLite and PostgreSQL, so a
 #: later migration can drop or alter them by name.
@@ -76,7 +78,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _enum(enum: type[Role] | type[SymptomLocation] | type[VerdictLevel]) -> sa.Enum:
+def _enum(
+    enum: type[Role] | type[SymptomLocation] | type[VerdictLevel] | type[JobState],
+) -> sa.Enum:
     """A portable enum column: VARCHAR with a CHECK of the values (not names)."""
     return sa.Enum(
         enum,
@@ -249,3 +253,34 @@ class SignOffRow(Base):
         sa.String(RULE_ID_LEN),
         doc="When disagreeing: the rule the therapist sees failing (None: fine).",
     )
+
+
+class AnalysisJobRow(Base):
+    """An uploaded video's analysis, queued for a worker (clinic mode)."""
+
+    __tablename__ = "analysis_jobs"
+
+    id: Mapped[str] = mapped_column(sa.String(SESSION_ID_LEN), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    exercise_id: Mapped[str] = mapped_column(sa.String(EXERCISE_LEN))
+    side: Mapped[str | None] = mapped_column(sa.String(8))
+    state: Mapped[JobState] = mapped_column(_enum(JobState))
+    progress: Mapped[float] = mapped_column(sa.Float())
+    attempts: Mapped[int] = mapped_column()
+    error: Mapped[str | None] = mapped_column(sa.Text())
+    session_id: Mapped[str | None] = mapped_column(sa.ForeignKey("sessions.id"))
+    created_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnalysisUploadRow(Base):
+    """The video of a queued job, deleted once it has been analysed."""
+
+    __tablename__ = "analysis_uploads"
+
+    job_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("analysis_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary())

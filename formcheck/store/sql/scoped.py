@@ -36,6 +36,11 @@ class Scoped:
         """Who this store acts for."""
         return self._principal
 
+    @property
+    def database(self) -> Database:
+        """The database behind this store (e.g. for its job queue)."""
+        return self._db
+
     @contextmanager
     def _scope(self) -> Iterator[tuple[Session, Actor]]:
         """One transaction, with the caller resolved inside it."""

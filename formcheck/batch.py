@@ -1,0 +1,296 @@
+"""Many videos at once: ``formcheck analyze`` with several files or a folder.
+
+Each video is analysed whole by one worker process (videos in parallel, as
+many at a time as ``jobs``; longest first, so the last one to finish is
+short). A bad video is reported in its own row and the others go on. Every
+video's files are written into the output folder as a single analysis would
+write them, under a name of its own.
+
+Example:
+    >>> videos, rows = collect_videos(["clips/", "extra.mp4"])  # doctest: +SKIP
+    >>> for row in run_batch(videos, spec, out, jobs=2):  # doctest: +SKIP
+    ...     print(row.file, row.status)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+from formcheck.landmarks import Side
+from formcheck.parallel.pool import MessageKind, WorkerPool, send
+from formcheck.pose import PoseEstimator
+from formcheck.specs.schema import ExerciseSpec
+
+#: File endings picked up from a folder.
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+#: Frames between two progress messages of a video.
+PROGRESS_FRAMES = 15
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Status(StrEnum):
+    """How the analysis of one video of a batch ended."""
+
+    OK = "ok"
+    ENDED_EARLY = "ended early"
+    NOBODY = "nobody in view"
+    SEVERAL_PEOPLE = "several people"
+    FAILED = "failed"
+
+
+#: The status column's text per status (``{detail}``: the problem itself).
+STATUS_TEXT = {
+    Status.OK: "ok",
+    Status.ENDED_EARLY: "{detail}; results up to there were saved",
+    Status.NOBODY: "nobody was found in any frame",
+    Status.SEVERAL_PEOPLE: "more than one person in view most of the time",
+    Status.FAILED: "{detail}",
+}
+
+
+@dataclass(frozen=True)
+class BatchVideo:
+    """One video of a batch and the name its files get.
+
+    Attributes:
+        path: The video.
+        stem: Output file stem, unique within the batch.
+    """
+
+    path: Path
+    stem: str
+
+
+@dataclass
+class BatchRow:
+    """One line of the summary table.
+
+    Attributes:
+        file: The video as given.
+        exercise: The exercise's name.
+        reps: Counted repetitions (``None``: not analysed).
+        correct: Repetitions without a fault.
+        holds: Holds that reached their minimum.
+        holds_total: Holds started.
+        faults: Faults reported.
+        status: How it ended.
+        detail: The status in words.
+        outputs: Files written.
+    """
+
+    file: str
+    exercise: str
+    status: Status
+    detail: str
+    reps: int | None = None
+    correct: int | None = None
+    holds: int | None = None
+    holds_total: int | None = None
+    faults: int | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the video was analysed without any problem."""
+        return self.status is Status.OK
+
+
+def failed_row(file: str, exercise: str, problem: str) -> BatchRow:
+    """The row of a video that could not be analysed."""
+    return BatchRow(file, exercise, Status.FAILED, problem)
+
+
+def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchRow]]:
+    """The videos named by files and folders (a folder: its videos, sorted).
+
+    Args:
+        inputs: Files and folders as the user typed them.
+
+    Returns:
+        The videos to analyse, and rows for inputs that are not there.
+    """
+    found: list[Path] = []
+    missing: list[BatchRow] = []
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            missing.append(failed_row(text, "", f"{text}: no such file or folder"))
+    seen: set[Path] = set()
+    stems: set[str] = set()
+    videos: list[BatchVideo] = []
+    for path in found:
+        key = path.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        stem, n = path.stem, 2
+        while stem in stems:
+            stem, n = f"{path.stem}-{n}", n + 1
+        stems.add(stem)
+        videos.append(BatchVideo(path, stem))
+    return videos, missing
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What every video of a batch is analysed with.
+
+    Attributes:
+        spec: The exercise spec.
+        side: The painful or chosen side.
+        out: Output folder.
+        video: Write the annotated videos.
+        save_landmarks: Also save the landmarks.
+        model_complexity: MediaPipe model.
+        estimator_factory: Makes the pose estimator (picklable; ``None``:
+            MediaPipe with ``model_complexity``).
+    """
+
+    spec: ExerciseSpec
+    side: Side | None
+    out: Path
+    video: bool = True
+    save_landmarks: bool = False
+    model_complexity: int = 1
+    estimator_factory: Callable[[], PoseEstimator] | None = None
+
+
+def _status(result: object) -> tuple[Status, str]:
+    from formcheck.analyze import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
+    if result.problems:
+        return Status.ENDED_EARLY, result.problems[0]
+    if result.no_person:
+        return Status.NOBODY, ""
+    if result.several_people:
+        return Status.SEVERAL_PEOPLE, ""
+    return Status.OK, ""
+
+
+def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
+    """Analyse one video of a batch and write its files (runs in a worker).
+
+    Progress goes to the parent as ``PROGRESS`` messages (frames done).
+    Expected problems become the row's status; they are not raised.
+    """
+    from formcheck.analyze import analyze_video
+    from formcheck.record import write_session_files
+
+    spec = options.spec
+    file = str(item.path)
+
+    def progress(done: int, total: int) -> None:
+        if done % PROGRESS_FRAMES == 0:
+            send(MessageKind.PROGRESS, done)
+
+    out_video = options.out / f"{item.stem}.annotated.mp4" if options.video else None
+    try:
+        result = analyze_video(
+            item.path,
+            spec,
+            side=options.side,
+            out_video=out_video,
+            save_landmarks=options.save_landmarks,
+            model_complexity=options.model_complexity,
+            progress=progress,
+            estimator_factory=options.estimator_factory,
+        )
+        files = write_session_files(result.session, options.out, item.stem)
+        outputs = [files.json, files.reps_csv]
+        if result.video_path is not None:
+            outputs.insert(0, result.video_path)
+        if options.save_landmarks and result.landmarks is not None:
+            landmarks = options.out / f"{item.stem}.landmarks.npz"
+            result.landmarks.save_npz(landmarks)
+            outputs.append(landmarks)
+    except FormcheckError as exc:
+        return failed_row(file, spec.name, str(exc).splitlines()[0])
+    except OSError as exc:
+        return failed_row(file, spec.name, f"{file}: {exc.strerror or exc}")
+    status, detail = _status(result)
+    summary = result.session.summary
+    return BatchRow(
+        file=file,
+        exercise=spec.name,
+        status=status,
+        detail=STATUS_TEXT[status].format(detail=detail),
+        reps=summary.reps,
+        correct=summary.correct,
+        holds=summary.holds_completed,
+        holds_total=summary.holds,
+        faults=summary.faults,
+        outputs=outputs,
+    )
+
+
+def _frames(video: Path) -> int:
+    from formcheck.video import probe_video
+
+    return probe_video(video).frame_count
+
+
+def run_batch(
+    videos: list[BatchVideo],
+    options: BatchOptions,
+    jobs: int,
+    progress: ProgressCallback | None = None,
+) -> Iterator[BatchRow]:
+    """Analyse ``videos`` in ``jobs`` processes; yield a row per video as it ends.
+
+    Each video is probed first (a bad one gets its row at once, without a
+    worker); the rest are analysed longest first.
+
+    Args:
+        videos: From :func:`collect_videos`.
+        options: How to analyse them.
+        jobs: Worker processes (at most one per video).
+        progress: ``progress(frames done, frames in all videos)``, in the
+            calling thread.
+
+    Yields:
+        One row per video, in the order they finish.
+    """
+    sizes: dict[int, int] = {}
+    for i, item in enumerate(videos):
+        try:
+            sizes[i] = max(_frames(item.path), 1)
+        except FormcheckError as exc:
+            yield failed_row(str(item.path), options.spec.name, str(exc))
+    if not sizes:
+        return
+    total = sum(sizes.values())
+    done: dict[int, int] = {}
+    order = sorted(sizes, key=lambda i: -sizes[i])
+    with WorkerPool(max(1, min(jobs, len(order)))) as pool:
+        for i in order:
+            pool.submit(i, analyze_one, videos[i], options)
+        for message in pool.messages():
+            if message.kind is MessageKind.PROGRESS:
+                done[message.task] = int(message.payload)
+            elif message.kind is MessageKind.DONE:
+                done[message.task] = sizes[message.task]
+                yield message.payload
+            elif message.kind is MessageKind.ERROR:
+                done[message.task] = sizes[message.task]
+                failure = message.payload
+                yield failed_row(
+                    str(videos[message.task].path),
+                    options.spec.name,
+                    f"internal error: {type(failure).__name__}: {failure}",
+                )
+            if progress is not None:
+                progress(sum(done.values()), total)

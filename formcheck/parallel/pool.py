@@ -1,0 +1,229 @@
+"""A small pool of worker processes that report while they work.
+
+:class:`WorkerPool` starts ``workers`` processes (the ``spawn`` method: no
+inherited threads or model state, and it works the same under Streamlit) that
+take tasks from one queue. A task is a plain function; while it runs it can
+:func:`send` messages (a batch of poses, progress) to the parent, which reads
+them in arrival order with :meth:`WorkerPool.messages`. Its return value
+arrives as a ``done`` message, an exception as an ``error`` message that the
+parent raises again.
+
+Unlike :class:`concurrent.futures.ProcessPoolExecutor`, the parent sees
+messages while tasks run, notices a worker that died (a crash in native
+code), and stops its processes at once when the user interrupts.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from multiprocessing.context import SpawnProcess
+from types import TracebackType
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two checks that every worker is still alive.
+_POLL_S = 0.5
+#: Seconds a worker gets to finish on its own when the pool closes.
+_JOIN_S = 5.0
+
+_outbox: Any = None
+_task_id: int = -1
+
+
+class MessageKind(StrEnum):
+    """What a worker tells the parent."""
+
+    DATA = "data"
+    PROGRESS = "progress"
+    DONE = "done"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message from a worker.
+
+    Attributes:
+        task: The id given to :meth:`WorkerPool.submit`.
+        kind: Data, progress, the task's return value, or its error.
+        payload: What was sent (for ``ERROR``: the exception).
+    """
+
+    task: int
+    kind: MessageKind
+    payload: Any
+
+
+class WorkerDied(FormcheckError):
+    """A worker process ended without finishing its task."""
+
+
+def send(kind: MessageKind, payload: Any) -> None:
+    """Send a message to the parent from inside a running task.
+
+    Outside a pool worker (a task run in-process) it does nothing.
+    """
+    if _outbox is not None:
+        _outbox.put((_task_id, kind.value, payload))
+
+
+def _worker_main(inbox: Any, outbox: Any) -> None:
+    global _outbox, _task_id
+    _outbox = outbox
+    from formcheck._quiet import quiet_native_logging
+
+    quiet_native_logging()
+    while True:
+        item = inbox.get()
+        if item is None:
+            return
+        task, function, args = item
+        _task_id = task
+        try:
+            result = function(*args)
+        except BaseException as exc:  # sent to the parent, raised there
+            logger.debug("task %d failed", task, exc_info=True)
+            outbox.put((task, MessageKind.ERROR.value, _picklable(exc)))
+            if not isinstance(exc, Exception):
+                return
+        else:
+            outbox.put((task, MessageKind.DONE.value, result))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` itself when it survives pickling, else a plain description."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return RuntimeError(text)
+    return exc
+
+
+class WorkerPool:
+    """Worker processes that run tasks and stream messages back.
+
+    Args:
+        workers: Number of processes (at least 1).
+
+    Example:
+        >>> with WorkerPool(2) as pool:  # doctest: +SKIP
+        ...     pool.submit(0, estimate_chunk, path, chunk)
+        ...     for message in pool.messages():
+        ...         ...
+    """
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"`workers` must be >= 1, but got {workers!r}")
+        context = multiprocessing.get_context("spawn")
+        self._inbox: Any = context.Queue()
+        self._outbox: Any = context.Queue()
+        self._open_tasks: set[int] = set()
+        self._closed = False
+        self._processes: list[SpawnProcess] = [
+            context.Process(
+                target=_worker_main,
+                args=(self._inbox, self._outbox),
+                daemon=True,
+                name=f"formcheck-worker-{i}",
+            )
+            for i in range(workers)
+        ]
+        for process in self._processes:
+            process.start()
+
+    @property
+    def size(self) -> int:
+        """Number of worker processes."""
+        return len(self._processes)
+
+    def submit(self, task: int, function: Callable[..., Any], *args: Any) -> None:
+        """Queue ``function(*args)`` (both picklable) as task ``task``."""
+        if self._closed:
+            raise RuntimeError("this WorkerPool is closed")
+        self._open_tasks.add(task)
+        self._inbox.put((task, function, args))
+
+    @property
+    def pending(self) -> int:
+        """Tasks submitted whose ``done`` or ``error`` has not been read."""
+        return len(self._open_tasks)
+
+    def messages(self) -> Iterator[Message]:
+        """Messages in arrival order until every submitted task has ended.
+
+        A task's error is yielded as an ``ERROR`` message (the caller decides
+        whether to raise it).
+
+        Raises:
+            WorkerDied: If a worker process ended while tasks were open.
+        """
+        while self._open_tasks:
+            try:
+                task, kind, payload = self._outbox.get(timeout=_POLL_S)
+            except queue.Empty:
+                self._check_alive()
+                continue
+            message = Message(task, MessageKind(kind), payload)
+            if message.kind in (MessageKind.DONE, MessageKind.ERROR):
+                self._open_tasks.discard(task)
+            yield message
+
+    def _check_alive(self) -> None:
+        dead = [p for p in self._processes if p.exitcode is not None]
+        if dead:
+            codes = ", ".join(str(p.exitcode) for p in dead)
+            self.terminate()
+            raise WorkerDied(
+                f"a worker process stopped unexpectedly (exit code {codes}); "
+                "try again with --jobs 1"
+            )
+
+    def close(self) -> None:
+        """Let the workers finish and stop them. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._processes:
+            self._inbox.put(None)
+        for process in self._processes:
+            process.join(_JOIN_S)
+        self.terminate()
+
+    def terminate(self) -> None:
+        """Stop every worker now (their tasks are abandoned)."""
+        self._closed = True
+        for process in self._processes:
+            if process.is_alive():
+                process.kill()
+        for process in self._processes:
+            process.join(_JOIN_S)
+        for q in (self._inbox, self._outbox):
+            q.cancel_join_thread()
+            q.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self.close()
+        else:
+            self.terminate()

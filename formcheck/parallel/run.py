@@ -1,0 +1,170 @@
+"""One video analysed by several processes: parallel pose, ordered checking.
+
+:class:`ParallelRun` is what :func:`formcheck.analyze.analyze_video` does
+when ``jobs`` > 1 and the video is long enough:
+
+1. every chunk's poses are estimated in a worker process
+   (:mod:`~formcheck.parallel.pose_chunks`);
+2. the exercise set checks the merged poses in frame order, in this process,
+   while later chunks are still being estimated;
+3. with an annotated video, each chunk is drawn and encoded by a worker into a
+   segment, and the segments are joined without re-encoding
+   (:mod:`~formcheck.parallel.segments`).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formcheck.engine.exercise_set import ExerciseSet
+from formcheck.parallel.plan import Chunk
+from formcheck.parallel.pool import MessageKind, WorkerPool
+from formcheck.parallel.pose_chunks import (
+    EstimatorFactory,
+    MergeState,
+    ProgressCallback,
+    ordered_poses,
+)
+from formcheck.parallel.segments import (
+    SegmentJoinError,
+    join_segments,
+    render_segment,
+    save_results,
+)
+from formcheck.results import FrameResult
+from formcheck.types import PoseFrame
+from formcheck.video import VideoInfo
+
+if TYPE_CHECKING:
+    from formcheck.analyze import AnalysisTimings
+
+logger = logging.getLogger(__name__)
+
+
+class ParallelRun:
+    """Analyse one video with ``jobs`` worker processes.
+
+    Args:
+        path: The video.
+        info: What :func:`~formcheck.video.probe_video` found.
+        chunks: The chunks (more than one).
+        factory: Makes each worker's estimator (picklable).
+        jobs: Worker processes.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        info: VideoInfo,
+        chunks: list[Chunk],
+        factory: EstimatorFactory,
+        jobs: int,
+    ) -> None:
+        self.path = path
+        self.info = info
+        self.chunks = chunks
+        self.factory = factory
+        self.jobs = max(1, min(jobs, len(chunks)))
+
+    def analyze(
+        self,
+        exercise: ExerciseSet,
+        out_video: str | Path | None,
+        keep_landmarks: bool,
+        progress: ProgressCallback | None,
+        on_result: Callable[[FrameResult], None] | None,
+        timings: AnalysisTimings,
+    ) -> tuple[list[PoseFrame], str | None]:
+        """Estimate, check (and draw); return the kept poses and any problem.
+
+        Progress counts estimated frames, then (with a video) drawn frames:
+        ``total`` is twice the frame count when a video is drawn.
+        """
+        frames = max(self.info.frame_count, 1)
+        total = frames * (2 if out_video is not None else 1)
+        state = MergeState()
+        poses: list[PoseFrame] = []
+        with (
+            tempfile.TemporaryDirectory(prefix="formcheck-") as scratch,
+            WorkerPool(self.jobs) as pool,
+        ):
+            folder = Path(scratch)
+            pending: list[FrameResult] = []
+            chunk = 0
+            for pose in ordered_poses(
+                pool, self.path, self.chunks, self.factory, state, total, progress
+            ):
+                t0 = time.perf_counter()
+                result = exercise.update(pose)
+                timings.check_s += time.perf_counter() - t0
+                timings.frames += 1
+                if keep_landmarks:
+                    poses.append(pose)
+                if on_result is not None:
+                    on_result(result)
+                if out_video is None:
+                    continue
+                stop = self.chunks[chunk].stop
+                if stop is not None and pose.frame_index >= stop:
+                    save_results(pending, folder / f"results{chunk}.pickle")
+                    pending, chunk = [], chunk + 1
+                pending.append(result)
+            timings.decode_s += state.decode_s
+            timings.pose_s += state.pose_s
+            timings.chunks = len(self.chunks)
+            timings.replayed_chunks = state.replays
+            if out_video is not None:
+                save_results(pending, folder / f"results{chunk}.pickle")
+                t0 = time.perf_counter()
+                self._draw(pool, folder, Path(out_video), exercise, progress, total)
+                timings.write_s += time.perf_counter() - t0
+        return poses, state.problem
+
+    def _draw(
+        self,
+        pool: WorkerPool,
+        folder: Path,
+        out: Path,
+        exercise: ExerciseSet,
+        progress: ProgressCallback | None,
+        total: int,
+    ) -> None:
+        """Draw and encode the chunks in the workers, then join the segments."""
+        count = len(list(folder.glob("results*.pickle")))
+        segments = [folder / f"segment{i}.mp4" for i in range(count)]
+        for i in range(count):
+            chunk = self.chunks[i]
+            pool.submit(
+                i,
+                render_segment,
+                str(self.path),
+                chunk.start,
+                chunk.stop,
+                str(folder / f"results{i}.pickle"),
+                exercise.spec,
+                str(segments[i]),
+                self.info.fps,
+            )
+        drawn: dict[int, int] = {}
+        base = total // 2
+        for message in pool.messages():
+            if message.kind is MessageKind.ERROR:
+                raise message.payload
+            drawn[message.task] = int(message.payload)
+            if progress is not None:
+                done = base + sum(drawn.values())
+                progress(done, max(total, done))
+        try:
+            join_segments(segments, out)
+        except SegmentJoinError as exc:
+            logger.info(
+                "%s: segments not joined by copying (%s); re-encoding", out, exc
+            )
+            from formcheck.parallel.segments import reencode_segments
+
+            reencode_segments(segments, out, self.info.fps)

@@ -1,0 +1,120 @@
+"""The speed benchmark's machinery (no figure is asserted: speed is not tested)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+
+from formcheck.analyze import analyze_landmarks
+from formcheck.perf.live import load_frames, run_sessions
+from formcheck.perf.report import to_markdown
+from formcheck.perf.speed import (
+    Clip,
+    Ratio,
+    Variant,
+    check_equality,
+    measure,
+    outcome_differences,
+    ratios,
+)
+from formcheck.pose import ReplayPoseEstimator
+from formcheck.specs import load_spec
+from formcheck.types import PoseSequence
+from tests.parallel_support import BIRD_DOG, blank_video
+
+FRAMES = len(PoseSequence.load_npz(BIRD_DOG))
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return blank_video(tmp_path_factory.mktemp("perf") / "bird_dog.mp4", FRAMES)
+
+
+def test_targets_read_as_the_issue_states_them() -> None:
+    overhead = Ratio("overhead", "one", "bare", 1.02, 1.03)
+    slow = Ratio("overhead", "one", "bare", 1.11, 1.03)
+    parallel = Ratio("parallel", "par", "bare", 0.6, 1.6, "speed-up")
+    assert overhead.met is True
+    assert slow.met is False
+    assert parallel.speedup == pytest.approx(1 / 0.6)
+    assert parallel.met is True
+    assert Ratio("info", "a", "b", 1.5).met is None
+
+
+def test_every_variant_runs_the_same_number_of_times() -> None:
+    quick = (sys.executable, "-c", "pass")
+    order: list[str] = []
+    variants = [Variant(n, n, (quick,)) for n in ("a", "b", "c")]
+    samples = measure(variants, 2, progress=order.append)
+    assert {k: len(v) for k, v in samples.items()} == {"a": 2, "b": 2, "c": 2}
+    # The order turns from one round to the next.
+    assert order[0].endswith(": a") and order[3].endswith(": b")
+
+
+def test_ratios_compare_medians_with_the_bare_loop() -> None:
+    samples = {
+        "bare_long": [10.0, 11.0, 12.0],
+        "one_long": [11.0, 11.0, 11.5],
+        "par_long": [6.0, 6.5, 7.0],
+        "par_long_video": [7.0, 7.0, 7.0],
+        "one_long_video": [14.0, 14.0, 14.0],
+        "bare_short": [2.0, 2.0, 2.0],
+        "one_short": [2.0, 2.1, 2.2],
+    }
+    figures = {r.variant: r for r in ratios(samples, 2)}
+    assert figures["one_long"].time_ratio == pytest.approx(1.0)
+    assert figures["par_long"].speedup == pytest.approx(11.0 / 6.5)
+    assert figures["one_short"].met is False
+
+
+def test_equality_check_on_a_replay_finds_no_difference(clip: Path) -> None:
+    factory = functools.partial(ReplayPoseEstimator.from_file, str(BIRD_DOG))
+    result = check_equality(
+        Clip(clip, "bird_dog"), 2, estimator_factory=factory, min_chunk_s=3.0
+    )
+    assert result.chunks == 2
+    assert result.equal
+    assert result.max_px == 0.0 and result.frames_differing == 0
+    assert result.frames == FRAMES
+
+
+def test_a_missing_repetition_is_a_difference() -> None:
+    session = analyze_landmarks(
+        PoseSequence.load_npz(BIRD_DOG), load_spec("bird_dog")
+    ).session
+    fewer = session.model_copy(update={"reps": session.reps[1:]})
+    assert outcome_differences(session, session) == []
+    assert outcome_differences(session, fewer)[0].startswith("repetitions")
+
+
+def test_live_sessions_all_get_frames_and_report_latency(clip: Path) -> None:
+    frames = load_frames(clip, seconds=1.0)
+    factory = functools.partial(ReplayPoseEstimator.from_file, str(BIRD_DOG))
+    row = run_sessions(
+        2, frames, "bird_dog", seconds=0.5, warm_up_s=0.2, estimator_factory=factory
+    )
+    assert row.sessions == 2 and len(row.figures) == 2
+    for figures in row.figures:
+        assert figures.fps > 0
+        assert figures.latency_ms_median >= 0
+        assert 0.0 <= figures.dropped_share <= 1.0
+    text = to_markdown("formcheck bench --speed", 2, None, [], [row])
+    assert "| 2 |" in text and "Live capacity" in text
+
+
+def test_capacity_is_the_most_sessions_whose_slowest_keeps_up() -> None:
+    from formcheck.perf.live import CapacityRow, SessionFigures, sessions_held
+
+    def row(k: int, fps: float) -> CapacityRow:
+        return CapacityRow(
+            k, 30.0, tuple(SessionFigures(fps, 40.0, 60.0, 0.1) for _ in range(k))
+        )
+
+    rows = [row(1, 27.0), row(2, 18.0), row(3, 12.0), row(4, 9.0)]
+    assert sessions_held(rows) == 2
+    assert sessions_held([row(1, 10.0)]) == 0
+    text = to_markdown("formcheck bench --speed", 2, None, [], rows)
+    assert "**2** on 2 cores, about **1.0 per core**" in text
