@@ -146,7 +146,7 @@ class FormChecker:
         if hold is None:
             return {}
         units = signal_units(self.spec)
-        names = sorted({self._rules[r].signal for r in hold.rules})
+        names = sorted({self._rules[r].signal for r in [*hold.rules, *hold.quality]})
         return {
             n: hold.max_speed_deg_s if units[n] == "deg" else hold.max_speed_len_s
             for n in names

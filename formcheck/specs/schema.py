@@ -560,9 +560,19 @@ class GuidedSpec(_Model):
 
 
 class HoldSpec(_Model):
-    """A timed hold: the timer runs only while every rule in ``rules`` passes."""
+    """A timed hold: the timer runs only while every rule in ``rules`` passes.
+
+    ``rules`` define the position (lying down, the knee drawn up); ``quality``
+    rules are checked during the hold and reported on it ("not as deep as the
+    target"), but never stop the timer: a hold in a comfortable range is
+    still a hold.
+    """
 
     rules: list[str] = Field(min_length=1)
+    quality: list[str] = Field(
+        default_factory=list,
+        description="Rules checked during the hold and reported on it; they never stop the timer.",
+    )
     enter_after_s: float = Field(default=1.0, ge=0.0, le=limits.MAX_STEP_S)
     grace_s: float = Field(default=2.0, ge=0.0, le=limits.MAX_STEP_S)
     reset_after_s: float = Field(default=5.0, ge=0.0, le=limits.MAX_STEP_S)
@@ -668,9 +678,15 @@ class ExerciseSpec(_Model):
         if self.reps is not None and self.reps.signal not in names:
             raise ValueError(f"reps.signal: unknown signal '{self.reps.signal}'")
         if self.hold is not None:
-            for rule_id in self.hold.rules:
-                if rule_id not in ids:
-                    raise ValueError(f"hold.rules: unknown rule id '{rule_id}'")
+            for key in ("rules", "quality"):
+                for rule_id in getattr(self.hold, key):
+                    if rule_id not in ids:
+                        raise ValueError(f"hold.{key}: unknown rule id '{rule_id}'")
+            both = set(self.hold.rules) & set(self.hold.quality)
+            if both:
+                raise ValueError(
+                    f"hold: {', '.join(sorted(both))} cannot both define the hold and be a quality check"
+                )
         if self.side.mode == "alternating" and self.reps is None:
             raise ValueError("side mode 'alternating' needs a `reps` section")
         check_spec_numbers(self)
