@@ -17,16 +17,11 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from formcheck import messages
 from formcheck.landmarks import SKELETON_EDGES, Side
-from formcheck.results import FrameResult, RuleState
+from formcheck.results import FrameResult, HoldState, HoldStatus, RuleState
 from formcheck.signals import BodyContext, resolve_point
-from formcheck.specs.schema import (
-    AlignmentSignal,
-    CombineSignal,
-    ExerciseSpec,
-    JointAngleSignal,
-    SegmentAngleSignal,
-)
+from formcheck.specs.schema import CombineSignal, ExerciseSpec
 
 Image = npt.NDArray[np.uint8]
 
@@ -42,7 +37,7 @@ _ASCII = str.maketrans(
     {
         "—": "-",
         "–": "-",
-        "°": " deg",
+        "°": " deg",  # _text draws a ring instead
         "’": "'",
         "‘": "'",
         "“": '"',
@@ -72,6 +67,15 @@ def _scale(scene: Image) -> float:
     return max(0.4, min(scene.shape[0], scene.shape[1]) / 720.0)
 
 
+def _degree_sign(
+    scene: Image, xy: tuple[int, int], h: int, colour: tuple[int, int, int], th: int
+) -> int:
+    """Draw a small ring as a degree sign (Hershey fonts have none); its width."""
+    r = max(2, round(h * 0.18))
+    cv2.circle(scene, (xy[0] + r + 1, xy[1] - h + r), r, colour, th, cv2.LINE_AA)
+    return 2 * r + 3
+
+
 def _text(
     scene: Image,
     text: str,
@@ -81,26 +85,45 @@ def _text(
     thickness: int = 1,
     background: tuple[int, int, int] | None = BLACK,
 ) -> tuple[int, int]:
-    text = ascii_text(text)
+    """Draw text (a ``°`` is drawn as a ring); returns its width and height."""
     font = cv2.FONT_HERSHEY_SIMPLEX
-    (w, h), base = cv2.getTextSize(text, font, scale, thickness)
+    pieces = [ascii_text(p) for p in text.split("°")]
+    sizes = [cv2.getTextSize(p, font, scale, thickness) for p in pieces]
+    h = max(size[0][1] for size in sizes)
+    base = max(size[1] for size in sizes)
+    ring_w = 2 * max(2, round(h * 0.18)) + 3
+    w = sum(size[0][0] for size in sizes) + ring_w * (len(pieces) - 1)
     x, y = org
     if background is not None:
         cv2.rectangle(
             scene, (x - 3, y - h - 4), (x + w + 3, y + base + 2), background, -1
         )
-    cv2.putText(scene, text, (x, y), font, scale, colour, thickness, cv2.LINE_AA)
+    for i, (piece, size) in enumerate(zip(pieces, sizes, strict=True)):
+        if piece:
+            cv2.putText(
+                scene, piece, (x, y), font, scale, colour, thickness, cv2.LINE_AA
+            )
+        x += size[0][0]
+        if i < len(pieces) - 1:
+            x += _degree_sign(scene, (x, y), h, colour, thickness)
     return w, h + base
 
 
-def _wrap(text: str, max_chars: int) -> list[str]:
+def _wrap(text: str, max_px: int, scale: float, thickness: int) -> list[str]:
+    """Split ``text`` into lines that fit ``max_px`` pixels in the Hershey font."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+
+    def fits(candidate: str) -> bool:
+        return cv2.getTextSize(candidate, font, scale, thickness)[0][0] <= max_px
+
     words, lines, line = text.split(), [], ""
     for word in words:
-        if len(line) + len(word) + 1 > max_chars and line:
+        candidate = f"{line} {word}".strip()
+        if line and not fits(candidate):
             lines.append(line)
             line = word
         else:
-            line = f"{line} {word}".strip()
+            line = candidate
     if line:
         lines.append(line)
     return lines
@@ -151,8 +174,16 @@ def _pt(p: npt.ArrayLike) -> tuple[int, int]:
     return round(float(arr[0])), round(float(arr[1]))
 
 
+#: Longest signal name drawn next to a joint (longer labels are cut).
+LABEL_CHARS = 16
+
+
 class AngleAnnotator(BaseAnnotator):
-    """Writes the value of each checked angle at its joint, coloured by rule state.
+    """Writes each checked angle at its joint, named and in degrees ("knee 84°").
+
+    The name is the signal's plain label (:meth:`ExerciseSpec.signal_label`),
+    cut to :data:`LABEL_CHARS`; the colour is the worst state of the rules that
+    check it. Only angles are drawn (lengths have no joint to sit at).
 
     Args:
         spec: The exercise spec (which signals are checked, and at which point).
@@ -167,21 +198,21 @@ class AngleAnnotator(BaseAnnotator):
         if spec.reps is not None:
             checked.setdefault(spec.reps.signal, [])
         self._checked = checked
+        self._labels = {name: self.label(name) for name in checked}
+
+    def label(self, name: str) -> str:
+        """The short name drawn for a signal, e.g. ``hip extension``."""
+        text = self.spec.signal_label(name)
+        return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "."
 
     def _anchor(self, name: str) -> str | None:
         sig = self.spec.signals[name]
-        if isinstance(sig, JointAngleSignal):
-            return sig.points[1]
-        if isinstance(sig, SegmentAngleSignal):
-            return sig.points[0]
-        if isinstance(sig, AlignmentSignal):
-            return sig.first[0]
-        if isinstance(sig, CombineSignal):
+        if sig.unit() != "deg" or isinstance(sig, CombineSignal):
             return None
-        return None
+        return sig.anchor()
 
     def annotate(self, scene: Image, result: FrameResult) -> Image:
-        """Draw angle values at their joints."""
+        """Draw the named angle values at their joints."""
         pose = result.pose
         if not pose.has_person:
             return scene
@@ -190,7 +221,7 @@ class AngleAnnotator(BaseAnnotator):
         ctx = BodyContext(near=near, work=work, min_visibility=self.spec.min_visibility)
         states = {r.rule_id: r for r in result.rules}
         s = _scale(scene)
-        used: list[tuple[int, int]] = []
+        used: list[tuple[int, int, int]] = []
         for name, rule_ids in self._checked.items():
             anchor = self._anchor(name)
             value = result.signals.get(name, math.nan)
@@ -205,21 +236,23 @@ class AngleAnnotator(BaseAnnotator):
                 if worst is None or _rank(st) > _rank(worst):
                     worst = st
             colour = status_colour(worst) if rule_states else WHITE
-            x, y = _pt(p)
-            y_off = 0
+            text = f"{self._labels[name]} {value:.0f}°"
+            jx, y = _pt(p)
+            thick = max(1, round(1.6 * s))
+            width = cv2.getTextSize(
+                ascii_text(text), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * s, thick
+            )[0][0] + int(8 * s)
+            x = jx + int(10 * s)
+            if x + width > scene.shape[1]:  # no room on the right: the left side
+                x = max(0, jx - int(10 * s) - width)
+            y -= int(8 * s)
             while any(
-                abs(x - ux) < 60 * s and abs(y + y_off - uy) < 22 * s for ux, uy in used
+                abs(y - uy) < 24 * s and x < ux + uw and ux < x + width
+                for ux, uy, uw in used
             ):
-                y_off += int(24 * s)
-            used.append((x, y + y_off))
-            _text(
-                scene,
-                f"{value:.0f}",
-                (x + int(10 * s), y + y_off - int(8 * s)),
-                0.6 * s,
-                colour,
-                max(1, round(2 * s)),
-            )
+                y += int(26 * s)
+            used.append((x, y, width))
+            _text(scene, text, (x, y), 0.6 * s, colour, thick)
         return scene
 
 
@@ -243,6 +276,55 @@ class PanelAnnotator(BaseAnnotator):
     def __init__(self, spec: ExerciseSpec) -> None:
         self.spec = spec
 
+    def _count_lines(self, result: FrameResult) -> list[str]:
+        """Reps (correct, with a fault) per side; paced reps; nothing for holds."""
+        spec = self.spec
+        if spec.kind == "hold":
+            return []
+        if spec.kind == "guided":
+            total = result.total_reps
+            target = f" of {spec.guided.target_reps}" if spec.guided else ""
+            return [f"Paced reps: {total}{target}"]
+        lines = []
+        for tally in result.tallies:
+            if tally.side is None:
+                target = f" of {spec.reps.target_reps}" if spec.reps else ""
+                head = f"Reps: {tally.counted}{target}"
+            else:
+                head = f"  {tally.side}: {tally.counted}"
+            lines.append(
+                f"{head}  correct {tally.correct}  with a fault {tally.incorrect}"
+            )
+        return lines
+
+    def _hold(self, scene: Image, h: HoldState, xy: tuple[int, int], s: float) -> int:
+        """The hold timer: seconds held of the target, in plain words, and a bar."""
+        x, y = xy
+        fs, th = 0.55 * s, max(1, round(1.5 * s))
+        if h.status is HoldStatus.HOLDING:
+            colour = GREEN
+        elif h.status in (HoldStatus.PAUSED, HoldStatus.GRACE):
+            colour = AMBER
+        else:
+            colour = GREY
+        status = messages.hold_status_text(h.status, short=True)
+        _text(
+            scene,
+            f"Hold: {h.held_s:.0f} of {h.target_s:.0f} s, {status}",
+            (x, y),
+            fs,
+            colour,
+            th,
+        )
+        bar_w = int(220 * s)
+        frac = min(1.0, h.held_s / h.target_s) if h.target_s > 0 else 0.0
+        top, bottom = y + int(8 * s), y + int(18 * s)
+        cv2.rectangle(scene, (x, top), (x + bar_w, bottom), GREY, 1)
+        cv2.rectangle(scene, (x, top), (x + int(bar_w * frac), bottom), colour, -1)
+        mark = x + int(bar_w * min(1.0, h.min_s / h.target_s)) if h.target_s else x
+        cv2.line(scene, (mark, y + int(5 * s)), (mark, y + int(21 * s)), WHITE, 1)
+        return y
+
     def annotate(self, scene: Image, result: FrameResult) -> Image:
         """Draw the panel and the cue banner."""
         s = _scale(scene)
@@ -252,48 +334,15 @@ class PanelAnnotator(BaseAnnotator):
         step = int(26 * s)
         _text(scene, self.spec.name, (x, y), fs, WHITE, th)
         y += step
-        for tally in result.tallies:
-            label = "Reps" if tally.side is None else f"  {tally.side}"
-            target = (
-                f"/{self.spec.reps.target_reps}"
-                if self.spec.reps and tally.side is None
-                else ""
-            )
-            line = f"{label}: {tally.counted}{target}  ok {tally.correct}  faulty {tally.incorrect}"
+        for line in self._count_lines(result):
             _text(scene, line, (x, y), fs, WHITE, th)
             y += step
         if result.hold is not None:
-            h = result.hold
-            colour = (
-                GREEN
-                if h.status == "holding"
-                else (AMBER if h.status in ("paused", "grace") else GREY)
-            )
-            _text(
-                scene,
-                f"Hold: {h.held_s:4.1f} s / {h.target_s:.0f} s  ({h.status})",
-                (x, y),
-                fs,
-                colour,
-                th,
-            )
-            bar_w = int(220 * s)
-            frac = min(1.0, h.held_s / h.target_s) if h.target_s > 0 else 0.0
-            cv2.rectangle(
-                scene, (x, y + int(8 * s)), (x + bar_w, y + int(18 * s)), GREY, 1
-            )
-            cv2.rectangle(
-                scene,
-                (x, y + int(8 * s)),
-                (x + int(bar_w * frac), y + int(18 * s)),
-                colour,
-                -1,
-            )
-            mark = x + int(bar_w * min(1.0, h.min_s / h.target_s))
-            cv2.line(scene, (mark, y + int(5 * s)), (mark, y + int(21 * s)), WHITE, 1)
-            y += step + int(14 * s)
-        _text(scene, f"Phase: {result.phase}", (x, y), fs * 0.9, GREY, th)
-        y += step
+            y = self._hold(scene, result.hold, (x, y), s) + step + int(14 * s)
+        if self.spec.kind != "hold":
+            text = messages.movement_phase_text(result.phase)
+            _text(scene, f"Now: {text}", (x, y), fs * 0.9, GREY, th)
+            y += step
         for state in result.rules:
             if state.status == "inactive":
                 continue
@@ -316,8 +365,11 @@ class PanelAnnotator(BaseAnnotator):
                 if cue.severity in ("stop", "warn") and cue.kind != "tip"
                 else (AMBER if cue.kind in ("setup", "fault") else BLUE)
             )
-            width_chars = max(20, int(scene.shape[1] / (11 * s)))
-            lines = _wrap(ascii_text(cue.text), width_chars)
+            thick = max(1, round(2 * s))
+            margin = int(12 * s)
+            lines = _wrap(
+                ascii_text(cue.text), scene.shape[1] - 2 * margin, 0.7 * s, thick
+            )
             line_h = int(30 * s)
             top = scene.shape[0] - line_h * len(lines) - int(12 * s)
             cv2.rectangle(
@@ -355,3 +407,49 @@ class ResultAnnotator(BaseAnnotator):
         for part in self.parts:
             scene = part.annotate(scene, result)
         return scene
+
+
+def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
+    """Draw a large title and a few lines on a dark band across the frame.
+
+    Used between exercises (a rest countdown, a timed step, a pause), when
+    there is no frame result to draw: big enough to read from a mat two
+    metres away. Draws in place and returns ``scene``.
+
+    Args:
+        scene: ``(H, W, 3)`` uint8 BGR image.
+        title: The big line, e.g. ``Rest 12 s``.
+        lines: Smaller lines below it (wrapped to the frame's width).
+    """
+    s = _scale(scene)
+    height, width = scene.shape[:2]
+    title_scale = 1.4 * s
+    line_scale = 0.6 * s
+    x = int(16 * s)
+    thick = max(1, round(1.5 * s))
+    wrapped = [
+        w
+        for line in lines
+        for w in _wrap(ascii_text(line), width - 2 * x, line_scale, thick)
+    ]
+    line_h = int(28 * s)
+    title_h = int(56 * s)
+    band_h = title_h + line_h * len(wrapped) + int(24 * s)
+    top = max(0, (height - band_h) // 2)
+    overlay = scene.copy()
+    cv2.rectangle(overlay, (0, top), (width, top + band_h), BLACK, -1)
+    cv2.addWeighted(overlay, 0.7, scene, 0.3, 0, dst=scene)
+    _text(
+        scene,
+        title,
+        (x, top + title_h - int(10 * s)),
+        title_scale,
+        WHITE,
+        max(2, round(3 * s)),
+        None,
+    )
+    y = top + title_h + line_h - int(6 * s)
+    for line in wrapped:
+        _text(scene, line, (x, y), line_scale, WHITE, thick, None)
+        y += line_h
+    return scene

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from formcheck.results import RepOutcome
+from formcheck.results import HoldStatus, Phase, RepOutcome
+from formcheck.verdicts import EventKind, RepVerdict
 
 # ----------------------------------------------------------------- set-up
 STEP_INTO_VIEW = "Step into view so the camera can see your whole body."
@@ -161,8 +162,113 @@ def did_not_count(outcome: RepOutcome) -> str:
     return f"That one didn't count: {outcome_text(outcome)}."
 
 
+# ------------------------------------------------------------- routines
+ROUTINE_DONE = "Routine done. Well done!"
+TIMED_ONLY = "formcheck only times this one: nothing is checked."
+
+_PAUSED = {
+    "user": "Paused. Press Resume when you are ready.",
+    "stream": "Paused: the camera stopped. Press START to carry on.",
+    "safety": "Stopped for your safety.",
+}
+
+
+def _duration(seconds: float) -> str:
+    """``2 minutes``, ``90 seconds``, ``1 minute``."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def routine_next(label: str, set_number: int, sets: int) -> str:
+    """What comes next: ``Glute bridge`` or ``Glute bridge, set 2 of 3``."""
+    return label if sets <= 1 else f"{label}, set {set_number} of {sets}"
+
+
+def routine_rest(seconds: int, next_label: str, camera: str) -> str:
+    """The rest announcement: how long, what comes next, where the camera goes."""
+    text = f"Rest for {_duration(seconds)}. Next: {next_label}."
+    if camera:
+        text += f" {camera}"
+    return text
+
+
+def routine_seconds_left(seconds: int) -> str:
+    """A countdown call: ``10 seconds left`` ... ``3``."""
+    return f"{seconds} seconds left." if seconds > 3 else f"{seconds}"
+
+
+def routine_timed_start(label: str, seconds: float) -> str:
+    """A timed step begins (formcheck only times it)."""
+    return f"{label}: {_duration(seconds)}. Start now."
+
+
+def routine_exercise_start(label: str, set_number: int, sets: int) -> str:
+    """An exercise set begins with the positioning check."""
+    return f"{routine_next(label, set_number, sets)}: get into position."
+
+
+def routine_paused(reason: str) -> str:
+    """Why the routine is paused (``user``, ``stream`` or ``safety``)."""
+    return _PAUSED.get(reason, _PAUSED["user"])
+
+
 # ------------------------------------------------------------- live page
 LIVE_WAITING = "Press START to turn on the camera."
+LIVE_START_HINT = (
+    "Once it is on, the whole plan runs by itself: get into position, exercise, "
+    "rest, and the next exercise follows. If an error such as *NotAllowedError* "
+    "or *NotFoundError* appears under the video instead, see **Camera not "
+    "working?** below it."
+)
+LIVE_NOTHING_PRESCRIBED = (
+    "Your therapist has not prescribed any exercise yet. When they have, your "
+    "exercises appear here."
+)
+LIVE_CAMERA_NEVER_STARTED = (
+    "The camera has not started. Allow camera access in the browser, check that "
+    "it is plugged in and free, then press STOP and START again. See 'Camera not "
+    "working?' below the video."
+)
+LIVE_NO_FRAMES = (
+    "No video frames are arriving: is the camera still connected? Press STOP and "
+    "START to reconnect (your set so far is saved on STOP)."
+)
+LIVE_SEVERAL_PEOPLE = (
+    "More than one person is in view: only the person exercising should be. "
+    "Checks pause until they leave."
+)
+CAMERA_HELP = (
+    "- **NotAllowedError / Permission denied**: allow camera access (click the "
+    "camera icon in the address bar), then press START again.\n"
+    "- **NotFoundError / Requested device not found**: no camera was found: plug "
+    "one in (or pick it with SELECT DEVICE).\n"
+    "- **NotReadableError / Could not start video source**: another app or tab is "
+    "using the camera: close it.\n"
+    "- The camera works only on `http://localhost` or over HTTPS.\n"
+    "- Connecting from another network may need a STUN/TURN server: see "
+    "`docs/app.md` (`FORMCHECK_ICE_SERVERS`).\n"
+    "- Your video is processed on this computer only; nothing is uploaded."
+)
+
+
+def plan_overview(steps: int) -> str:
+    """What the run holds, e.g. ``3 steps, one after the other, hands-free``."""
+    if steps <= 1:
+        return "one exercise; its sets follow each other with a rest in between."
+    return f"{steps} steps, one after the other, hands-free."
+
+
+def live_insecure_origin(host: str | None) -> str:
+    """The page was opened over plain http from another machine: no camera."""
+    return (
+        f"You opened formcheck at {host} over plain http: browsers only allow the "
+        "camera on https:// or on http://localhost. Open it on this computer as "
+        "http://localhost:8501, or serve it over HTTPS (see docs/app.md)."
+    )
+
+
 LIVE_DONE = "All sets done. Well done!"
 LIVE_STOPPED = "Exercise stopped for your safety."
 
@@ -185,3 +291,80 @@ def live_set_done(set_number: int) -> str:
 def live_error(error: str | None) -> str:
     """Processing stopped on an error."""
     return f"Stopped: {error}"
+
+
+# ------------------------------------------------------------ verdicts
+_VERDICT_TEXT: dict[RepVerdict, str] = {
+    RepVerdict.CORRECT: "correct",
+    RepVerdict.WITH_FAULT: "with a fault",
+    RepVerdict.PACED: "paced",
+    RepVerdict.NOT_COUNTED: "not counted",
+}
+_EVENT_TEXT: dict[EventKind, str] = {EventKind.FAULT: "fault", EventKind.TIP: "tip"}
+
+
+def verdict_text(verdict: RepVerdict) -> str:
+    """``correct``, ``with a fault``, ``paced`` or ``not counted``."""
+    return _VERDICT_TEXT[verdict]
+
+
+def event_kind_text(kind: EventKind) -> str:
+    """``fault`` (made the repetition incorrect) or ``tip`` (did not)."""
+    return _EVENT_TEXT[kind]
+
+
+def check_name(rule_id: str) -> str:
+    """A rule id in words (``feet_too_close`` → ``feet too close``)."""
+    return rule_id.replace("_", " ")
+
+
+# --------------------------------------------------------------- holds
+_HOLD_TEXT: dict[HoldStatus, str] = {
+    HoldStatus.IDLE: "get into the position",
+    HoldStatus.CONFIRMING: "keep still: the timer is about to start",
+    HoldStatus.HOLDING: "holding",
+    HoldStatus.GRACE: "holding (lost sight of you for a moment)",
+    HoldStatus.PAUSED: "timer paused: get back into the position",
+}
+#: Short forms for the video overlay.
+_HOLD_SHORT: dict[HoldStatus, str] = {
+    HoldStatus.IDLE: "get into position",
+    HoldStatus.CONFIRMING: "starting",
+    HoldStatus.HOLDING: "holding",
+    HoldStatus.GRACE: "holding",
+    HoldStatus.PAUSED: "paused",
+}
+
+
+def hold_status_text(status: HoldStatus, short: bool = False) -> str:
+    """What the hold timer is doing, in plain words."""
+    return (_HOLD_SHORT if short else _HOLD_TEXT)[status]
+
+
+_PHASE_TEXT: dict[Phase, str] = {
+    Phase.SETUP: "getting ready",
+    Phase.REST: "at the start",
+    Phase.MOVING: "moving",
+    Phase.ACTIVE: "in the end position",
+}
+
+
+def movement_phase_text(phase: Phase) -> str:
+    """Where the movement is, in plain words (for the video overlay)."""
+    return _PHASE_TEXT[phase]
+
+
+# ---------------------------------------------------------- side modes
+_SIDE_MODE_TEXT = {
+    "auto": "the side facing the camera is checked",
+    "painful": "your painful side: choose it before you start, and turn it to "
+    "the camera",
+    "alternating": "both sides, taking turns: each side is counted separately",
+    "left": "your left side",
+    "right": "your right side",
+}
+
+
+def side_mode_text(mode: str) -> str:
+    """Which side an exercise checks, in plain words (a spec's ``side.mode``)."""
+    return _SIDE_MODE_TEXT.get(mode, mode)

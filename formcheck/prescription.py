@@ -19,6 +19,7 @@ from formcheck import ids
 from formcheck.errors import SessionFileError, SpecError
 from formcheck.specs.limits import MAX_HOLD_S, MAX_REPS, MAX_SETS
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.units import limits_text, unit_name
 
 
 class Prescription(BaseModel):
@@ -64,11 +65,56 @@ class Prescription(BaseModel):
         return value
 
 
+def _depth_unit(spec: ExerciseSpec) -> str:
+    if spec.reps is None:
+        return "deg"
+    from formcheck.signals import signal_units
+
+    return signal_units(spec).get(spec.reps.signal, "deg")
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "deg":
+        return f"{value:g}°"
+    if unit == "s":
+        return f"{value:g} s"
+    return f"{value:g} {unit_name(unit)}"
+
+
+def depth_label(spec: ExerciseSpec) -> str:
+    """The prescription's depth field in plain words, with its unit.
+
+    Example: ``How far a repetition must go: hip extension (degrees)``.
+    """
+    signal = spec.reps.signal if spec.reps is not None else "depth"
+    return (
+        f"How far a repetition must go: {spec.signal_label(signal)} "
+        f"({unit_name(_depth_unit(spec))})"
+    )
+
+
+def depth_limits(spec: ExerciseSpec) -> str | None:
+    """What a therapist may set the depth to, e.g. ``between 155° and 175°``."""
+    if spec.reps is None or spec.reps.enter_range is None:
+        return None
+    lo, hi = spec.reps.enter_range
+    return limits_text(lo, hi, _depth_unit(spec))
+
+
+def hold_limits(spec: ExerciseSpec) -> str | None:
+    """What a therapist may set the hold time to, e.g. ``between 10 and 120 s``."""
+    if spec.hold is None:
+        return None
+    return limits_text(spec.hold.min_s / 2, MAX_HOLD_S, "s")
+
+
 def check_against_spec(prescription: Prescription, spec: ExerciseSpec) -> None:
     """Check that a prescription stays within what the spec allows.
 
     Raises:
-        SpecError: Naming the field and the allowed range.
+        SpecError: Naming the field in plain words and the allowed range with
+            its unit, e.g. "Hold time must be between 10 and 120 s for Child's
+            pose, but got 200 s".
     """
     if prescription.exercise != spec.id:
         raise SpecError(
@@ -76,26 +122,30 @@ def check_against_spec(prescription: Prescription, spec: ExerciseSpec) -> None:
         )
     if prescription.hold_s is not None:
         if spec.hold is None:
-            raise SpecError(f"{spec.id} has no hold: hold_s cannot be set")
+            raise SpecError(f"{spec.name} has no hold, so no hold time can be set")
         lo = spec.hold.min_s / 2
         if not lo <= prescription.hold_s <= MAX_HOLD_S:
             raise SpecError(
-                f"hold_s must be between {lo:g} and {MAX_HOLD_S:g} s for {spec.id}, "
-                f"but got {prescription.hold_s:g}"
+                f"Hold time must be {hold_limits(spec)} for {spec.name}, "
+                f"but got {_amount(prescription.hold_s, 's')}"
             )
     if prescription.rep_enter is not None:
         if spec.reps is None or spec.reps.enter_range is None:
-            raise SpecError(f"{spec.id} does not allow changing the repetition depth")
+            raise SpecError(
+                f"{spec.name} does not allow changing how far a repetition must go"
+            )
         lo, hi = spec.reps.enter_range
         if not lo <= prescription.rep_enter <= hi:
+            what = spec.signal_label(spec.reps.signal)
             raise SpecError(
-                f"rep_enter must be between {lo:g} and {hi:g} for {spec.id}, "
-                f"but got {prescription.rep_enter:g}"
+                f"How far a repetition must go ({what}) must be "
+                f"{depth_limits(spec)} for {spec.name}, but got "
+                f"{_amount(prescription.rep_enter, _depth_unit(spec))}"
             )
     if (prescription.reps is not None or prescription.sets is not None) and (
         spec.reps is None and spec.guided is None and spec.hold is None
     ):
-        raise SpecError(f"{spec.id} has no repetitions to prescribe")
+        raise SpecError(f"{spec.name} has no repetitions to prescribe")
 
 
 def apply_prescription(spec: ExerciseSpec, prescription: Prescription) -> ExerciseSpec:

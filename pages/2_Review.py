@@ -13,8 +13,11 @@ import streamlit as st
 
 from formcheck.app_support import plots, report, review, review_queue, ui
 from formcheck.app_support.plain import markdown_text as plain
+from formcheck.app_support.set_summary import SetCounts, set_figures
 from formcheck.clinic import JobState
 from formcheck.errors import FormcheckError
+from formcheck.units import rep_signal_unit
+from formcheck.verdicts import EventKind
 
 settings = ui.page_setup("Review")
 cat = ui.catalog()
@@ -181,20 +184,21 @@ st.subheader(f"{plain(session.exercise.name)} — {plain(state['video_name'])}")
 for warning in review.review_warnings(result):
     st.warning(plain(warning))
 
-s = session.summary
-cols = st.columns(5)
-cols[0].metric("Reps", s.reps)
-cols[1].metric("Correct", s.correct)
-cols[2].metric("With a fault", s.incorrect)
-cols[3].metric("Holds done", f"{s.holds_completed}/{s.holds}" if s.holds else "–")
-cols[4].metric(
-    "Mean range of motion",
-    f"{s.mean_range_of_motion:.0f}" if s.mean_range_of_motion is not None else "–",
+counts = SetCounts.from_summary(
+    session.exercise.kind,
+    session.summary,
+    range_unit=rep_signal_unit(rspec),
 )
-per_side = [p for p in s.per_side if p.side is not None]
+figures = set_figures(counts)
+for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+    column.metric(figure.label, figure.value, help=figure.help or None)
+per_side = [p for p in session.summary.per_side if p.side is not None]
 if per_side:
     st.caption(
-        " · ".join(f"{p.side}: {p.reps} reps, {p.correct} correct" for p in per_side)
+        " · ".join(
+            f"{p.side}: {p.reps} reps ({p.correct} correct, {p.incorrect} with a fault)"
+            for p in per_side
+        )
     )
 
 moments = review.fault_moments(session)
@@ -235,15 +239,15 @@ with video_col:
             else "No annotated video was written."
         )
     st.selectbox(
-        "Jump to a fault",
+        "Jump to a fault or tip",
         [None, *by_index],
-        format_func=lambda i: "— choose a fault —" if i is None else by_index[i].label,
+        format_func=lambda i: "— choose one —" if i is None else by_index[i].label,
         key="review_fault_select",
         on_change=on_fault_select,
         disabled=not moments,
     )
     if not moments:
-        st.success("No fault was reported.")
+        st.success("Nothing to report: no fault and no tip.")
     if moment is not None:
         frame = (
             review.frame_at(result.video_path, moment.start_s)
@@ -264,8 +268,8 @@ with timeline_col:
     st.markdown("#### Timeline")
     st.caption(
         "Green bands: target ranges of the checks. Shaded spans: repetitions "
-        "(green correct, amber with a fault). Red crosses: faults — click one to "
-        "see that moment."
+        "(green correct, amber with a fault). Red crosses: faults; purple "
+        "circles: tips — click one to see that moment."
     )
     st.plotly_chart(
         plots.cached_timeline_figure(session, rspec, height_per_row=125),
@@ -274,14 +278,22 @@ with timeline_col:
         selection_mode="points",
     )
 
-st.markdown("#### Repetitions")
-st.dataframe(report.rep_rows(session), hide_index=True, width="stretch")
+if session.reps or session.exercise.kind != "hold":
+    st.markdown("#### Repetitions")
+    st.dataframe(report.rep_rows(session, rspec), hide_index=True, width="stretch")
 if session.holds:
     st.markdown("#### Holds")
     st.dataframe(report.hold_rows(session), hide_index=True, width="stretch")
-if session.faults:
-    st.markdown("#### Faults")
-    st.dataframe(report.fault_rows(session), hide_index=True, width="stretch")
+fault_table = report.fault_rows(session, EventKind.FAULT)
+tip_table = report.fault_rows(session, EventKind.TIP)
+if fault_table:
+    st.markdown(f"#### Faults ({len(fault_table)})")
+    st.caption("Each of these made its repetition count as *with a fault*.")
+    st.dataframe(fault_table, hide_index=True, width="stretch")
+if tip_table:
+    st.markdown(f"#### Tips ({len(tip_table)})")
+    st.caption("Worth improving, but the repetition still counted as correct.")
+    st.dataframe(tip_table, hide_index=True, width="stretch")
 
 stem = Path(state["video_name"]).stem
 d1, d2, d3, d4 = st.columns(4)

@@ -19,12 +19,14 @@ from formcheck.app_support.plain import markdown_text as plain
 from formcheck.clinician.attention import AttentionSettings
 from formcheck.errors import FormcheckError
 from formcheck.prescription import (
-    MAX_HOLD_S,
     MAX_REPS,
     MAX_SETS,
     Prescription,
     apply_prescription,
     check_against_spec,
+    depth_label,
+    depth_limits,
+    hold_limits,
     load_prescription,
 )
 from formcheck.record import SessionRecord, load_many
@@ -138,13 +140,18 @@ with tab_sessions:
     else:
         records: list[SessionRecord] = [r for _, r in loaded]
         st.dataframe(
-            [report.summary_row(r, name) for name, r in loaded],
+            [
+                report.summary_row(r, name, cat.specs.get(r.exercise.id))
+                for name, r in loaded
+            ],
             hide_index=True,
             width="stretch",
         )
         if len(loaded) > 1:
             st.markdown("#### Progress across sessions")
-            st.plotly_chart(plots.progress_figure(records), key="ther_progress")
+            st.plotly_chart(
+                plots.progress_figure(records, cat.specs), key="ther_progress"
+            )
             with st.expander("Range of motion of every repetition"):
                 st.dataframe(report.rom_rows(records), hide_index=True, width="stretch")
         for i, (name, record) in enumerate(loaded):
@@ -166,7 +173,9 @@ with tab_sessions:
                         f"the current revision is {spec.revision}."
                     )
                 st.markdown("**Repetitions**")
-                st.dataframe(report.rep_rows(record), hide_index=True, width="stretch")
+                st.dataframe(
+                    report.rep_rows(record, spec), hide_index=True, width="stretch"
+                )
                 if record.holds:
                     st.markdown("**Holds**")
                     st.dataframe(
@@ -284,7 +293,6 @@ with tab_rx:
     )
     hold_s = None
     if spec.hold is not None:
-        lo = spec.hold.min_s / 2
         hold_s = st.number_input(
             "Hold time (s)",
             min_value=1.0,
@@ -293,26 +301,26 @@ with tab_rx:
                 current.hold_s if current and current.hold_s else spec.hold.target_s
             ),
             step=5.0,
-            help=f"Allowed for {spec.name}: {lo:g}–{MAX_HOLD_S:g} s.",
+            help=f"Allowed for {spec.name}: {hold_limits(spec)}.",
             key=f"rx_hold_{exercise_id}",
         )
     rep_enter = None
     if spec.reps is not None and spec.reps.enter_range is not None:
-        lo_e, hi_e = spec.reps.enter_range
+        limits = depth_limits(spec)
         if st.checkbox(
             "Change how far a repetition must go",
             value=bool(current and current.rep_enter is not None),
             key=f"rx_depth_on_{exercise_id}",
         ):
             rep_enter = st.number_input(
-                f"Depth to count a repetition ({spec.reps.signal})",
+                depth_label(spec),
                 value=float(
                     current.rep_enter
                     if current and current.rep_enter is not None
                     else spec.reps.enter
                 ),
                 step=1.0,
-                help=f"Allowed for {spec.name}: {lo_e:g}–{hi_e:g} (default {spec.reps.enter:g}).",
+                help=f"Allowed for {spec.name}: {limits} (default {spec.reps.enter:g}).",
                 key=f"rx_enter_{exercise_id}",
             )
     notes = st.text_area(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from formcheck import messages
 from formcheck.app_support import safety, ui
 from formcheck.app_support.catalog import checks_table
 from formcheck.pictures import exercise_pictures
@@ -63,7 +64,7 @@ with camera:
         )
         + f"\n- Height: {spec.camera.height_m[0]:g}–{spec.camera.height_m[1]:g} m"
         + f"\n- Distance: {spec.camera.distance_m[0]:g}–{spec.camera.distance_m[1]:g} m"
-        + f"\n- Side: {spec.side.mode}"
+        + f"\n- Side: {messages.side_mode_text(spec.side.mode)}"
     )
 
 st.subheader("What is checked")

@@ -40,8 +40,14 @@ def hostile_session(base: SessionRecord) -> SessionRecord:
     )
     units = dict(base.signals.units)
     units["extension"] = UNIT
+    # The fault happened in rep 1, so that rep is "with a fault" (as the engine
+    # would record it) and carries the hostile cue too.
+    first = base.reps[0].model_copy(
+        update={"faults": ("back_moving",), "cues": (CUE,), "correct": False}
+    )
     return base.model_copy(
         update={
+            "reps": [first, *base.reps[1:]],
             "exercise": base.exercise.model_copy(update={"name": EXERCISE_NAME}),
             "warnings": [*HOSTILE, f"pain spread <img src={TRACKER}/w>"],
             "faults": [fault],

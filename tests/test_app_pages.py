@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from formcheck.analyze import analyze_landmarks
 from formcheck.app_support.live import LiveProcessor
 from formcheck.app_support.ui import ESTIMATOR_HOOK
+from formcheck.clinic import SymptomLocation
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
@@ -102,45 +103,119 @@ def test_home_page_links_every_page(home: Path) -> None:
 
 
 # --------------------------------------------------------------------- live
+def feed_live(at: AppTest, count: int, start: int = 0) -> LiveProcessor:
+    """Frames 30 fps through the page's processor (the replay serves frame i)."""
+    processor: LiveProcessor = at.session_state["live_processor"][1]
+    for i in range(start, start + count):
+        processor.process(np.zeros((96, 54, 3), np.uint8), i * 1000 / 30)
+    return processor
+
+
 def test_live_page_selects_an_exercise(home: Path, bird_dog: PoseSequence) -> None:
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
     no_exceptions(at)
-    at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
+    # The choices are in the page itself, not in the sidebar (reachable on a phone).
+    assert not at.sidebar.selectbox
+    at.selectbox(key="live_exercise").select("glute_bridge").run()
     no_exceptions(at)
-    assert any(c.startswith("**Glute bridge**") for c in texts(at.caption))
     processor: LiveProcessor = at.session_state["live_processor"][1]
-    assert processor.spec.id == "glute_bridge"
+    assert processor.spec is not None and processor.spec.id == "glute_bridge"
+    assert any("Glute bridge" in m and "12 reps" in m for m in texts(at.markdown))
     # The side choice exists for exercises measured on one side.
-    assert at.sidebar.selectbox(key="live_side_glute_bridge").value is None
-    assert any("Press **START**" in i for i in texts(at.info))
+    assert at.selectbox(key="live_side").value is None
+    assert any("Press START" in i for i in texts(at.info))
     assert any("Red flags" in m for m in texts(at.markdown))
 
 
-def test_live_page_shows_reps_saves_the_set_and_asks_about_pain(
+def test_live_page_shows_reps_saves_the_set_and_asks_where_the_symptoms_are(
     home: Path, bird_dog: PoseSequence, saved: SqlStore
 ) -> None:
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
-    at.sidebar.selectbox(key="live_exercise").select("bird_dog").run()
-    processor: LiveProcessor = at.session_state["live_processor"][1]
-    for i in range(len(bird_dog)):  # the replay serves recorded frame i
-        processor.process(np.zeros((96, 54, 3), np.uint8), i * 1000 / 30)
+    at.selectbox(key="live_exercise").select("bird_dog").run()
+    at.radio(key="live_symptoms_before").set_value(SymptomLocation.BUTTOCK).run()
+    processor = feed_live(at, len(bird_dog))
     at.run()  # no stream under AppTest: the page finalises the set
     no_exceptions(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Reps in the last set"] == "2"
-    assert metrics["Correct"] == "2"
+    assert metrics["Reps"] == "2 of 10"
+    assert (metrics["Correct"], metrics["With a fault"]) == ("2", "0")
+    # The page's figures are the record's: tips counted apart from faults.
+    (saved_set,) = processor.saved_sets
+    assert metrics["Tips"] == str(saved_set.record.summary.tips)
     assert any("Left: 1" in c and "Right: 1" in c for c in texts(at.caption))
     refs = saved.list_sessions()
     assert len(refs) == 1
     assert any(refs[0].id in c for c in texts(at.caption))
-    assert any("Did pain or tingling spread" in m for m in texts(at.markdown))
-    at.button(key="pain_yes_1").click().run()
+    markdown = texts(at.markdown)
+    assert any("Bird dog: set 1 done" in m for m in markdown)
+    assert any("Where are your symptoms now?" in m for m in markdown)
+    # After STOP: the set's summary, then the question, then "Press START".
+    order = [
+        getattr(e, "value", "")
+        for e in at.main
+        if getattr(e, "type", "") in ("markdown", "alert") or e.type == "info"
+    ]
+    done = next(i for i, v in enumerate(order) if "set 1 done" in str(v))
+    question = next(i for i, v in enumerate(order) if "Where are your" in str(v))
+    start = next(i for i, v in enumerate(order) if "Press START" in str(v))
+    assert done < question < start, order
+    at.radio(key="symptom_place_0_1").set_value(SymptomLocation.BELOW_KNEE)
+    at.radio(key="symptom_worse_0_1").set_value("Yes")
+    at.button(key="symptom_save_0_1").click().run()
     no_exceptions(at)
     assert any("spread further down your leg" in e for e in texts(at.error))
+    assert any("from buttock to below the knee" in e for e in texts(at.error))
     assert processor.phase == "stopped"
+    record = saved.load_session(refs[0].id)
+    assert [(r.before, r.location, r.worse) for r in record.symptoms] == [
+        (SymptomLocation.BUTTOCK, SymptomLocation.BELOW_KNEE, True)
+    ]
 
 
-def test_live_page_loads_a_prescription_and_reports_a_broken_one(
+def test_live_page_shows_hold_figures_for_a_hold(
+    home: Path, bird_dog: PoseSequence
+) -> None:
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    at.selectbox(key="live_exercise").select("childs_pose").run()
+    feed_live(at, 120)
+    at.run()
+    no_exceptions(at)
+    labels = [m.label for m in at.metric]
+    assert labels == ["Holds done", "Longest hold", "Faults", "Tips"]
+
+
+@pytest.mark.parametrize("patient_first", [False, True])
+def test_live_page_loads_the_prescribed_side_and_targets_in_either_order(
+    home: Path, bird_dog: PoseSequence, saved: SqlStore, patient_first: bool
+) -> None:
+    saved.save_prescription(
+        Prescription(
+            patient="Jane Doe",
+            exercise="glute_bridge",
+            reps=6,
+            sets=2,
+            painful_side="right",
+        )
+    )
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    # A side chosen earlier for another exercise must not stick.
+    at.selectbox(key="live_exercise").select("piriformis_stretch").run()
+    at.selectbox(key="live_side").select("left").run()
+    steps = [
+        lambda: at.selectbox(key="live_exercise").select("glute_bridge").run(),
+        lambda: at.selectbox(key="live_patient").select("Jane Doe").run(),
+    ]
+    for step in reversed(steps) if patient_first else steps:
+        step()
+    no_exceptions(at)
+    assert at.selectbox(key="live_side").value == "right"
+    processor: LiveProcessor = at.session_state["live_processor"][1]
+    assert processor.target_reps == 6 and processor.target_sets == 2
+    assert processor.side == "right"
+    assert any("6 reps × 2 sets" in m for m in texts(at.markdown))
+
+
+def test_live_page_reports_a_broken_prescription(
     home: Path, bird_dog: PoseSequence, local_database: Database, saved: SqlStore
 ) -> None:
     saved.save_prescription(
@@ -154,26 +229,29 @@ def test_live_page_loads_a_prescription_and_reports_a_broken_one(
         row.document = '{"format": "formcheck-prescription", "reps": "many"'
 
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
-    at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
-    at.sidebar.selectbox(key="live_patient").select("Jane Doe").run()
+    at.selectbox(key="live_patient").select("Jane Doe").run()
+    at.selectbox(key="live_exercise").select("bird_dog").run()
     no_exceptions(at)
-    assert any("6 reps × 2 set(s)" in c for c in texts(at.caption))
-    assert at.session_state["live_processor"][1].target_reps == 6
-    at.sidebar.selectbox(key="live_exercise").select("bird_dog").run()
-    no_exceptions(at)
-    assert any("not valid JSON" in e for e in texts(at.sidebar.error))
-    assert any("10 reps × 1 set(s)" in c for c in texts(at.caption))  # defaults
+    assert any("not valid JSON" in e for e in texts(at.error))
+    assert any("Bird dog: 10 reps" in m for m in texts(at.markdown))  # defaults
 
 
-def test_live_page_follows_a_routine(home: Path, bird_dog: PoseSequence) -> None:
+def test_live_page_runs_a_routine_hands_free(
+    home: Path, bird_dog: PoseSequence
+) -> None:
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
-    at.sidebar.radio(key="live_mode").set_value("A routine").run()
+    at.radio(key="live_mode").set_value("A routine").run()
+    at.selectbox(key="live_routine").select("gentle_daily").run()
     no_exceptions(at)
-    assert any("cannot check this one" in i for i in texts(at.info))  # walking
-    at.sidebar.button[1].click().run()  # Next ▶
-    no_exceptions(at)
-    assert any("Step 2 of" in m for m in texts(at.sidebar.markdown))
-    assert "live_processor" in at.session_state
+    plan = at.session_state["live_processor"][1].plan
+    assert plan.steps[0].step.label == "Walking in place"
+    assert plan.steps[0].step.timed_s == 120
+    assert any("1. Walking in place: 1 × 2 min" in m for m in texts(at.markdown))
+    # Start later in the routine: no Prev/Next, a choice of the first step.
+    at.selectbox(key="live_start_gentle_daily").select(1).run()
+    processor: LiveProcessor = at.session_state["live_processor"][1]
+    assert processor.plan.start_at == 1
+    assert processor.spec is not None and processor.spec.id == "pelvic_tilt"
 
 
 def test_live_page_offers_the_seed_routines_with_their_length(
@@ -183,9 +261,9 @@ def test_live_page_offers_the_seed_routines_with_their_length(
     from formcheck.specs import load_all
 
     at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
-    at.sidebar.radio(key="live_mode").set_value("A routine").run()
+    at.radio(key="live_mode").set_value("A routine").run()
     no_exceptions(at)
-    options = at.sidebar.selectbox(key="live_routine").options
+    options = at.selectbox(key="live_routine").options
     specs = load_all()
     for routine_id in ("gentle_daily", "relief_8_minutes", "phase_1_acute"):
         routine = list_routines()[routine_id]
@@ -194,9 +272,39 @@ def test_live_page_offers_the_seed_routines_with_their_length(
     assert "Gentle daily routine — about 15 min" in options
     assert "Sciatica relief in 8 minutes — about 7 min" in options
     # The phase routine's description (when to move on, when to get help) is shown.
-    at.sidebar.selectbox(key="live_routine").select("phase_1_acute").run()
+    at.selectbox(key="live_routine").select("phase_1_acute").run()
     no_exceptions(at)
     assert any("2–4 weeks" in c for c in texts(at.caption))
+
+
+def test_live_page_shows_a_clinic_patient_only_their_prescriptions(
+    home: Path,
+    bird_dog: PoseSequence,
+    saved: SqlStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from formcheck.app_support import ui
+
+    for exercise, reps in (("glute_bridge", 8), ("bird_dog", 6)):
+        saved.save_prescription(
+            Prescription(patient="jane", exercise=exercise, reps=reps)
+        )
+    saved.save_prescription(Prescription(patient="bob", exercise="clamshell", reps=5))
+    patient = ui.Viewer(
+        clinic=True, name="Jane", patient="jane", is_patient=True, is_therapist=False
+    )
+    monkeypatch.setattr(ui, "viewer", lambda: patient)
+    at = open_page("pages/1_Live.py", lambda: ReplayPoseEstimator(bird_dog))
+    no_exceptions(at)
+    # Nothing to choose: no exercise, routine or patient pickers.
+    keys = {w.key for w in [*at.selectbox, *at.radio]}
+    assert not keys & {"live_exercise", "live_routine", "live_patient", "live_mode"}
+    plan = at.session_state["live_processor"][1].plan
+    assert [(s.spec.id, s.step.target) for s in plan.steps] == [
+        ("bird_dog", "6 reps"),
+        ("glute_bridge", "8 reps × 2 sets"),
+    ]
+    assert plan.patient == "jane"
 
 
 def test_live_page_reports_a_malformed_ice_configuration(
@@ -345,9 +453,10 @@ def test_therapist_page_saves_a_prescription(home: Path, saved: SqlStore) -> Non
     at.number_input(key="rx_enter_bird_dog").set_value(95.0).run()
     at.button(key="rx_save").click().run()
     no_exceptions(at)
-    assert "rep_enter must be between 50 and 80 for bird_dog, but got 95" in texts(
-        at.error
-    )
+    assert (
+        "How far a repetition must go (extension) must be between 50° and 80° "
+        "for Bird dog, but got 95°"
+    ) in texts(at.error)
     assert "Jane Doe" not in saved.patients()
     at.number_input(key="rx_enter_bird_dog").set_value(70.0).run()
     at.button(key="rx_save").click().run()

@@ -393,11 +393,19 @@ def test_fault_moments_are_in_time_order(bird_dog_session: SessionRecord) -> Non
         )
         for i, t in enumerate([9.0, 2.0])
     ]
-    session = bird_dog_session.model_copy(update={"faults": faults})
+    # Rep 2 was spoiled by the fault; in rep 1 the same check was only a tip.
+    reps = [
+        bird_dog_session.reps[0].model_copy(update={"tips": ("back_moving",)}),
+        bird_dog_session.reps[1].model_copy(
+            update={"faults": ("back_moving",), "correct": False}
+        ),
+    ]
+    session = bird_dog_session.model_copy(update={"faults": faults, "reps": reps})
     moments = review.fault_moments(session)
     assert [m.start_s for m in moments] == [2.0, 9.0]
     assert [m.index for m in moments] == [1, 0]
-    assert moments[0].label == "2.0 s · rep 2 (left) · Keep your back still."
+    assert moments[0].label == "2.0 s · rep 2 (left) · fault · Keep your back still."
+    assert moments[1].label == "9.0 s · rep 1 (left) · tip · Keep your back still."
 
 
 # ------------------------------------------------------------ plots, report
@@ -417,7 +425,12 @@ def test_timeline_has_signals_bands_and_clickable_faults(
         side="right",
         rep_index=1,
     )
-    session = bird_dog_session.model_copy(update={"faults": [fault]})
+    spoiled = bird_dog_session.reps[0].model_copy(
+        update={"faults": ("back_moving",), "correct": False}
+    )
+    session = bird_dog_session.model_copy(
+        update={"faults": [fault], "reps": [spoiled, *bird_dog_session.reps[1:]]}
+    )
     names = plots.key_signals(session, spec)
     assert names[0] == "extension"  # the rep signal first
     assert names[1] == "trunk_drift"  # then the signal that faulted

@@ -18,7 +18,8 @@ from streamlit_webrtc.models import CallbackAttachableProcessor
 from streamlit_webrtc.process import AsyncVideoProcessTrack
 
 from formcheck.app_support import safety
-from formcheck.app_support.live import LatestSlot, LiveProcessor
+from formcheck.app_support.live import LatestSlot, LivePhase, LiveProcessor
+from formcheck.clinic import SymptomLocation
 from formcheck.errors import PoseBackendError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.prescription import Prescription, apply_prescription
@@ -131,16 +132,16 @@ def test_positioning_waits_for_setup_ok_not_the_cue(
     bird_dog: PoseSequence, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Any set-up issue blocks counting, even when the cue shown is another."""
-    from formcheck.app_support import live
+    from formcheck.engine import FormChecker
 
     issues = ("Move back so your whole body is in the frame.", "Turn to the side.")
-    update = live.FormChecker.update
+    update = FormChecker.update
 
-    def with_issues(self: live.FormChecker, frame: PoseFrame) -> FrameResult:
+    def with_issues(self: FormChecker, frame: PoseFrame) -> FrameResult:
         result = update(self, frame)
         return dataclasses.replace(result, setup_issues=issues, cue=None)
 
-    monkeypatch.setattr(live.FormChecker, "update", with_issues)
+    monkeypatch.setattr(FormChecker, "update", with_issues)
     processor = LiveProcessor(
         load_spec("bird_dog"),
         estimator=ReplayPoseEstimator(bird_dog),
@@ -154,7 +155,7 @@ def test_positioning_waits_for_setup_ok_not_the_cue(
     assert snap.positioning_s == 0.0
     assert snap.setup_issues == issues
     assert snap.message == issues[0]
-    monkeypatch.setattr(live.FormChecker, "update", update)
+    monkeypatch.setattr(FormChecker, "update", update)
     feed(processor, 60, start=120)
     snap = processor.latest()
     assert snap is not None
@@ -251,6 +252,25 @@ def test_second_person_walking_through_pauses_checks(bird_dog: PoseSequence) -> 
 
 
 # ------------------------------------------------------------- saving sets
+class Clock:
+    """A synthetic monotonic clock that the feed moves with the frames."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def feed_clocked(
+    processor: LiveProcessor, clock: Clock, count: int, start: int = 0
+) -> None:
+    """Frames at 30 fps, the processor's clock keeping pace with them."""
+    for i in range(start, start + count):
+        clock.t = i / FPS
+        processor.process(image(), i * 1000.0 / FPS)
+
+
 def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     spec = load_spec("bird_dog")
     rx = Prescription(patient="Jane Doe", exercise="bird_dog", reps=6)
@@ -266,7 +286,7 @@ def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     saved = processor.end_stream()
     assert saved is not None
     assert saved.reason == "stream stopped"
-    assert processor.phase == "waiting"
+    assert processor.phase == LivePhase.WAITING  # START again to do the set again
     assert saved.ref is not None
     path = tmp_path / "sessions" / f"{saved.ref.id}.session.json"
     assert path.is_file()
@@ -277,37 +297,60 @@ def test_session_saved_on_stop(bird_dog: PoseSequence, tmp_path: Path) -> None:
     assert record.patient == "Jane Doe"
     assert record.prescription is not None and record.prescription["reps"] == 6
     assert 100 < record.source.frames < 300  # counting starts after positioning
-    assert processor.latest().pain_question_pending  # type: ignore[union-attr]
+    assert record.group is not None
+    assert (record.group.label, record.group.step, record.group.set_number) == (
+        "Bird dog",
+        1,
+        1,
+    )
+    assert processor.latest().symptom_question_pending  # type: ignore[union-attr]
     assert processor.end_stream() is None  # idempotent
 
 
-def test_target_reached_ends_set_and_asks_about_pain(
+def test_target_reached_rests_asks_where_the_symptoms_are_then_goes_on(
     bird_dog: PoseSequence, tmp_path: Path
 ) -> None:
     spec = apply_prescription(
         load_spec("bird_dog"),
         Prescription(patient="p", exercise="bird_dog", reps=1, sets=2),
     )
+    clock = Clock()
     processor = LiveProcessor(
         spec,
         estimator=ReplayPoseEstimator(bird_dog),
         store=FolderStore(tmp_path),
         warm_up=False,
+        clock=clock,
     )
-    feed(processor, 300)  # the first rep (right leg) ends near 6.2 s of video
+    feed_clocked(processor, clock, 300)  # the first rep (right leg) ends near 9 s
     snap = processor.latest()
     assert snap is not None
-    assert snap.phase == "resting"
-    assert snap.pain_question_pending
+    assert snap.phase == LivePhase.RESTING
+    assert snap.symptom_question_pending
     assert snap.reps == 1
+    assert snap.routine is not None
+    assert snap.routine.next_label == "Bird dog, set 2 of 2"
+    assert snap.routine.remaining_s is not None and 20 < snap.routine.remaining_s <= 30
     assert len(snap.saved) == 1 and snap.saved[0].reason == "target reached"
-    processor.report_pain(spread=False)
-    assert processor.phase == "positioning"  # set 2 of 2 comes next
+    answer = processor.report_symptoms(SymptomLocation.BUTTOCK, worse=False)
+    assert answer is not None and answer.before is None
     record = FolderStore(tmp_path).load_session(snap.saved[0].ref.id)  # type: ignore[union-attr]
-    assert safety.PAIN_NOT_SPREAD_NOTE in record.warnings
+    assert [(r.location, r.worse) for r in record.symptoms] == [
+        (SymptomLocation.BUTTOCK, False)
+    ]
+    assert record.symptoms[0].answered_utc
+    assert not processor.latest().symptom_question_pending  # type: ignore[union-attr]
+    frame = 300
+    while processor.phase == LivePhase.RESTING and frame < 300 + 40 * 30:
+        feed_clocked(processor, clock, 1, start=frame)
+        frame += 1
+    # The rest ran out when its countdown said: set 2 of 2 begins, hands-free.
+    assert (frame - 300) / FPS == pytest.approx(snap.routine.remaining_s, abs=0.1)
+    assert processor.phase == LivePhase.POSITIONING
+    assert processor.latest().set_number == 2  # type: ignore[union-attr]
 
 
-def test_pain_spreading_stops_the_exercise(
+def test_symptoms_spreading_down_the_leg_stop_the_exercise(
     bird_dog: PoseSequence, tmp_path: Path
 ) -> None:
     processor = LiveProcessor(
@@ -315,16 +358,42 @@ def test_pain_spreading_stops_the_exercise(
         estimator=ReplayPoseEstimator(bird_dog),
         store=FolderStore(tmp_path),
         warm_up=False,
+        symptoms_before=SymptomLocation.BUTTOCK,
     )
     feed(processor, 200)
     saved = processor.finish_set()
     assert saved is not None
-    processor.report_pain(spread=True)
-    assert processor.phase == "stopped"
+    answer = processor.report_symptoms(SymptomLocation.BELOW_KNEE, worse=True)
+    assert answer is not None and answer.spread
+    assert processor.phase == LivePhase.STOPPED
     frame = np.full((96, 54, 3), 7, np.uint8)
-    assert processor.process(frame, 99_999.0) is frame  # no more processing
+    out = processor.process(frame, 99_999.0)
+    assert out is frame and (out == 7).all()  # no more checking, nothing drawn
     record = FolderStore(tmp_path).load_session(saved.ref.id)  # type: ignore[union-attr]
-    assert safety.PAIN_SPREAD_NOTE in record.warnings
+    assert record.symptoms[0].before is SymptomLocation.BUTTOCK
+    assert record.symptoms[0].location is SymptomLocation.BELOW_KNEE
+    assert safety.spread_note("buttock", "below_knee") in record.warnings, (
+        record.warnings
+    )
+
+
+def test_symptoms_moving_toward_the_back_are_a_good_sign(
+    bird_dog: PoseSequence,
+) -> None:
+    processor = LiveProcessor(
+        load_spec("bird_dog"),
+        estimator=ReplayPoseEstimator(bird_dog),
+        warm_up=False,
+        symptoms_before=SymptomLocation.THIGH,
+    )
+    feed(processor, 200)
+    processor.finish_set()
+    answer = processor.report_symptoms(SymptomLocation.LOWER_BACK, worse=False)
+    assert answer is not None and answer.centralised
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase == LivePhase.DONE
+    assert snap.last_symptoms is not None and snap.last_symptoms.centralised
 
 
 def test_error_saves_the_set_and_keeps_the_stream(
@@ -480,3 +549,105 @@ def test_slow_processing_drops_frames_and_latency_stays_flat(
     assert snap.frames_processed >= 0.2 * source.sent
     # Had frames queued, the last ones would be ~2 s late; dropping keeps it flat.
     assert snap.lag_ms_max < 300, snap.lag_ms_max
+
+
+# ------------------------------------------------------------ routines
+def test_a_routine_runs_hands_free_timed_step_rest_two_exercises_one_group(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    """Walk (timed), rest, bird dog, rest, bird dog again: no STOP/START between."""
+    from formcheck.app_support.live_plan import plan_for_routine
+    from formcheck.routines import Routine
+    from formcheck.specs import load_all
+
+    routine = Routine.model_validate(
+        {
+            "id": "two_birds",
+            "name": "Two birds",
+            "items": [
+                {
+                    "exercise": None,
+                    "name": "Walking in place",
+                    "timed_s": 3,
+                    "rest_s": 2,
+                },
+                {"exercise": "bird_dog", "reps": 1, "rest_s": 4},
+                {"exercise": "bird_dog", "reps": 1},
+            ],
+        }
+    )
+    plan = plan_for_routine(routine, load_all())
+    clock = Clock()
+    processor = LiveProcessor(
+        plan=plan,
+        estimator=ReplayPoseEstimator(bird_dog),
+        store=FolderStore(tmp_path),
+        warm_up=False,
+        settle_s=0.5,
+        clock=clock,
+    )
+    phases: list[tuple[str, str]] = []
+    frame = 0
+    while frame < 3000 and processor.phase != LivePhase.DONE:
+        clock.t = frame / FPS
+        processor.process(image(), frame * 1000.0 / FPS)
+        snap = processor.latest()
+        assert snap is not None
+        if not phases or phases[-1] != (snap.phase, snap.exercise):
+            phases.append((snap.phase, snap.exercise))
+        frame += 1
+    assert phases == [
+        (LivePhase.TIMED, "Walking in place"),
+        (LivePhase.RESTING, "Walking in place"),
+        (LivePhase.POSITIONING, "Bird dog"),
+        (LivePhase.COUNTING, "Bird dog"),
+        (LivePhase.RESTING, "Bird dog"),
+        (LivePhase.POSITIONING, "Bird dog"),
+        (LivePhase.COUNTING, "Bird dog"),
+        (LivePhase.DONE, "Bird dog"),
+    ]
+    snap = processor.latest()
+    assert snap is not None
+    records = [s.record for s in snap.saved]
+    assert [r.summary.reps for r in records] == [1, 1]
+    groups = {r.group.id for r in records if r.group is not None}
+    assert len(groups) == 1  # one routine run, one session group
+    assert [(r.group.step, r.group.steps) for r in records] == [(2, 3), (3, 3)]  # type: ignore[union-attr]
+    rows = snap.summary_rows
+    assert [r["done"] for r in rows] == ["3 s of 3 s", "1 of 1 set", "1 of 1 set"]
+    assert rows[1]["result"] == "1 rep: 1 correct, 0 with a fault"
+
+
+def test_pause_stop_and_start_again_lose_nothing_and_keep_time_sane(
+    bird_dog: PoseSequence, tmp_path: Path
+) -> None:
+    """Pause mid-set then STOP saves the open set; START again checks position first."""
+    spec = apply_prescription(
+        load_spec("bird_dog"),
+        Prescription(patient="p", exercise="bird_dog", reps=5, sets=2),
+    )
+    clock = Clock()
+    processor = LiveProcessor(
+        spec,
+        estimator=ReplayPoseEstimator(bird_dog),
+        store=FolderStore(tmp_path),
+        warm_up=False,
+        settle_s=0.5,
+        clock=clock,
+    )
+    feed_clocked(processor, clock, 300)  # counting, one rep done
+    assert processor.phase == LivePhase.COUNTING
+    processor.pause()
+    assert processor.phase == LivePhase.PAUSED
+    saved = processor.end_stream()  # STOP while paused: the set is kept
+    assert saved is not None and saved.record.summary.reps >= 1
+    assert processor.phase == LivePhase.WAITING
+    # START again: a new stream whose times start at 0 again.
+    for i in range(60):
+        clock.t = 100 + i / FPS
+        processor.process(image(), i * 1000.0 / FPS)
+    snap = processor.latest()
+    assert snap is not None
+    assert snap.phase in (LivePhase.POSITIONING, LivePhase.COUNTING)
+    assert 0.0 <= snap.positioning_s <= 2.0
+    assert processor.saved_sets[0].record.summary.reps >= 1

@@ -150,7 +150,7 @@ def test_rescore_with_the_same_limits_changes_nothing(
 def test_rescore_outside_the_specs_range_is_refused(
     record: SessionRecord, spec: ExerciseSpec
 ) -> None:
-    with pytest.raises(SpecError, match="rep_enter must be between 50 and 80"):
+    with pytest.raises(SpecError, match="must be between 50° and 80° for Bird dog"):
         rescore_sessions(
             [(SESSION_ID, "set1", record)], spec, prescription(rep_enter=95.0)
         )

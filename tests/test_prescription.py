@@ -40,8 +40,34 @@ def test_apply_changes_targets_within_limits() -> None:
 
 def test_depth_outside_spec_range_is_refused() -> None:
     p = Prescription(patient="Ann", exercise="glute_bridge", rep_enter=140)
-    with pytest.raises(SpecError, match="rep_enter must be between 155 and 175"):
+    with pytest.raises(SpecError) as caught:
         apply_prescription(load_spec("glute_bridge"), p)
+    assert str(caught.value) == (
+        "How far a repetition must go (hip extension) must be between 155° and 175° "
+        "for Glute bridge, but got 140°"
+    )
+
+
+def test_hold_time_outside_the_limits_is_refused_in_plain_words() -> None:
+    spec = load_spec("childs_pose")
+    assert spec.hold is not None
+    p = Prescription(patient="Ann", exercise="childs_pose", hold_s=1)
+    with pytest.raises(SpecError) as caught:
+        apply_prescription(spec, p)
+    low = spec.hold.min_s / 2
+    assert str(caught.value) == (
+        f"Hold time must be between {low:g} and 120 s for Child's pose, but got 1 s"
+    )
+
+
+def test_prescription_fields_name_their_unit_and_limits() -> None:
+    from formcheck.prescription import depth_label, depth_limits
+
+    bridge = load_spec("glute_bridge")
+    assert (
+        depth_label(bridge) == "How far a repetition must go: hip extension (degrees)"
+    )
+    assert depth_limits(bridge) == "between 155° and 175°"
 
 
 def test_hold_time_on_a_reps_exercise_is_refused() -> None:

@@ -187,8 +187,9 @@ def test_markdown_text_leaves_plain_messages_alone() -> None:
 def test_plotly_text_is_escaped_in_the_timeline(hostile: SessionRecord) -> None:
     fig = plots.timeline_figure(hostile, load_spec("bird_dog"))
     labels = [a.text for a in fig.layout.annotations]
+    # The row title names the signal in words and shows the recorded unit as text.
     assert (
-        "extension (&lt;a href=&#x27;http://tracker.example/unit&#x27;&gt;deg&lt;/a&gt;)"
+        "Extension (&lt;a href=&#x27;http://tracker.example/unit&#x27;&gt;deg&lt;/a&gt;)"
         in labels
     )
     (marker,) = [t for t in fig.data if t.name == "fault"]

@@ -164,7 +164,10 @@ def test_rescore_shows_that_nothing_changes_before_saving(
     assert local(db).prescription("Ann", "bird_dog") is None  # nothing saved yet
     at.number_input(key="rx_enter_bird_dog").set_value(95.0).run()
     at.button(key="rx_rescore").click().run()
-    assert any("rep_enter must be between 50 and 80" in e for e in texts_of(at.error))
+    assert any(
+        "How far a repetition must go (extension) must be between 50° and 80°" in e
+        for e in texts_of(at.error)
+    )
 
 
 def test_report_for_a_period_holds_the_therapists_notes(

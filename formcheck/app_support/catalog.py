@@ -106,7 +106,7 @@ def checks_table(spec: ExerciseSpec) -> list[dict[str, str]]:
 def item_summary(item: RoutineItem) -> str:
     """What a routine item asks for, e.g. ``"2 × 20 s hold"`` or ``"1 × 8 reps"``."""
     if item.reps is not None:
-        what = f"{item.reps} reps"
+        what = f"{item.reps} rep{'s' if item.reps != 1 else ''}"
     elif item.hold_s is not None:
         what = f"{item.hold_s:g} s hold"
     elif item.timed_s is not None:
@@ -134,6 +134,8 @@ def routine_label(routine: Routine, specs: Mapping[str, ExerciseSpec]) -> str:
 def load_routines(
     directory: Path | None = None,
     specs: Mapping[str, ExerciseSpec] | None = None,
+    *,
+    extra: Path | None = None,
 ) -> tuple[dict[str, Routine], list[str]]:
     """Load the routines in ``<spec folder>/routines``, one file at a time.
 
@@ -147,28 +149,34 @@ def load_routines(
         specs: The exercises routines may name (default: the valid specs of
             :func:`load_catalog`, so a routine naming a broken spec is
             reported rather than offered).
+        extra: A second folder of routines (a user's own, e.g.
+            ``FORMCHECK_HOME/routines``), loaded after the first; a missing
+            folder is fine.
 
     Returns:
         Routines by id, and one message per file that could not be loaded.
     """
-    folder = directory or builtin_spec_dir() / "routines"
+    folders = [directory or builtin_spec_dir() / "routines"]
+    if extra is not None:
+        folders.append(extra)
     routines: dict[str, Routine] = {}
     problems: list[str] = []
-    if not folder.is_dir():
-        return routines, problems
     known = dict(specs) if specs is not None else load_catalog().specs
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            routine = load_routine(path, known)
-        except SpecError as exc:
-            problems.append(str(exc))
+    for folder in folders:
+        if not folder.is_dir():
             continue
-        if routine.id in routines:
-            problems.append(
-                f"{path}: id: '{routine.id}' is already used by another routine"
-            )
-            continue
-        routines[routine.id] = routine
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                routine = load_routine(path, known)
+            except SpecError as exc:
+                problems.append(str(exc))
+                continue
+            if routine.id in routines:
+                problems.append(
+                    f"{path}: id: '{routine.id}' is already used by another routine"
+                )
+                continue
+            routines[routine.id] = routine
     return routines, problems
 
 

@@ -9,17 +9,33 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from formcheck.record import SessionRecord
+from formcheck.record import SessionRecord, SymptomReport
 from formcheck.results import Cue, HoldState, RepTally
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.store import SessionRef
 
+if TYPE_CHECKING:
+    from .routine_runner import RunnerView
+    from .set_summary import SetCounts
+
 T = TypeVar("T")
-LivePhase = Literal[
-    "waiting", "positioning", "counting", "resting", "done", "stopped", "error"
-]
+
+
+class LivePhase(StrEnum):
+    """Where the live pipeline is (see :mod:`formcheck.app_support.live`)."""
+
+    WAITING = "waiting"
+    POSITIONING = "positioning"
+    COUNTING = "counting"
+    RESTING = "resting"
+    TIMED = "timed"
+    PAUSED = "paused"
+    DONE = "done"
+    STOPPED = "stopped"
+    ERROR = "error"
 
 
 class LatestSlot(Generic[T]):
@@ -64,11 +80,12 @@ class SavedSet:
     """A finished set: its record and where it was saved.
 
     Attributes:
-        set_number: 1-based set number within this processor.
+        set_number: 1-based set number within its step.
         record: The session record.
         ref: Where the store saved it (``None`` if not saved).
         reason: Why the set ended (``target reached``, ``stream stopped``...).
         save_error: Why it could not be saved, if it could not.
+        step_index: The routine step it belongs to (0-based).
     """
 
     set_number: int
@@ -76,17 +93,26 @@ class SavedSet:
     ref: SessionRef | None
     reason: str
     save_error: str | None = None
+    step_index: int = 0
+
+    @property
+    def key(self) -> str:
+        """Identifies the set within a run (for widget keys)."""
+        return f"{self.step_index}_{self.set_number}"
 
 
 @dataclass(frozen=True)
 class LiveSnapshot:
-    """What the page shows, published after every processed frame.
+    """What the page shows, published after every processed frame (and tick).
 
     Attributes:
         seq: Increases with every snapshot.
         phase: Where the processor is (see the module docstring).
-        set_number: Current (or last) set, 1-based; 0 before the first.
-        target_sets: Sets to do.
+        exercise: The current step's name.
+        kind: The current exercise's kind (``reps``, ``hold``, ``guided``;
+            ``timed`` for a step formcheck only times).
+        set_number: Current (or last) set of the step, 1-based; 0 before the first.
+        target_sets: Sets to do in the step.
         positioning_s: How long the framing has been right (positioning).
         settle_s: How long it must be right before counting starts.
         message: One line for the page: positioning status or phase.
@@ -107,11 +133,19 @@ class LiveSnapshot:
             a frame reaches the callback (wall time since the stream started
             minus the frame's own time, minus its minimum). Flat = no queue.
         lag_ms_max: The largest such backlog over the last few seconds.
-        pain_question_pending: A set has ended and the pain question is due.
+        symptom_question_pending: A set has ended and the symptom question
+            about it is due (:attr:`question_set`).
         setup_issues: While positioning, every set-up problem in the latest
             frame (``FrameResult.setup_issues``); empty otherwise.
         saved: The sets finished so far.
         error: What went wrong, if the processor stopped on an error.
+        counts: The figures of the set in progress, else of the last set.
+        routine: The routine's state (steps, countdowns, what comes next).
+        plan_label: What the run is (an exercise's or a routine's name).
+        is_routine: Whether the run has more than one step.
+        last_symptoms: The latest answer to the symptom question.
+        question_set: The set the pending question is about.
+        summary_rows: The routine summary, once the run is done.
     """
 
     seq: int
@@ -135,10 +169,19 @@ class LiveSnapshot:
     processing_ms: float
     lag_ms: float
     lag_ms_max: float
-    pain_question_pending: bool
+    symptom_question_pending: bool
     setup_issues: tuple[str, ...] = ()
     saved: tuple[SavedSet, ...] = ()
     error: str | None = None
+    exercise: str = ""
+    kind: str = "reps"
+    counts: SetCounts | None = None
+    routine: RunnerView | None = None
+    plan_label: str = ""
+    is_routine: bool = False
+    last_symptoms: SymptomReport | None = None
+    question_set: SavedSet | None = None
+    summary_rows: tuple[dict[str, str], ...] = ()
 
     @property
     def reps(self) -> int:

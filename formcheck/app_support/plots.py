@@ -3,8 +3,8 @@
 * :func:`timeline_figure`: the key signals of one session over time, with the
   spec's target bands shaded, repetitions as background spans and faults as
   clickable red markers (``customdata`` = index into ``session.faults``).
-* :func:`progress_figure`: range of motion and share of correct repetitions
-  across sessions.
+* :func:`progress_figure` (:mod:`.progress`): range of motion and share of
+  correct repetitions across sessions.
 * :func:`cached_timeline_figure`: the timeline, kept for the last few
   sessions (by content), so that the pages' reruns do not rebuild it.
 
@@ -20,7 +20,6 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -28,15 +27,30 @@ import numpy.typing as npt
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.subplots import make_subplots  # type: ignore[import-untyped]
 
+from formcheck import messages
 from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.units import unit_name
+from formcheck.verdicts import EventKind, event_kind
 
 from .plain import plotly_text
+from .progress import progress_figure
+
+__all__ = [
+    "axis_title",
+    "cached_timeline_figure",
+    "content_key",
+    "key_signals",
+    "progress_figure",
+    "row_title",
+    "timeline_figure",
+]
 
 GREEN = "rgba(60, 170, 80, 0.14)"
 REP_OK = "rgba(60, 170, 80, 0.08)"
 REP_BAD = "rgba(230, 150, 0, 0.12)"
 FAULT = "#d62728"
+TIP = "#9467bd"
 LINE = "#1f77b4"
 _MAX_ROWS = 8
 
@@ -187,11 +201,16 @@ def _span_trace(
 def _row_decorations(
     spec: ExerciseSpec | None, name: str, row: int, view: tuple[float, float]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Target bands, rep thresholds and their labels for one signal's row."""
+    """Target bands and rep thresholds of one signal's row, with their labels.
+
+    The bands are named once, in the row's title (:func:`row_title`), so their
+    labels never pile up; the two rep lines are labelled at opposite ends of
+    the row.
+    """
     shapes: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
     x_domain, y_ref = f"{_axis('x', row)} domain", _axis("y", row)
-    for lo, hi, rule_id in _bands(spec, name):
+    for lo, hi, _rule_id in _bands(spec, name):
         y0 = max(lo if lo is not None else -math.inf, view[0])
         y1 = min(hi if hi is not None else math.inf, view[1])
         if y0 < y1:
@@ -209,20 +228,7 @@ def _row_decorations(
                     "layer": "below",
                 }
             )
-        notes.append(
-            {
-                "text": f"target: {plotly_text(rule_id)}",
-                "xref": x_domain,
-                "yref": f"{y_ref} domain",
-                "x": 1.0,
-                "y": 1.0,
-                "xanchor": "right",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 10, "color": "seagreen"},
-            }
-        )
-    for level, label in _rep_lines(spec, name):
+    for i, (level, label) in enumerate(_rep_lines(spec, name)):
         shapes.append(
             {
                 "type": "line",
@@ -240,10 +246,10 @@ def _row_decorations(
                 "text": label,
                 "xref": x_domain,
                 "yref": y_ref,
-                "x": 0.0,
+                "x": 0.0 if i == 0 else 1.0,
                 "y": level,
-                "xanchor": "left",
-                "yanchor": "top",
+                "xanchor": "left" if i == 0 else "right",
+                "yanchor": "bottom" if i == 0 else "top",
                 "showarrow": False,
                 "font": {"size": 10, "color": "grey"},
             }
@@ -251,10 +257,42 @@ def _row_decorations(
     return shapes, notes
 
 
+def row_title(session: SessionRecord, spec: ExerciseSpec | None, name: str) -> str:
+    """A row's title in plain words: what the signal is, its unit, its targets.
+
+    Example: ``Knee (degrees) · green: target for feet too close``. The unit
+    is the one the session recorded; text from the session is escaped.
+    """
+    label = spec.signal_label(name) if spec is not None else name.replace("_", " ")
+    unit = session.signals.units.get(name, "")
+    title = label[:1].upper() + label[1:]
+    if unit:
+        title += f" ({unit_name(unit)})"
+    targets = [messages.check_name(rule_id) for _, _, rule_id in _bands(spec, name)]
+    if targets:
+        title += " · green: target for " + ", ".join(dict.fromkeys(targets))
+    return plotly_text(title)
+
+
+def axis_title(session: SessionRecord, name: str) -> str:
+    """The y-axis title of a signal's row: its unit (``°``, ``hip widths``)."""
+    unit = session.signals.units.get(name, "")
+    return plotly_text("°" if unit == "deg" else unit_name(unit))
+
+
 def _rep_lines(spec: ExerciseSpec | None, name: str) -> list[tuple[float, str]]:
     if spec is not None and spec.reps is not None and name == spec.reps.signal:
-        return [(spec.reps.enter, "enter"), (spec.reps.exit, "exit")]
+        return [
+            (spec.reps.enter, "a rep counts past this line"),
+            (spec.reps.exit, "back at the start"),
+        ]
     return []
+
+
+_MARKERS = {
+    EventKind.FAULT: {"color": FAULT, "size": 11, "symbol": "x"},
+    EventKind.TIP: {"color": TIP, "size": 10, "symbol": "circle-open"},
+}
 
 
 def _fault_traces(
@@ -263,10 +301,15 @@ def _fault_traces(
     names: Sequence[str],
     series: dict[str, FloatArray],
 ) -> list[Any]:
-    """One marker trace per row holding that row's faults (clickable)."""
+    """Per row, one marker trace of its faults and one of its tips (clickable).
+
+    Traces are named ``fault`` and ``tip``; ``customdata`` holds each event's
+    index in ``session.faults``.
+    """
     row_of = {n: i + 1 for i, n in enumerate(names)}
     t = session.signals.t_s
-    by_row: dict[int, tuple[list[float], list[float], list[int], list[str]]] = {}
+    Points = tuple[list[float], list[float], list[int], list[str]]
+    by_row: dict[tuple[int, EventKind], Points] = {}
     for i, fault in enumerate(session.faults):
         signal = None
         if spec is not None:
@@ -275,20 +318,24 @@ def _fault_traces(
             except KeyError:
                 signal = None
         row = row_of.get(signal or "", 1)
+        kind = event_kind(fault, session.reps)
         y_value = _value_at(t, series[names[row - 1]], fault.start_s)
-        xs, ys, idx, text = by_row.setdefault(row, ([], [], [], []))
+        xs, ys, idx, text = by_row.setdefault((row, kind), ([], [], [], []))
         xs.append(fault.start_s)
         ys.append(y_value if math.isfinite(y_value) else 0.0)
         idx.append(i)
         where = f"rep {fault.rep_index}" if fault.rep_index else "between reps"
-        text.append(f"{fault.start_s:.1f} s, {where}: {plotly_text(fault.cue)}")
+        text.append(
+            f"{fault.start_s:.1f} s, {where}, {messages.event_kind_text(kind)}: "
+            f"{plotly_text(fault.cue)}"
+        )
     return [
         go.Scatter(
             x=xs,
             y=ys,
             mode="markers",
-            name="fault",
-            marker={"color": FAULT, "size": 11, "symbol": "x"},
+            name=kind.value,
+            marker=_MARKERS[kind],
             customdata=idx,
             text=text,
             hovertemplate="%{text}<br>(click to see this moment)<extra></extra>",
@@ -296,7 +343,7 @@ def _fault_traces(
             xaxis=_axis("x", row),
             yaxis=_axis("y", row),
         )
-        for row, (xs, ys, idx, text) in sorted(by_row.items())
+        for (row, kind), (xs, ys, idx, text) in sorted(by_row.items())
     ]
 
 
@@ -324,14 +371,13 @@ def timeline_figure(
     names = key_signals(session, spec)
     if not names:
         return _no_signal_figure()
-    units = session.signals.units
     t = np.array(session.signals.t_s, dtype=np.float64)
     fig = make_subplots(
         rows=len(names),
         cols=1,
         shared_xaxes=True,
         vertical_spacing=min(0.06, 0.3 / len(names)),
-        subplot_titles=[plotly_text(f"{n} ({units.get(n, '')})") for n in names],
+        subplot_titles=[row_title(session, spec, n) for n in names],
     )
     series = {n: _values(session.signals.values[n]) for n in names}
     counted = [r for r in session.reps if r.counted]
@@ -356,7 +402,7 @@ def timeline_figure(
                 y=series[name],
                 mode="lines",
                 name=plotly_text(name),
-                meta=plotly_text(name),
+                meta=plotly_text(spec.signal_label(name) if spec else name),
                 line={"color": LINE, "width": 1.6},
                 hovertemplate="%{meta}: %{y:.1f} at %{x:.1f} s<extra></extra>",
                 showlegend=False,
@@ -367,7 +413,10 @@ def timeline_figure(
         row_shapes, row_notes = _row_decorations(spec, name, row, view)
         shapes += row_shapes
         notes += row_notes
-        axes[f"yaxis{'' if row == 1 else row}"] = {"range": list(view)}
+        axes[f"yaxis{'' if row == 1 else row}"] = {
+            "range": list(view),
+            "title": {"text": axis_title(session, name), "font": {"size": 11}},
+        }
     traces += _fault_traces(session, spec, names, series)
     fig.add_traces(traces)
     axes[f"xaxis{'' if len(names) == 1 else len(names)}"] = {
@@ -432,86 +481,4 @@ def cached_timeline_figure(
         _timeline_cache[key] = fig
         while len(_timeline_cache) > _TIMELINE_CACHE_SIZE:
             _timeline_cache.popitem(last=False)
-    return fig
-
-
-def _when(record: SessionRecord) -> datetime | str:
-    try:
-        return datetime.fromisoformat(record.created_utc)
-    except ValueError:
-        return plotly_text(record.created_utc)
-
-
-def progress_figure(sessions: Sequence[SessionRecord]) -> Any:
-    """Range of motion and correct-rep share over time, one line per exercise.
-
-    Args:
-        sessions: Session records (any order).
-
-    Returns:
-        A ``plotly.graph_objects.Figure`` with two panels.
-    """
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.12,
-        subplot_titles=(
-            "Mean range of motion per session",
-            "Correct repetitions (% of counted)",
-        ),
-    )
-    by_exercise: dict[str, list[SessionRecord]] = {}
-    for record in sorted(sessions, key=lambda r: r.created_utc):
-        by_exercise.setdefault(record.exercise.name, []).append(record)
-    for exercise, records in by_exercise.items():
-        name = plotly_text(exercise)
-        when = [_when(r) for r in records]
-        rom = [
-            r.summary.mean_range_of_motion
-            if r.summary.mean_range_of_motion is not None
-            else math.nan
-            for r in records
-        ]
-        share = [
-            100.0 * r.summary.correct / r.summary.reps if r.summary.reps else math.nan
-            for r in records
-        ]
-        reps = [f"{r.summary.correct}/{r.summary.reps} correct" for r in records]
-        fig.add_trace(
-            go.Scatter(
-                x=when,
-                y=rom,
-                mode="lines+markers",
-                name=name,
-                legendgroup=name,
-                meta=name,
-                text=reps,
-                hovertemplate="%{x}<br>ROM %{y:.1f}<br>%{text}<extra>%{meta}</extra>",
-            ),
-            row=1,
-            col=1,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=when,
-                y=share,
-                mode="lines+markers",
-                name=name,
-                legendgroup=name,
-                meta=name,
-                showlegend=False,
-                text=reps,
-                hovertemplate="%{x}<br>%{y:.0f} %<br>%{text}<extra>%{meta}</extra>",
-            ),
-            row=2,
-            col=1,
-        )
-    fig.update_yaxes(title_text="deg (or body lengths)", row=1, col=1)
-    fig.update_yaxes(title_text="%", range=[0, 105], row=2, col=1)
-    fig.update_layout(
-        height=480,
-        margin={"l": 50, "r": 20, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-    )
     return fig

@@ -18,10 +18,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from formcheck import __version__
+from formcheck import __version__, messages
 from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.units import plain_amount, rep_signal_unit, unit_name
+from formcheck.verdicts import EventKind, event_kind, rep_verdict
 
 from . import safety
 from .clinic_report import ClinicReport
@@ -31,14 +33,28 @@ from .symptom_plots import symptom_figure
 Row = dict[str, Any]
 
 
-def rep_rows(session: SessionRecord) -> list[Row]:
+def _cue_of(session: SessionRecord, rule_id: str) -> str:
+    """The cue a check gave in this session (its id in words if none was kept)."""
+    for event in session.faults:
+        if event.rule_id == rule_id:
+            return event.cue
+    return messages.check_name(rule_id)
+
+
+def rep_rows(session: SessionRecord, spec: ExerciseSpec | None = None) -> list[Row]:
     """One row per repetition (and uncounted attempt).
 
     Every column holds one type (a table column is typed): an attempt that
-    did not count has no repetition number (``None``), not a dash.
+    did not count has no repetition number (``None``), not a dash. ``result``
+    is the verdict (:mod:`formcheck.verdicts`); ``faults`` lists what made the
+    repetition incorrect (or why an attempt did not count) and ``tips`` what
+    did not. With the spec, the range of motion's header names its unit.
     """
+    unit = rep_signal_unit(spec)
+    rom = f"range of motion ({unit_name(unit)})" if unit else "range of motion"
     rows: list[Row] = []
     for rep in session.reps:
+        tips = ", ".join(_cue_of(session, rule_id) for rule_id in rep.tips)
         rows.append(
             {
                 "rep": rep.index if rep.counted else None,
@@ -47,10 +63,10 @@ def rep_rows(session: SessionRecord) -> list[Row]:
                 "end (s)": round(rep.end_s, 1),
                 "duration (s)": round(rep.duration_s, 1),
                 "held (s)": round(rep.active_s, 1),
-                "counted": rep.counted,
-                "correct": rep.correct,
-                "range of motion": rep.range_of_motion,
+                "result": messages.verdict_text(rep_verdict(rep)),
+                rom: rep.range_of_motion,
                 "faults": ", ".join(rep.cues) or ("–" if rep.counted else rep.reason),
+                "tips": tips or "–",
             }
         )
     return rows
@@ -66,34 +82,62 @@ def hold_rows(session: SessionRecord) -> list[Row]:
             "held (s)": h.held_s,
             "target (s)": h.target_s,
             "completed": h.completed,
-            "faults": ", ".join(h.faults) or "–",
+            "faults": ", ".join(messages.check_name(f) for f in h.faults) or "–",
         }
         for h in session.holds
     ]
 
 
-def fault_rows(session: SessionRecord) -> list[Row]:
-    """One row per reported fault, in time order (``rep`` is ``None`` between reps)."""
-    return [
-        {
-            "start (s)": round(f.start_s, 1),
-            "end (s)": round(f.end_s, 1),
-            "rep": f.rep_index if f.rep_index else None,
-            "side": f.side or "",
-            "check": f.rule_id,
-            "cue": f.cue,
-            "worst value": f.worst_value,
-        }
-        for f in sorted(session.faults, key=lambda f: f.start_s)
-    ]
+def fault_rows(session: SessionRecord, kind: EventKind | None = None) -> list[Row]:
+    """One row per reported problem, in time order (``rep`` is ``None`` between reps).
+
+    Args:
+        session: The session record.
+        kind: Only faults, or only tips (default: both, with a ``kind`` column
+            saying which).
+    """
+    rows: list[Row] = []
+    for f in sorted(session.faults, key=lambda f: f.start_s):
+        this = event_kind(f, session.reps)
+        if kind is not None and this is not kind:
+            continue
+        rows.append(
+            {
+                "start (s)": round(f.start_s, 1),
+                "end (s)": round(f.end_s, 1),
+                "rep": f.rep_index if f.rep_index else None,
+                "side": f.side or "",
+                "kind": messages.event_kind_text(this),
+                "check": messages.check_name(f.rule_id),
+                "cue": f.cue,
+                "worst value": f.worst_value,
+            }
+        )
+    return rows
 
 
-def summary_row(session: SessionRecord, name: str = "") -> Row:
-    """One line summarising a session (for the sessions table)."""
+def summary_row(
+    session: SessionRecord, name: str = "", spec: ExerciseSpec | None = None
+) -> Row:
+    """One line summarising a session (for the sessions table).
+
+    ``correct`` and ``with a fault`` count repetitions, ``faults`` and ``tips``
+    the problems reported (:mod:`formcheck.verdicts`); the mean range of
+    motion is shown with its unit (as an everyday size for body lengths) when
+    the spec is given.
+    """
     s = session.summary
     per_side = ", ".join(
         f"{p.side} {p.correct}/{p.reps}" for p in s.per_side if p.side is not None
     )
+    unit = rep_signal_unit(spec)
+    mean = s.mean_range_of_motion
+    if mean is None:
+        rom = None
+    elif unit is not None:
+        rom = plain_amount(mean, unit)
+    else:
+        rom = f"{mean:g}"
     return {
         "session": name or session.created_utc,
         "date (UTC)": session.created_utc.replace("T", " ")[:16],
@@ -103,12 +147,13 @@ def summary_row(session: SessionRecord, name: str = "") -> Row:
         "source": session.source.kind,
         "reps": s.reps,
         "correct": s.correct,
-        "incorrect": s.incorrect,
+        "with a fault": s.incorrect,
         "per side (correct/reps)": per_side,
         "holds done": f"{s.holds_completed}/{s.holds}" if s.holds else "",
         "longest hold (s)": s.longest_hold_s if s.holds else None,
-        "mean range of motion": s.mean_range_of_motion,
-        "faults": sum(s.fault_counts.values()),
+        "mean range of motion": rom,
+        "faults": s.faults,
+        "tips": s.tips,
     }
 
 
@@ -201,7 +246,7 @@ def _session_section(
         "revision": record.exercise.revision,
         "current_revision": spec.revision if spec is not None and changed else None,
         "warnings": record.warnings,
-        "reps": rep_rows(record),
+        "reps": rep_rows(record, spec),
         "holds": hold_rows(record) if record.holds else [],
         "faults": fault_rows(record),
         "plot": _plot_html(
@@ -241,7 +286,9 @@ def build_report_html(
     ordered = sorted(sessions, key=lambda item: item[1].created_utc)
     records = [r for _, r in ordered]
     # plotly.js is inlined once, with the first figure in the document.
-    progress = _plot_html(progress_figure(records), True) if len(records) > 1 else None
+    progress = (
+        _plot_html(progress_figure(records, specs), True) if len(records) > 1 else None
+    )
     symptoms = None
     if clinic is not None and clinic.points:
         symptoms = _plot_html(
@@ -265,7 +312,7 @@ def build_report_html(
         version=__version__,
         not_a_medical_device=safety.NOT_A_MEDICAL_DEVICE,
         prescriptions=_prescription_rows(prescriptions, specs),
-        summary=[summary_row(r, name) for name, r in ordered],
+        summary=[summary_row(r, name, specs.get(r.exercise.id)) for name, r in ordered],
         notes=[
             (name, w)
             for name, r in ordered

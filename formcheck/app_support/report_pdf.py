@@ -248,17 +248,12 @@ def _symptoms(report: ClinicReport, styles: Mapping[str, ParagraphStyle]) -> lis
     return story
 
 
-def _session_rows(record: SessionRecord) -> list[Row]:
-    keep = (
-        "rep",
-        "side",
-        "duration (s)",
-        "counted",
-        "correct",
-        "range of motion",
-        "faults",
-    )
-    return [{k: row[k] for k in keep if k in row} for row in rep_rows(record)]
+def _session_rows(record: SessionRecord, spec: ExerciseSpec | None) -> list[Row]:
+    keep = ("rep", "side", "duration (s)", "result", "faults", "tips")
+    return [
+        {k: v for k, v in row.items() if k in keep or k.startswith("range of motion")}
+        for row in rep_rows(record, spec)
+    ]
 
 
 def build_report_pdf(
@@ -298,16 +293,17 @@ def build_report_pdf(
         section("Prescription", _prescription_rows(prescriptions, dict(specs)))
     section("Adherence", clinic.adherence)
     section("Per exercise", clinic.exercises)
-    summary = [summary_row(r, name) for name, r in ordered]
+    summary = [summary_row(r, name, specs.get(r.exercise.id)) for name, r in ordered]
     keep = (
         "date (UTC)",
         "exercise",
         "side",
         "reps",
         "correct",
-        "incorrect",
+        "with a fault",
         "holds done",
         "faults",
+        "tips",
     )
     section("Sessions", [{k: row[k] for k in keep if k in row} for row in summary])
     story += _symptoms(clinic, s)
@@ -323,7 +319,7 @@ def build_report_pdf(
                 s["h3"],
             )
         )
-        story.append(_table(_session_rows(record), s))
+        story.append(_table(_session_rows(record, specs.get(record.exercise.id)), s))
     story.append(Paragraph(_text(safety.RED_FLAGS_TITLE), s["h2"]))
     story += [
         Paragraph(_text(flag.replace("**", "")), s["small"])

@@ -17,12 +17,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from formcheck import messages
 from formcheck.analyze import AnalysisResult, analyze_video
 from formcheck.errors import InputError, OutputError
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator
 from formcheck.record import SessionRecord
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.verdicts import EventKind, event_kind
 from formcheck.video import probe_video, read_frame_at
 
 #: File name endings offered in the uploader (the content is checked anyway).
@@ -199,17 +201,19 @@ class Moment:
     end_s: float
     rep_index: int | None
     side: str | None
+    kind: EventKind = EventKind.FAULT
 
     @property
     def label(self) -> str:
-        """E.g. ``"12.3 s · rep 2 (left) · Keep your back still"``."""
+        """E.g. ``"12.3 s · rep 2 (left) · fault · Keep your back still"``."""
         rep = f"rep {self.rep_index}" if self.rep_index else "between reps"
         side = f" ({self.side})" if self.side else ""
-        return f"{self.start_s:.1f} s · {rep}{side} · {self.cue}"
+        kind = messages.event_kind_text(self.kind)
+        return f"{self.start_s:.1f} s · {rep}{side} · {kind} · {self.cue}"
 
 
 def fault_moments(session: SessionRecord) -> list[Moment]:
-    """The session's faults, in time order, as moments to jump to."""
+    """The session's faults and tips, in time order, as moments to jump to."""
     order = sorted(range(len(session.faults)), key=lambda i: session.faults[i].start_s)
     return [
         Moment(
@@ -220,6 +224,7 @@ def fault_moments(session: SessionRecord) -> list[Moment]:
             end_s=session.faults[i].end_s,
             rep_index=session.faults[i].rep_index,
             side=session.faults[i].side,
+            kind=event_kind(session.faults[i], session.reps),
         )
         for i in order
     ]

@@ -45,7 +45,23 @@ NOT_A_MEDICAL_DEVICE = (
     "and it cannot see pain, tingling or numbness."
 )
 
-PAIN_QUESTION = "Did pain or tingling spread further down your leg?"
+SYMPTOM_QUESTION = "Where are your symptoms now?"
+SYMPTOM_BASELINE_QUESTION = "Before you start: where are your symptoms now?"
+SYMPTOM_HELP = (
+    "Pain, tingling or numbness: pick the place furthest down your leg that you "
+    "feel them."
+)
+WORSE_QUESTION = "Worse than before the set?"
+
+#: The answers to the symptom question, from central to peripheral.
+SYMPTOM_PLACES: dict[str, str] = {
+    "none": "No symptoms",
+    "lower_back": "Lower back only",
+    "buttock": "Buttock",
+    "thigh": "Thigh",
+    "below_knee": "Below the knee",
+    "foot": "Foot",
+}
 
 PAIN_STOP_ADVICE: tuple[str, ...] = (
     "**Stop this exercise now** and don't repeat it today.",
@@ -56,15 +72,48 @@ PAIN_STOP_ADVICE: tuple[str, ...] = (
     "sign; if it moves further down the leg, stop and tell your clinician.",
 )
 
-#: Note stored in a session record when the user answers "yes".
-PAIN_SPREAD_NOTE = (
-    "User reported that pain or tingling spread further down the leg after this "
-    "set; the exercise was stopped."
+CENTRALISED_ADVICE = (
+    "That is usually a good sign: the exercise seems to help. Carry on gently."
 )
-#: Note stored in a session record when the user answers "no".
-PAIN_NOT_SPREAD_NOTE = (
-    "User reported no spread of pain or tingling down the leg after this set."
+WORSE_ADVICE = (
+    "Go gently and keep the movement small. If your symptoms keep getting worse "
+    "or spread further down your leg, stop and tell your clinician."
 )
+NO_BASELINE_STOP = (
+    "Your symptoms are worse and reach into your leg. Without an answer from "
+    "before the set formcheck cannot tell whether they spread, so to be safe: "
+    "stop this exercise."
+)
+
+
+def place_text(place: str) -> str:
+    """A symptom place in words (``below_knee`` → ``below the knee``)."""
+    return SYMPTOM_PLACES.get(place, place).lower()
+
+
+def spread_title(before: str, now: str) -> str:
+    """The heading shown when symptoms spread further down the leg."""
+    return (
+        f"Your symptoms spread further down your leg "
+        f"(from {place_text(before)} to {place_text(now)})."
+    )
+
+
+def centralised_title(before: str, now: str) -> str:
+    """The heading shown when symptoms moved toward the back."""
+    return (
+        f"Your symptoms moved toward your back "
+        f"(from {place_text(before)} to {place_text(now)})."
+    )
+
+
+def spread_note(before: str | None, now: str) -> str:
+    """The note stored in a set's record when the exercise is stopped."""
+    where = f"from {place_text(before)} " if before else ""
+    return (
+        f"Symptoms (pain, tingling or numbness) reached further down the leg after "
+        f"this set ({where}to {place_text(now)}); the exercise was stopped."
+    )
 
 
 def red_flags_markdown() -> str:

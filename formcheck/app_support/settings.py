@@ -67,6 +67,11 @@ class AppSettings:
         return self.home / "patients"
 
     @property
+    def routines_dir(self) -> Path:
+        """Your own routines (``*.yaml``, offered beside the bundled ones)."""
+        return self.home / "routines"
+
+    @property
     def review_dir(self) -> Path:
         """Uploaded and annotated videos of the Review page."""
         return self.home / "review"

@@ -105,9 +105,9 @@ def _catalog() -> Catalog:
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _routines() -> tuple[dict[str, Routine], list[str]]:
+def _routines(extra: str) -> tuple[dict[str, Routine], list[str]]:
     # Routines may name only exercises the app can offer.
-    return load_routines(specs=_catalog().specs)
+    return load_routines(specs=_catalog().specs, extra=Path(extra))
 
 
 def catalog() -> Catalog:
@@ -116,8 +116,8 @@ def catalog() -> Catalog:
 
 
 def routines() -> tuple[dict[str, Routine], list[str]]:
-    """The routines and any problems loading them (cached for a minute)."""
-    return _routines()
+    """The bundled routines and your own (``FORMCHECK_HOME/routines``), cached a minute."""
+    return _routines(str(settings().routines_dir))
 
 
 # ------------------------------------------------------------ the database

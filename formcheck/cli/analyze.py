@@ -19,48 +19,83 @@ from formcheck.cli._console import (
 )
 from formcheck.cli.parser import build_parser
 
+_VERDICT_STYLE = {
+    "correct": "green",
+    "paced": "green",
+    "with_fault": "red",
+    "not_counted": "dim",
+}
 
-def _summary_table(session: object) -> Table:
+
+def _summary_table(session: object, spec: object) -> Table:
+    """One row per repetition: its verdict, range of motion, faults and tips."""
+    from formcheck import messages
     from formcheck.record import SessionRecord
+    from formcheck.specs.schema import ExerciseSpec
+    from formcheck.units import format_value, rep_signal_unit
+    from formcheck.verdicts import rep_verdict
 
     assert isinstance(session, SessionRecord)
+    assert spec is None or isinstance(spec, ExerciseSpec)
+    unit = rep_signal_unit(spec)
+    cues = {f.rule_id: f.cue for f in session.faults}
     table = Table(title=f"{lit(session.exercise.name)}: repetitions", show_lines=False)
-    for col in (
-        "#",
-        "side",
-        "start",
-        "end",
-        "counted",
-        "result",
-        "range",
-        "faults / reason",
-    ):
+    for col in ("#", "side", "start", "end", "result", "range", "faults", "tips"):
         table.add_column(col)
     for r in session.reps:
-        result = "correct" if r.correct else ("faulty" if r.counted else "-")
-        style = "green" if r.correct else ("red" if r.counted else "dim")
-        detail = ", ".join(r.cues) if r.counted else r.reason
-        rom = "" if r.range_of_motion is None else f"{r.range_of_motion:.0f}"
+        verdict = rep_verdict(r)
+        style = _VERDICT_STYLE[verdict.value]
+        faults = ", ".join(r.cues) if r.counted else r.reason
+        tips = ", ".join(cues.get(t, messages.check_name(t)) for t in r.tips)
+        rom = (
+            ""
+            if r.range_of_motion is None
+            else (
+                format_value(r.range_of_motion, unit)
+                if unit
+                else f"{r.range_of_motion:g}"
+            )
+        )
         table.add_row(
             str(r.index) if r.counted else "-",
             lit(r.side or ""),
             f"{r.start_s:.1f}s",
             f"{r.end_s:.1f}s",
-            "yes" if r.counted else "no",
-            f"[{style}]{result}[/]",
-            rom,
-            lit(detail),
+            f"[{style}]{messages.verdict_text(verdict)}[/]",
+            lit(rom),
+            f"[red]{lit(faults)}[/]" if r.faults else lit(faults),
+            f"[cyan]{lit(tips)}[/]" if tips else "",
         )
     return table
 
 
-def _print_summary(result: object, outputs: dict[str, Path]) -> None:
+def _print_faults(session: object) -> None:
+    """The reported faults and tips, each marked as which it is."""
+    from formcheck import messages
+    from formcheck.record import SessionRecord
+    from formcheck.verdicts import EventKind, event_kind
+
+    assert isinstance(session, SessionRecord)
+    if not session.faults:
+        return
+    console.print("[bold]Faults and tips:[/]")
+    for f in session.faults:
+        kind = event_kind(f, session.reps)
+        style = "red" if kind is EventKind.FAULT else "cyan"
+        rep = f" (rep {f.rep_index})" if f.rep_index else ""
+        console.print(
+            f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  [{style}]{messages.event_kind_text(kind)}[/]"
+            f"  [yellow]{lit(f.rule_id)}[/]{rep}: {lit(f.cue)}"
+        )
+
+
+def _print_summary(result: object, outputs: dict[str, Path], spec: object) -> None:
     from formcheck.analyze import AnalysisResult
 
     assert isinstance(result, AnalysisResult)
     s = result.session
     if s.reps:
-        console.print(_summary_table(s))
+        console.print(_summary_table(s, spec))
     if s.holds:
         table = Table(title=f"{lit(s.exercise.name)}: holds")
         for col in ("#", "start", "end", "held", "target", "done"):
@@ -76,29 +111,25 @@ def _print_summary(result: object, outputs: dict[str, Path]) -> None:
             )
         console.print(table)
     sm = s.summary
-    if s.exercise.kind == "reps":
+    if s.exercise.kind in ("reps", "guided"):
         per_side = "  ".join(
             f"{p.side}: {p.reps} ({p.correct} correct)"
             for p in sm.per_side
             if p.side is not None
         )
+        good = "paced" if s.exercise.kind == "guided" else "correct"
         console.print(
-            f"[bold]Repetitions:[/] {sm.reps}  correct {sm.correct}  faulty {sm.incorrect}"
+            f"[bold]Repetitions:[/] {sm.reps}  {good} {sm.correct}  "
+            f"with a fault {sm.incorrect}  (faults {sm.faults}, tips {sm.tips})"
             + (f"   {lit(f'[{per_side}]')}" if per_side else ""),
             soft_wrap=True,
         )
     if s.exercise.kind == "hold" or s.holds:
         console.print(
-            f"[bold]Holds:[/] {sm.holds_completed} of {sm.holds} reached the minimum; longest {sm.longest_hold_s:.1f}s"
+            f"[bold]Holds:[/] {sm.holds_completed} of {sm.holds} reached the minimum; "
+            f"longest {sm.longest_hold_s:.1f}s  (faults {sm.faults}, tips {sm.tips})"
         )
-    if s.faults:
-        console.print("[bold]Faults:[/]")
-        for f in s.faults:
-            rep = f" (rep {f.rep_index})" if f.rep_index else ""
-            console.print(
-                f"  {f.start_s:6.1f}s-{f.end_s:6.1f}s  "
-                f"[yellow]{lit(f.rule_id)}[/]{rep}: {lit(f.cue)}"
-            )
+    _print_faults(s)
     for w in s.warnings:
         console.print(f"[yellow]warning:[/] {lit(w)}")
     for kind, path in outputs.items():
@@ -184,7 +215,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             error(f"{lm_path}: cannot write landmarks ({exc})")
             return EXIT_ERROR
         outputs["landmarks"] = lm_path
-    _print_summary(result, outputs)
+    _print_summary(result, outputs, spec)
     if result.problems:
         for p in result.problems:
             error(f"{source_name}: {p}; results up to that point were saved")

@@ -18,6 +18,7 @@ from formcheck.record.files import (
 from formcheck.record.landmarks import LandmarkTrack
 from formcheck.record.model import (
     ExerciseInfo,
+    SessionGroup,
     SessionRecord,
     SideSummary,
     SignalTrack,
@@ -32,6 +33,7 @@ __all__ = [
     "ExerciseInfo",
     "LandmarkTrack",
     "SessionFiles",
+    "SessionGroup",
     "SessionRecord",
     "SessionRecorder",
     "SideSummary",

@@ -23,8 +23,10 @@ from formcheck._version import __version__
 from formcheck.clinic import SymptomLocation
 from formcheck.errors import SessionFileError
 from formcheck.landmarks import Side
+from formcheck.messages import verdict_text
 from formcheck.record.landmarks import LandmarkTrack
 from formcheck.results import FaultEvent, HoldRecord, OptFloat, Phase, RepRecord
+from formcheck.verdicts import rep_verdict
 
 FORMAT: Literal["formcheck-session"] = "formcheck-session"
 FORMAT_VERSION: Literal[1] = 1
@@ -84,8 +86,16 @@ class Summary(_Model):
     total_hold_s: float
     fault_counts: dict[str, int]
     mean_range_of_motion: OptFloat
-    faults: int = Field(default=0, description="Fault events (severity warn).")
-    tips: int = Field(default=0, description="Tip events (severity info).")
+    faults: int = Field(
+        default=0,
+        description="Reported faults: problems that made their repetition incorrect "
+        "(between repetitions: severity warn). See formcheck.verdicts.",
+    )
+    tips: int = Field(
+        default=0,
+        description="Reported tips: problems that did not make a repetition "
+        "incorrect (between repetitions: severity info).",
+    )
     recognised: bool = Field(
         default=True,
         description="False when the exercise's posture was never seen, only another one.",
@@ -134,6 +144,28 @@ class SymptomReport(_Model):
         return self.before is not None and self.location.rank < self.before.rank
 
 
+class SessionGroup(_Model):
+    """The routine run a set belongs to: every set of one run shares the ``id``.
+
+    Attributes:
+        id: The run's id (the same in every record of the run).
+        label: What the run was, e.g. the routine's name.
+        routine: The routine's id, if it was a routine file.
+        started_utc: When the run started (ISO time, UTC).
+        step: This set's step in the run, 1-based.
+        steps: Steps in the run.
+        set_number: This set's number within its step, 1-based.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    label: str
+    routine: str | None = None
+    started_utc: str
+    step: int = Field(ge=1)
+    steps: int = Field(ge=1)
+    set_number: int = Field(ge=1)
+
+
 class SessionRecord(_Model):
     """A whole session, as saved to JSON."""
 
@@ -159,6 +191,10 @@ class SessionRecord(_Model):
         default_factory=list,
         description="The symptom question's answers after the set (usually one).",
     )
+    group: SessionGroup | None = Field(
+        default=None,
+        description="The routine run this set belongs to (all its sets share it).",
+    )
     landmarks: LandmarkTrack | None = Field(
         default=None,
         description="Per-frame landmarks to replay the set (None in older records).",
@@ -169,7 +205,12 @@ class SessionRecord(_Model):
         return self.model_dump_json(indent=1)
 
     def reps_csv(self) -> str:
-        """Return the per-repetition table as CSV text."""
+        """Return the per-repetition table as CSV text.
+
+        ``verdict`` is ``correct``, ``with a fault`` or ``not counted``
+        (:mod:`formcheck.verdicts`); ``faults`` lists the checks that made the
+        repetition incorrect and ``tips`` those that did not.
+        """
         buffer = io.StringIO()
         signal_names = list(self.signals.units)
         writer = csv.writer(buffer)
@@ -183,9 +224,11 @@ class SessionRecord(_Model):
                 "active_s",
                 "counted",
                 "correct",
+                "verdict",
                 "reason",
                 "range_of_motion",
                 "faults",
+                "tips",
                 *[f"{n}_min" for n in signal_names],
                 *[f"{n}_max" for n in signal_names],
             ]
@@ -201,9 +244,11 @@ class SessionRecord(_Model):
                     r.active_s,
                     r.counted,
                     r.correct,
+                    verdict_text(rep_verdict(r)),
                     r.reason,
                     "" if r.range_of_motion is None else r.range_of_motion,
                     ";".join(r.faults),
+                    ";".join(r.tips),
                     *[
                         "" if r.signal_min.get(n) is None else r.signal_min[n]
                         for n in signal_names

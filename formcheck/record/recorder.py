@@ -22,12 +22,12 @@ from formcheck.results import (
     OptFloat,
     Phase,
     RepRecord,
-    Severity,
     rounded,
     tally,
 )
 from formcheck.signals import signal_units
 from formcheck.specs.schema import ExerciseSpec, TurnSignal
+from formcheck.verdicts import split_events
 
 
 def world_points(spec: ExerciseSpec) -> tuple[int, ...]:
@@ -56,6 +56,7 @@ def summarise(
     counted = [r for r in reps if r.counted]
     roms = [r.range_of_motion for r in counted if r.range_of_motion is not None]
     total = tallies[0]
+    fault_events, tip_events = split_events(faults, reps)
     return Summary(
         reps=total.counted,
         correct=total.correct,
@@ -73,8 +74,8 @@ def summarise(
         total_hold_s=round(sum(h.held_s for h in holds), 2),
         fault_counts=fault_counts,
         mean_range_of_motion=rounded(sum(roms) / len(roms), 2) if roms else None,
-        faults=sum(f.severity is not Severity.INFO for f in faults),
-        tips=sum(f.severity is Severity.INFO for f in faults),
+        faults=len(fault_events),
+        tips=len(tip_events),
     )
 
 

@@ -37,6 +37,8 @@ Severity = Literal["warn", "info"]
 LengthUnit = Literal["torso", "thigh", "shin", "hip_width", "shoulder_width"]
 
 ALL_PHASES: tuple[Phase, ...] = ("rest", "moving", "active")
+#: Longest signal label (it is drawn on the video next to the joint).
+MAX_LABEL_CHARS = 24
 
 
 class _Model(BaseModel):
@@ -121,6 +123,13 @@ class _SignalBase(_Model):
     """
 
     description: str = ""
+    label: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=MAX_LABEL_CHARS,
+        description="Short plain name shown next to the value on the video and in "
+        "plots (default: the signal's name in words, e.g. 'hip extension').",
+    )
     change_from_start: bool = Field(
         default=False,
         description="Report the change from the value calibrated in the start pose.",
@@ -682,6 +691,17 @@ class ExerciseSpec(_Model):
             raise ValueError("side mode 'alternating' needs a `reps` section")
         check_spec_numbers(self)
         return self
+
+    def signal_label(self, name: str) -> str:
+        """The plain name of a signal: its ``label``, else its name in words.
+
+        Example: ``hip_extension`` without a label reads ``hip extension``.
+        An unknown name is turned into words the same way.
+        """
+        signal = self.signals.get(name)
+        if signal is not None and signal.label:
+            return signal.label
+        return name.replace("_", " ").strip()
 
     def rule(self, rule_id: str) -> RuleSpec:
         """Return the rule with this id.
