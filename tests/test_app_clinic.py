@@ -296,12 +296,14 @@ def test_the_live_page_opens_for_a_patient_with_their_prescription(
     at = open_page("pages/1_Live.py")
     no_exceptions(at)
     assert at.title[0].value == "Live exercise check"
-    at.sidebar.selectbox(key="live_exercise").select("glute_bridge").run()
-    patient = at.sidebar.selectbox(key="live_patient")
-    assert patient.options == ["— none —", clinic.handle]  # only themself
-    patient.select(clinic.handle).run()
-    no_exceptions(at)
-    assert any("7 reps × 2 set(s)" in c for c in texts(at.caption))
+    # A clinic patient exercises what was prescribed: nothing else to pick.
+    keys = {w.key for w in [*at.selectbox, *at.radio]}
+    assert not keys & {"live_exercise", "live_routine", "live_patient", "live_mode"}
+    plan = at.session_state["live_processor"][1].plan
+    assert [(s.spec.id, s.step.target) for s in plan.steps] == [
+        ("glute_bridge", "7 reps × 2 sets")
+    ]
+    assert plan.patient == clinic.handle
 
 
 def test_review_saves_to_the_logged_in_patients_sessions(
