@@ -154,7 +154,7 @@ END_NOT_HELD = "Pause for a moment at the end of each repetition."
 SHORT_OF_TARGET = (
     "Go a little further if it is comfortable: that one stopped short of the target."
 )
-COUNTED_UNFINISHED = "counted at the end of the recording, before the way back"
+COUNTED_UNFINISHED = "counted, though the way back was not seen"
 
 
 def did_not_count(outcome: RepOutcome) -> str:

@@ -37,11 +37,13 @@ from formcheck.types import PoseFrame
 
 #: A fitted floor tilted more than this is not believed.
 MAX_FLOOR_TILT_DEG = 25.0
-#: Seconds in position without a still start before calibrating from what
-#: has been seen.
+#: Seconds since the person was first seen in the start position without a
+#: still start before calibrating from what has been seen...
 FALLBACK_S = 5.0
-#: ...from the frames of the last this many seconds...
-_FALLBACK_WINDOW_S = 6.0
+#: ...when they were in the start position at least this long in all...
+_FALLBACK_MIN_READY_S = 0.5
+#: ...from their frames in the start position of the last this many seconds...
+_FALLBACK_WINDOW_S = 10.0
 #: ...nearest the resting end of the movement (this share of them).
 _FALLBACK_SHARE = 0.25
 
@@ -108,6 +110,7 @@ class Calibrator:
         self._seen: deque[tuple[float, PoseFrame]] = deque()
         self._ready_s = 0.0
         self._last_ready_t: float | None = None
+        self._first_ready_t: float | None = None
 
     @property
     def done(self) -> bool:
@@ -117,6 +120,11 @@ class Calibrator:
     def start_values(self, assignment: Side | None) -> dict[str, float] | None:
         """Every signal's value in the start pose (``None`` before calibration)."""
         return self._state.start_values.get(assignment) if self._state.done else None
+
+    @property
+    def last_ready_s(self) -> float | None:
+        """When the person was last seen in the start position."""
+        return self._last_ready_t
 
     @property
     def method(self) -> CalibrationMethod | None:
@@ -130,6 +138,7 @@ class Calibrator:
         self._seen.clear()
         self._ready_s = 0.0
         self._last_ready_t = None
+        self._first_ready_t = None
 
     def adopt(self, other: Calibrator) -> None:
         """Take over another calibrator's start pose (e.g. from positioning)."""
@@ -206,6 +215,8 @@ class Calibrator:
         return True
 
     def _note_ready(self, frame: PoseFrame, t: float) -> None:
+        if self._first_ready_t is None:
+            self._first_ready_t = t
         if self._last_ready_t is not None:
             self._ready_s += min(t - self._last_ready_t, 0.5)
         self._last_ready_t = t
@@ -214,8 +225,18 @@ class Calibrator:
             self._seen.popleft()
 
     def _fallback(self, near: Side, forward_sign: float, t: float) -> bool:
-        """No still start came: calibrate from the frames nearest rest."""
-        if self._ready_s < FALLBACK_S or len(self._seen) < 3:
+        """No still start came: calibrate from the frames nearest rest.
+
+        Someone who starts moving within a second of getting into position
+        (or who never keeps still) is calibrated from the frames in which they
+        were seen in the start position, once that was long enough ago.
+        """
+        if (
+            self._first_ready_t is None
+            or t - self._first_ready_t < FALLBACK_S
+            or self._ready_s < _FALLBACK_MIN_READY_S
+            or len(self._seen) < 3
+        ):
             return False
         frames = [f for _, f in self._seen]
         if self._rest_key is not None:

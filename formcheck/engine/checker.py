@@ -29,7 +29,7 @@ from collections.abc import Callable
 from formcheck import messages
 from formcheck.engine.calibration import Calibrator
 from formcheck.engine.cues import CueSelector
-from formcheck.engine.modes import ModeFrame, ModeUpdate, mode_for
+from formcheck.engine.modes import ModeFrame, ModeUpdate, RepMode, mode_for
 from formcheck.engine.posture import Posture
 from formcheck.engine.quality import quality_rules
 from formcheck.engine.records import RecordBook
@@ -133,6 +133,7 @@ class FormChecker:
         self._following = False
         # -inf: in position "since before the recording" until a gate fails.
         self._in_position_since: float | None = -math.inf
+        self._just_calibrated = False
 
     def _rest_key(
         self, order: list[str]
@@ -193,6 +194,9 @@ class FormChecker:
             if display is not None
             else (self._fixed or (scene.near if scene.has_person else None))
         )
+        if self._just_calibrated:
+            self._just_calibrated = False
+            self._start_under_way(working or display, t)
         phase = self._mode.phase()
         if scene.cut:
             self._calibrator.reset()
@@ -218,7 +222,7 @@ class FormChecker:
                 for r in self._frame_rules
                 if r.gate or r.kind == "setup"
             )
-            self._calibrator.update(
+            self._just_calibrated = self._calibrator.update(
                 frame,
                 t,
                 phase in (Phase.REST, Phase.SETUP) and gates_ok,
@@ -271,6 +275,16 @@ class FormChecker:
         )
 
     # --------------------------------------------------------------- stages
+    def _start_under_way(self, side: Side | None, t: float) -> None:
+        """Right after a late calibration: a movement already under way counts."""
+        reps, since = self.spec.reps, self._calibrator.last_ready_s
+        if reps is None or since is None or not isinstance(self._mode, RepMode):
+            return
+        start = self._calibrator.start_values(side) or {}
+        value = 0.0 if reps.signal in self._from_start else start.get(reps.signal)
+        if value is not None:
+            self._mode.start_under_way(t, since, value)
+
     def _scene_cues(self, scene: Scene) -> list[Cue]:
         if not scene.has_person:
             return [_setup(messages.STEP_INTO_VIEW)]

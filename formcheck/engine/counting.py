@@ -256,6 +256,39 @@ class RepCounter:
             return None
         return self._event(cycle, timestamp_s, outcome)
 
+    def start_under_way(
+        self, value: float, now_s: float, start_s: float, start_value: float
+    ) -> bool:
+        """Start a cycle that was already under way before counting could begin.
+
+        Someone who moved as soon as they were in position is calibrated late
+        (from the frames in which they were seen at rest); if they are far
+        into the movement by then, that movement is this cycle, begun when
+        they were last seen at rest.
+
+        Args:
+            value: The counting signal now.
+            now_s: The time now.
+            start_s: When the person was last seen in the start position.
+            start_value: The counting signal's value in the start position.
+
+        Returns:
+            Whether a cycle was started: the value is at least the smallest
+            range that counts (and half-way to the enter level) from the
+            start value.
+        """
+        v, rest = self._sign * value, self._sign * start_value
+        if self._cycle is not None or not (math.isfinite(v) and math.isfinite(rest)):
+            return False
+        under_way = max(self.min_amplitude, 0.5 * (self.enter_level(rest) - rest))
+        if v - rest < under_way:
+            return False
+        self._rest = rest
+        self._cycle = _Cycle(start_s=start_s, baseline=rest, extreme=v)
+        self._state = RepState.MOVING
+        self._advance(self._cycle, v, now_s, None)
+        return True
+
     def finish(self, timestamp_s: float, held_s: float = 2.0) -> RepEvent | None:
         """End of the video or stream: count a repetition done all but the return.
 

@@ -109,6 +109,16 @@ class ExerciseMode(Protocol):
         ...
 
 
+#: A cycle cut short by a wrong posture still counts only if the counting
+#: signal was seen this recently: a movement followed to the moment the person
+#: got up, not one lost from sight before.
+_WATCHED_UNTIL_S = 0.5
+
+#: ... and only if its end position was held this long (a deliberate hold, not
+#: the movement of getting up).
+_HELD_BEFORE_LEAVING_S = 3.0
+
+
 class RepMode:
     """Counted repetitions on one signal, with levels from the person's range."""
 
@@ -129,6 +139,7 @@ class RepMode:
         )
         self._value = math.nan
         self._moving: Side | None = None
+        self._seen_s = -math.inf
 
     @property
     def busy(self) -> bool:
@@ -159,10 +170,36 @@ class RepMode:
                 best, self._value, self._moving = self._sign * v, v, side
         return self._moving
 
+    def start_under_way(self, t: float, start_s: float, start_value: float) -> None:
+        """The start pose just became known: a movement already under way counts.
+
+        Args:
+            t: The time now.
+            start_s: When the person was last seen in the start position.
+            start_value: The counting signal's value in the start pose.
+        """
+        self._counter.start_under_way(self._value, t, start_s, start_value)
+
     def update(self, frame: ModeFrame) -> ModeUpdate:
-        """Count: a cycle in progress is dropped while the posture is wrong."""
+        """Count; a cycle in progress ends when the posture goes wrong.
+
+        A movement done and held (or on its way back) when the posture goes
+        wrong (the person got up, the camera moved) still counts, noted
+        unfinished, if the counting signal was in sight until then; otherwise
+        it is dropped.
+        """
+        if math.isfinite(self._value):
+            self._seen_s = frame.t
         if frame.gated:
-            event = self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
+            watched = frame.t - self._seen_s <= _WATCHED_UNTIL_S
+            finished = (
+                self._counter.finish(frame.t, held_s=_HELD_BEFORE_LEAVING_S)
+                if watched
+                else None
+            )
+            event = finished or (
+                self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
+            )
         else:
             event = self._counter.update(
                 self._value, frame.t, self._moving, can_start=frame.settled

@@ -183,12 +183,27 @@ def _body(xy: Array, vis: Array) -> _Body | None:
     )
 
 
+def _facing_away_from_legs(body: _Body) -> bool:
+    """The face points away from the legs: propped up on the front, not sitting.
+
+    Sitting, the face points the way the thighs go; at the top of a press-up
+    (hips on the floor, trunk up) it points the other way.
+    """
+    nose = _point(body.xy, body.vis, Landmark.NOSE)
+    ears = _point(body.xy, body.vis, Landmark.LEFT_EAR, Landmark.RIGHT_EAR)
+    if nose is None or ears is None or body.knees is None:
+        return False
+    face = (float(nose[0]) - float(ears[0])) / body.torso
+    legs = (float(body.knees[0]) - float(body.hips[0])) / body.torso
+    return abs(face) > 0.05 and abs(legs) > 0.3 and face * legs < 0
+
+
 def _upright(body: _Body) -> Posture:
     if body.knees is None:
         return Posture.UPRIGHT
     thigh = _angle_from(body.knees - body.hips, _DOWN)
     if thigh >= 45.0:
-        return Posture.SITTING
+        return Posture.LYING_FRONT if _facing_away_from_legs(body) else Posture.SITTING
     if body.ankles is None:
         return Posture.UPRIGHT
     shin = _angle_from(body.ankles - body.knees, _DOWN)
