@@ -1,0 +1,53 @@
+"""The accuracy benchmark: how often formcheck counts, times and flags correctly.
+
+``formcheck bench`` runs the full pipeline with the real model over labelled
+clips — the project's generated clips (exact truth) and any folder of real clips
+with a labels file (eye counts, with their confidence) — and reports per clip and
+in total: exact-count and off-by-one rates, mean absolute count error, hold-time
+error, fault precision and recall, angle error against truth where truth exists,
+and the time spent in pose inference versus formcheck's own per-frame work.
+
+Labels file format (YAML)::
+
+    format: formcheck-bench-labels
+    version: 1
+    videos: ../../shared/videos      # folder of the clips, relative to this file
+    clips:
+      - file: clip.mp4
+        exercise: glute_bridge         # spec id
+        view: side                     # as filmed
+        reps: 7                        # counted repetitions (null for holds)
+        reps_per_side: {left: 1, right: 1}   # optional
+        holds_s: [5.0]                 # optional: hold durations, in order
+        confidence: medium             # of the label: high | medium-high | medium | low
+        side: left                     # optional: the --side to analyse with
+        faults:                        # optional: [{rule, start_s, end_s}]
+        note: free text
+"""
+
+from formcheck.bench.angles import angle_errors
+from formcheck.bench.evaluate import evaluate_clip, run_benchmark
+from formcheck.bench.labels import ClipLabel, FaultLabel, load_labels
+from formcheck.bench.report import to_markdown
+from formcheck.bench.result import ClipResult
+from formcheck.bench.summary import (
+    ANGLE_TOLERANCE_DEG,
+    HOLD_TOLERANCE_S,
+    BenchReport,
+    summarise,
+)
+
+__all__ = [
+    "ANGLE_TOLERANCE_DEG",
+    "HOLD_TOLERANCE_S",
+    "BenchReport",
+    "ClipLabel",
+    "ClipResult",
+    "FaultLabel",
+    "angle_errors",
+    "evaluate_clip",
+    "load_labels",
+    "run_benchmark",
+    "summarise",
+    "to_markdown",
+]
