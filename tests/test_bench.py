@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from formcheck.bench import (
     ClipLabel,
     ClipResult,
+    ClipSource,
+    LabelConfidence,
     evaluate_clip,
     load_labels,
     summarise,
@@ -18,6 +21,13 @@ from formcheck.errors import InputError
 from tests.conftest import REPO, SHARED_VIDEOS
 
 LABELS = REPO / "benchmarks" / "shared_clips.labels.yaml"
+
+
+def write_labels(tmp_path: Path, clip: dict[str, object]) -> Path:
+    path = tmp_path / "labels.yaml"
+    data = {"format": "formcheck-bench-labels", "videos": ".", "clips": [clip]}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
 
 
 def result(**kw) -> ClipResult:
@@ -101,8 +111,81 @@ def test_labels_file_loads_with_confidence() -> None:
         c for c in labels if c.path.name == "malikmrllh+exercises__buttbridge.mp4"
     )
     assert bridge.reps == 7
-    assert bridge.confidence == "medium"
+    assert bridge.confidence is LabelConfidence.MEDIUM
+    assert bridge.source is ClipSource.REAL
     assert bridge.path.parent == SHARED_VIDEOS.resolve()
+
+
+def test_labels_file_negatives_and_people() -> None:
+    labels = load_labels(LABELS)
+    negatives = [c for c in labels if not c.recognised]
+    assert len(negatives) >= 4
+    for c in negatives:
+        assert c.reps is None, c.path.name
+        assert not c.holds_s, c.path.name
+    # The same bird-dog clip is a bird-dog positive and a glute-bridge negative.
+    bird_dog = {
+        c.exercise: c.recognised
+        for c in labels
+        if c.path.name == "HonzaCzSk+polybag__videos__bird_dog.mp4"
+    }
+    assert bird_dog == {"bird_dog": True, "glute_bridge": False}
+    several = {c.path.name for c in labels if c.people > 1}
+    assert several == {
+        "vincentbrouillard777-cmd+pwa-renforcement__public__videos__clamshells.mp4"
+    }
+    assert all(c.people == 1 for c in labels if c.path.name not in several)
+
+
+def test_labels_file_agrees_with_the_clip_list() -> None:
+    """Every label names a listed clip; spec ids and people agree with clips.yaml."""
+    listing = SHARED_VIDEOS / "clips.yaml"
+    if not listing.is_file():
+        pytest.skip(f"{listing} is not available")
+    clips = {
+        c["file"]: c
+        for c in yaml.safe_load(listing.read_text(encoding="utf-8"))["clips"]
+    }
+    for label in load_labels(LABELS):
+        name = label.path.name
+        assert name in clips, name
+        entry = clips[name]
+        if "spec_id" in entry:
+            shows_it = entry["spec_id"] == label.exercise
+            assert label.recognised == shows_it, (name, label.exercise)
+        other_people = str(entry.get("other_people_in_view", "no")).lower()
+        assert (label.people > 1) == (
+            other_people not in ("no", "false")
+            or "two people" in str(entry.get("notes", "")).lower()
+        ), name
+
+
+def test_label_defaults(tmp_path: Path) -> None:
+    path = write_labels(tmp_path, {"file": "x.mp4", "exercise": "glute_bridge"})
+    (label,) = load_labels(path)
+    assert label.recognised is True
+    assert label.people == 1
+    assert label.view == "side"
+    assert label.confidence is LabelConfidence.UNKNOWN
+    assert label.path == tmp_path.resolve() / "x.mp4"
+
+
+def test_labels_negative_and_people(tmp_path: Path) -> None:
+    path = write_labels(
+        tmp_path,
+        {
+            "file": "x.mp4",
+            "exercise": "glute_bridge",
+            "recognised": False,
+            "people": 2,
+            "confidence": "high",
+        },
+    )
+    (label,) = load_labels(path)
+    assert label.recognised is False
+    assert label.people == 2
+    assert label.confidence is LabelConfidence.HIGH
+    assert label.confidence.scored
 
 
 def test_bad_labels_files(tmp_path: Path) -> None:
@@ -118,18 +201,48 @@ def test_bad_labels_files(tmp_path: Path) -> None:
         load_labels(missing)
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"recognized": False}, r"clips\.0: .*recognized: Extra inputs"),
+        ({"recognised": False, "reps": 3}, "recognised: false has no reps"),
+        ({"recognised": False, "holds_s": [5.0]}, "recognised: false has no reps"),
+        ({"people": 0}, r"clips\.0: .*people"),
+        ({"confidence": "sure"}, r"clips\.0: .*confidence"),
+        ({"reps": -1}, r"clips\.0: .*reps"),
+        ({"exercise": "no_such_exercise"}, "exercise 'no_such_exercise'"),
+    ],
+)
+def test_bad_label_fields_are_errors(
+    tmp_path: Path, extra: dict[str, object], message: str
+) -> None:
+    path = write_labels(
+        tmp_path, {"file": "x.mp4", "exercise": "glute_bridge", **extra}
+    )
+    with pytest.raises(InputError, match=message):
+        load_labels(path)
+
+
 def test_missing_clip_is_an_error_row_not_a_crash(tmp_path: Path) -> None:
     label = ClipLabel(
         path=tmp_path / "gone.mp4",
         exercise="glute_bridge",
         view="side",
-        source="real",
-        reps=3,
+        source=ClipSource.REAL,
+        reps=None,
+        confidence=LabelConfidence.HIGH,
+        recognised=False,
+        people=2,
     )
     r = evaluate_clip(label)
     assert r.error is not None
     assert "gone.mp4" in r.error
     assert r.found_reps is None
+    assert r.found_recognised is None
+    assert r.expected_recognised is False
+    assert r.expected_people == 2
+    assert r.source is ClipSource.REAL
+    assert r.confidence is LabelConfidence.HIGH
 
 
 @pytest.mark.model

@@ -15,19 +15,31 @@ Labels file format (YAML)::
     clips:
       - file: clip.mp4
         exercise: glute_bridge         # spec id
-        view: side                     # as filmed
+        view: side                     # as filmed; starts with the view word
         reps: 7                        # counted repetitions (null for holds)
         reps_per_side: {left: 1, right: 1}   # optional
         holds_s: [5.0]                 # optional: hold durations, in order
         confidence: medium             # of the label: high | medium-high | medium | low
         side: left                     # optional: the --side to analyse with
+        recognised: false              # optional (default true): not this exercise
+        people: 2                      # optional (default 1): people in view
         faults:                        # optional: [{rule, start_s, end_s}]
         note: free text
+
+A ``recognised: false`` clip shows another exercise: it is right when the
+session summary says the exercise was not recognised, and it has no ``reps``
+or ``holds_s``. Unknown keys are an error.
 """
 
 from formcheck.bench.angles import angle_errors
 from formcheck.bench.evaluate import evaluate_clip, run_benchmark
-from formcheck.bench.labels import ClipLabel, FaultLabel, load_labels
+from formcheck.bench.labels import (
+    ClipLabel,
+    ClipSource,
+    FaultLabel,
+    LabelConfidence,
+    load_labels,
+)
 from formcheck.bench.report import to_markdown
 from formcheck.bench.result import ClipResult
 from formcheck.bench.summary import (
@@ -43,7 +55,9 @@ __all__ = [
     "BenchReport",
     "ClipLabel",
     "ClipResult",
+    "ClipSource",
     "FaultLabel",
+    "LabelConfidence",
     "angle_errors",
     "evaluate_clip",
     "load_labels",
