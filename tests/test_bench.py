@@ -1,4 +1,7 @@
-"""The accuracy benchmark: labels, scoring, report; and a fast real-model subset for CI."""
+"""The accuracy benchmark: labels, evaluation; and fast real-model subsets for CI.
+
+Scoring and the report are tested in ``test_bench_report.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ import yaml
 
 from formcheck.bench import (
     ClipLabel,
-    ClipResult,
     ClipSource,
     LabelConfidence,
     evaluate_clip,
     load_labels,
     summarise,
-    to_markdown,
 )
 from formcheck.errors import InputError
 from tests.conftest import REPO, SHARED_VIDEOS
@@ -28,80 +29,6 @@ def write_labels(tmp_path: Path, clip: dict[str, object]) -> Path:
     data = {"format": "formcheck-bench-labels", "videos": ".", "clips": [clip]}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
-
-
-def result(**kw) -> ClipResult:
-    base = dict(
-        file="a.mp4",
-        exercise="glute_bridge",
-        view="side",
-        source="generated",
-        confidence="exact",
-        expected_reps=5,
-        found_reps=5,
-        expected_per_side=None,
-        found_per_side=None,
-        expected_holds_s=None,
-        found_holds_s=None,
-        hold_error_s=None,
-        faults_injected=0,
-        faults_flagged=0,
-        faults_missed=[],
-        clean_reps=5,
-        clean_reps_flagged=0,
-        flagged_rules=[],
-        angle_error_median_deg=2.0,
-        angle_error_p90_deg=5.0,
-        tracked_share=1.0,
-        frames=300,
-        duration_s=10.0,
-        pose_ms_per_frame=20.0,
-        formcheck_ms_per_frame=0.3,
-        processing_s=5.0,
-        formcheck_isolated_ms_per_frame=0.2,
-    )
-    base.update(kw)
-    return ClipResult(**base)
-
-
-def test_totals_rates_and_unreliable_list() -> None:
-    results = [
-        result(),
-        result(file="b.mp4", found_reps=6),
-        result(
-            file="c.mp4",
-            exercise="bird_dog",
-            faults_injected=2,
-            faults_flagged=1,
-            faults_missed=["hip_opening"],
-        ),
-        result(
-            file="d.mp4",
-            exercise="childs_pose",
-            expected_reps=None,
-            found_reps=None,
-            expected_holds_s=[30.0],
-            found_holds_s=[27.5],
-            hold_error_s=2.5,
-        ),
-    ]
-    report = summarise(results, "formcheck bench --generated x")
-    t = report.totals
-    assert t["exact_count_rate"] == pytest.approx(2 / 3)
-    assert t["within_one_rate"] == pytest.approx(1.0)
-    assert t["mean_abs_count_error"] == pytest.approx(1 / 3)
-    assert t["fault_recall"] == pytest.approx(0.5)
-    assert t["max_hold_error_s"] == pytest.approx(2.5)
-    assert t["formcheck_to_pose_ratio"] == pytest.approx(0.01)
-    assert t["formcheck_in_pipeline_to_pose_ratio"] == pytest.approx(0.015)
-    assert t["realtime_factor"] == pytest.approx(2.0)
-    joined = "\n".join(report.unreliable)
-    assert "count off by +1 on b.mp4" in joined
-    assert "missed hip_opening on c.mp4" in joined
-    assert "hold time off by 2.5 s on d.mp4" in joined
-    md = to_markdown(report)
-    assert "formcheck bench --generated x" in md
-    assert "| b.mp4 | glute_bridge |" in md
 
 
 def test_labels_file_loads_with_confidence() -> None:
@@ -279,6 +206,7 @@ def test_ci_subset_generated_clips_do_not_regress() -> None:
     results = [evaluate_clip(label) for label in labels]
     for r in results:
         assert r.error is None, r.error
+        assert r.source is ClipSource.GENERATED
         assert r.count_error in (None, 0), (r.file, r.expected_reps, r.found_reps)
         if r.expected_per_side:
             assert r.found_per_side == r.expected_per_side, r.file
