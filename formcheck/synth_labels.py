@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from formcheck.bench import ClipLabel, FaultLabel
+from formcheck.bench import ClipLabel, ClipSource, FaultLabel, LabelConfidence
 from formcheck.errors import InputError, SpecError
 from formcheck.specs import load_spec
 
@@ -96,13 +96,13 @@ def label_from_truth(truth_json: Path) -> ClipLabel:
         / truth.get("video_file", truth_json.name.replace(".truth.json", ".mp4")),
         exercise=exercise,
         view=view,
-        source="generated",
+        source=ClipSource.GENERATED,
         reps=int(summary.get("reps", 0)) if counted_reps else None,
         reps_per_side=per_side,
         holds_s=holds,
         faults=faults,
         clean_reps=clean,
-        confidence="exact",
+        confidence=LabelConfidence.EXACT,
         side=side,
         truth_landmarks_px=landmarks,
         note=f"{truth.get('body', {}).get('name', '')} body, seed {truth.get('seed')}",
