@@ -117,23 +117,58 @@ def queued_jobs(access: review_queue.QueueAccess) -> None:
                 "result": review_queue.result_of(record),
                 "spec_id": record.exercise.id,
                 "video_name": job.file_name,
+                "saved": True,  # the worker saved it to the patient's sessions
             }
             st.rerun(scope="app")
 
 
+def my_patient_names() -> dict[str, str]:
+    """A therapist's patients, handle to name (empty after an error, shown)."""
+    try:
+        return {p.handle: p.name for p in ui.store(settings).my_patients()}
+    except FormcheckError as exc:
+        ui.error(exc)
+        return {}
+
+
+who = ui.viewer()
 if queue is not None:
+    queue_for: str | None = None  # None: the user's own sessions
+    if who.clinic and not who.is_patient:
+        # A therapist queues a patient's recording for that patient's sessions.
+        patients = my_patient_names()
+        queue_for = st.selectbox(
+            "Whose sessions should the result go to?",
+            list(patients),
+            format_func=lambda h: patients[h],
+            index=None,
+            placeholder="Choose a patient…",
+            key="review_queue_patient",
+        )
     if st.button(
-        "Analyse", type="primary", disabled=video_path is None, key="review_go"
+        "Analyse",
+        type="primary",
+        disabled=video_path is None or (not who.is_patient and queue_for is None),
+        key="review_go",
     ):
         assert video_path is not None
         try:
             review_queue.submit(
-                queue, video_path, video_label or video_path.name, spec.id, side
+                queue,
+                video_path,
+                video_label or video_path.name,
+                spec.id,
+                side,
+                patient=queue_for,
             )
         except FormcheckError as exc:
             ui.error(exc)
         else:
-            st.success(review_queue.QUEUED_TEXT)
+            st.success(
+                review_queue.QUEUED_TEXT
+                if queue_for is None
+                else review_queue.queued_for(plain(patients[queue_for]))
+            )
             if source == "Upload a video":
                 video_path.unlink(missing_ok=True)  # the queue has its copy
     st.markdown("#### Your videos in the queue")
@@ -316,16 +351,13 @@ if result.video_path is not None and result.video_path.is_file():
         file_name=f"{stem}.annotated.mp4",
         mime="video/mp4",
     )
-who = ui.viewer()
+if state.get("saved"):
+    st.caption(review_queue.SAVED_BY_WORKER_TEXT)
+    st.stop()
 save_for: str | None = None  # None: the user's own sessions
 if who.clinic and not who.is_patient:
     # A therapist saves a patient's recording to that patient's sessions.
-    try:
-        linked = ui.store(settings).my_patients()
-    except FormcheckError as exc:
-        ui.error(exc)
-        linked = []
-    names = {p.handle: p.name for p in linked}
+    names = my_patient_names()
     save_for = d4.selectbox(
         "Patient",
         list(names),
@@ -353,7 +385,7 @@ if d4.button(
     else:
         if who.clinic and save_for is None:
             st.success("Saved to your sessions: your therapist can see it.")
-        elif who.clinic:
+        elif who.clinic and save_for is not None:
             st.success(f"Saved to {plain(names.get(save_for, save_for))}'s sessions.")
         else:
             st.success(f"Saved ({plain(ref.label)}): open it on the Therapist page.")

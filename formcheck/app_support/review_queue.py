@@ -34,6 +34,17 @@ QUEUED_TEXT = (
 NO_VIDEO_TEXT = "Analysed by the clinic's job queue: no annotated video is kept."
 
 
+def queued_for(patient_name: str) -> str:
+    """What a therapist reads after queueing a patient's video."""
+    return (
+        "The video is queued. It is analysed on the clinic's computers; this list "
+        f"shows how far it is, and the result is saved to {patient_name}'s sessions."
+    )
+
+
+SAVED_BY_WORKER_TEXT = "This session is saved in the patient's sessions already."
+
+
 @dataclass(frozen=True)
 class QueueAccess:
     """The job queue as one logged-in user may use it."""
@@ -61,9 +72,17 @@ def queue_access(clinic: bool, store: object) -> QueueAccess | None:
 
 
 def submit(
-    access: QueueAccess, video: Path, file_name: str, exercise_id: str, side: str | None
+    access: QueueAccess,
+    video: Path,
+    file_name: str,
+    exercise_id: str,
+    side: str | None,
+    patient: str | None = None,
 ) -> str:
     """Queue a checked video for the workers; return the job id.
+
+    The result lands in ``patient``'s sessions (a therapist's choice), or in
+    the uploader's own when ``None``.
 
     Raises:
         FormcheckError: A one-line reason (not allowed, queue unreachable ...).
@@ -77,6 +96,7 @@ def submit(
         file_name,
         exercise_id,
         side,
+        patient,
     )
 
 
