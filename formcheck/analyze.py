@@ -278,7 +278,7 @@ def _analyze_here(
         writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
         frames = Prefetch(_timed_frames(reader, timings), PREFETCH_FRAMES, "decode")
         with Prefetch(_posed(frames, est, timings), PREFETCH_FRAMES, "pose") as posed:
-            return _run(
+            poses = _run(
                 posed,
                 exercise,
                 writer,
@@ -288,9 +288,12 @@ def _analyze_here(
                 keep_landmarks,
                 on_result,
             )
+        if writer is not None:
+            writer.close()  # the finished video replaces any earlier one
+        return poses
     finally:
         if writer is not None:
-            writer.close()
+            writer.abort()  # after a failure: no half video under its name
         if own_estimator:
             est.close()
 

@@ -7,6 +7,7 @@ The hierarchy::
     ├── InputError (ValueError)    a user-supplied file is missing, unreadable or unusable
     │   └── VideoError             a video cannot be opened or decoded
     ├── OutputError (OSError)      an output folder or file cannot be written
+    │   └── AlreadyRunning         another run is writing the same outputs now
     ├── SessionFileError           a saved session JSON cannot be loaded
     ├── PoseBackendError (RuntimeError)
     │                              the pose model cannot be created or run
@@ -49,6 +50,10 @@ class VideoError(InputError):
 
 class OutputError(FormcheckError, OSError):
     """An output location cannot be written."""
+
+
+class AlreadyRunning(OutputError):
+    """Another formcheck run is writing the same outputs right now."""
 
 
 class SessionFileError(FormcheckError, ValueError):

@@ -158,6 +158,34 @@ def test_corrupt_landmark_file(tmp_path: Path) -> None:
     assert_one_clear_error(proc, "bad.npz")
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("fps", np.array(np.nan), "`fps` must be a finite number"),
+        ("timestamps_ms", np.array([0.0, np.inf]), "`timestamps_ms` must be finite"),
+    ],
+)
+def test_landmarks_with_nan_times_are_one_clear_line(
+    tmp_path: Path, bridge_landmarks: Path, field: str, value: np.ndarray, message: str
+) -> None:
+    # A record made from them could be written but never read back (JSON has
+    # no NaN), so they are refused where they come in.
+    with np.load(bridge_landmarks) as data:
+        arrays = dict(data)
+    if field == "timestamps_ms":
+        value = np.resize(value, arrays["timestamps_ms"].shape)
+        value[0] = 0.0
+    arrays[field] = value
+    bad = tmp_path / "nan times.npz"
+    np.savez(bad, **arrays)
+    out = tmp_path / "o"
+    proc = cli(
+        "analyze", "--landmarks", str(bad), "-e", "glute_bridge", "--out", str(out)
+    )
+    assert_one_clear_error(proc, "nan times.npz", message)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 def test_two_people_is_reported(tmp_path: Path) -> None:
     frames = frames_from(
         [bridge_points(a) for a in bridge_angles([178])], 30.0, num_people=2

@@ -340,3 +340,18 @@ def test_real_model_in_parallel_chunks_counts_as_one_process(tmp_path: Path) -> 
     # What a user reads: repetitions per side and correct, hold times, faults
     # (a repetition across the cut may start or end a frame apart).
     assert outcome_differences(one.session, two.session) == []
+
+
+def test_joining_overlapping_segments_keeps_the_earlier_video(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.parallel.segments import SegmentJoinError, join_segments
+
+    out = tmp_path / "joined.mp4"
+    out.write_bytes(b"an earlier, complete video")
+    with pytest.raises(SegmentJoinError, match="frame times overlap"):
+        join_segments([clip, clip], out)  # the second repeats the first's times
+    assert out.read_bytes() == b"an earlier, complete video"
+    assert [p.name for p in tmp_path.iterdir()] == ["joined.mp4"]
+    assert join_segments([clip], out) == FRAMES
+    assert probe_video(out).frame_count == FRAMES
