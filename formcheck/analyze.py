@@ -7,8 +7,12 @@ record. It is what ``formcheck analyze`` and the app's Review page call.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,9 +21,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from formcheck import messages
 from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, OutputError
+from formcheck.fileio import exclusive_run
 from formcheck.landmarks import Side
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
 from formcheck.parallel.run import ParallelRun
@@ -40,6 +46,10 @@ ProgressCallback = Callable[[int, int], None]
 EstimatorFactory = Callable[[], PoseEstimator]
 #: Frames decoded (and estimated) ahead of the checker.
 PREFETCH_FRAMES = 4
+#: Longest output file stem (bytes): with the longest ending
+#: (``.landmarks.npz``) or as a lock file (``.<stem>.lock``) it still fits a
+#: 255-byte file name.
+MAX_STEM_BYTES = 200
 
 
 @dataclass
@@ -333,11 +343,37 @@ def check_output_folder(folder: str | Path) -> Path:
     out = Path(folder)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".formcheck-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: two runs checking one folder never trip each other.
+        fd, probe = tempfile.mkstemp(prefix=".formcheck-write-test.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise OutputError(
             f"{out}: output folder cannot be written ({exc.strerror or exc})"
         ) from None
     return out
+
+
+def output_stem(name: str) -> str:
+    """The stem of the output files made from input ``name`` (e.g. a video's).
+
+    Names are kept as they are (spaces, accents, a leading dash), except that
+    one longer than :data:`MAX_STEM_BYTES` is cut and ends in ``~`` plus a
+    short hash of the whole name, so that every output's file name fits the
+    usual 255-byte limit and two long names still get files of their own.
+    """
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) <= MAX_STEM_BYTES:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:8]
+    kept = raw[: MAX_STEM_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{kept}~{digest}"
+
+
+def output_lock(out: Path, stem: str) -> contextlib.AbstractContextManager[None]:
+    """Hold the outputs ``<stem>.*`` in ``out`` for this run.
+
+    Raises:
+        AlreadyRunning: If another run (another process) is writing them.
+    """
+    return exclusive_run(out / f".{stem}.lock", messages.already_running(out, stem))

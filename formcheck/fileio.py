@@ -24,8 +24,8 @@ from typing import Any
 
 from formcheck.errors import AlreadyRunning, OutputError
 
-#: Characters of the destination's name kept in a temporary file's name, so
-#: that the temporary name stays within the usual 255-byte limit.
+#: Bytes of the destination's name kept in a temporary file's name, so that
+#: the temporary name stays within the usual 255-byte limit.
 _NAME_KEPT = 100
 
 
@@ -40,7 +40,8 @@ _FILE_MODE = 0o666 & ~_umask()
 
 def _temp_beside(path: Path) -> tuple[int, str]:
     """A temporary file in ``path``'s folder, with the mode a new file gets."""
-    prefix = f".{path.name[:_NAME_KEPT]}."
+    kept = path.name.encode("utf-8", "surrogateescape")[:_NAME_KEPT]
+    prefix = f".{kept.decode('utf-8', 'ignore')}."
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     os.fchmod(fd, _FILE_MODE)
     return fd, tmp

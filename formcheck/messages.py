@@ -9,6 +9,7 @@ place and never changes behaviour (logic works on enums such as
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from formcheck.results import HoldStatus, Phase, RepOutcome
 from formcheck.verdicts import EventKind, RepVerdict
@@ -368,3 +369,12 @@ _SIDE_MODE_TEXT = {
 def side_mode_text(mode: str) -> str:
     """Which side an exercise checks, in plain words (a spec's ``side.mode``)."""
     return _SIDE_MODE_TEXT.get(mode, mode)
+
+
+# ------------------------------------------------- command line and files
+def already_running(folder: Path, stem: str) -> str:
+    """Another run is writing the same output files."""
+    return (
+        f"{folder / stem}.*: another formcheck run is writing these files right "
+        "now; wait for it to finish, or choose another --out folder"
+    )

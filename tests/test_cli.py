@@ -158,6 +158,33 @@ def test_corrupt_landmark_file(tmp_path: Path) -> None:
     assert_one_clear_error(proc, "bad.npz")
 
 
+def test_a_second_run_on_the_same_outputs_is_refused(
+    tmp_path: Path, bridge_landmarks: Path
+) -> None:
+    from formcheck.analyze import output_lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "bridge.landmarks.session.json"
+    earlier.write_text("the first run's record")
+    with output_lock(out, "bridge.landmarks"):
+        proc = cli(
+            "analyze",
+            "--landmarks",
+            str(bridge_landmarks),
+            "-e",
+            "glute_bridge",
+            "--out",
+            str(out),
+        )
+    assert proc.returncode == 1
+    assert_one_clear_error(
+        proc, str(out / "bridge.landmarks"), "another formcheck run is writing"
+    )
+    assert earlier.read_text() == "the first run's record"
+    assert sorted(p.name for p in out.iterdir()) == [earlier.name]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

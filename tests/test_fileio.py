@@ -70,6 +70,7 @@ def test_publish_and_discard_a_named_temporary_file(tmp_path: Path) -> None:
     [
         "x" * 250 + ".mp4",
         "é" * 120 + ".mp4",  # 240 bytes of UTF-8
+        "🏋" * 60 + ".mp4",  # 4 bytes a character
         "-rf my clip <script>.mp4",
     ],
 )

@@ -289,6 +289,33 @@ def test_same_names_in_two_folders_get_files_of_their_own(tmp_path: Path) -> Non
     assert [v.stem for v in videos] == ["clip", "clip-2"]
 
 
+def test_batch_row_of_a_video_another_run_is_writing_says_so(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.analyze import output_lock
+    from formcheck.batch import analyze_one
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (video,), _ = collect_videos([str(clip)])
+    options = BatchOptions(spec=load_spec("bird_dog"), side=None, out=out)
+    with output_lock(out, video.stem):
+        row = analyze_one(video, options)
+    assert row.status is Status.FAILED
+    assert "another formcheck run is writing these files" in row.detail
+    assert list(out.iterdir()) == []  # nothing written, the lock gone
+
+
+def test_long_names_get_stems_that_fit_and_stay_apart(tmp_path: Path) -> None:
+    names = ["é" * 122 + "a.mp4", "é" * 122 + "b.mp4"]  # 249 bytes
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    videos, _ = collect_videos([str(tmp_path)])
+    stems = [v.stem for v in videos]
+    assert len(set(stems)) == 2
+    assert all(len(f".{s}.landmarks.npz".encode()) <= 255 for s in stems)
+
+
 def test_cli_batch_lists_every_bad_input_in_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
