@@ -24,8 +24,9 @@ import numpy.typing as npt
 from formcheck import messages
 from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
-from formcheck.errors import InputError, OutputError
+from formcheck.errors import InputError, OutputError, StoppedBeforeStart
 from formcheck.fileio import exclusive_run
+from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
 from formcheck.parallel.run import ParallelRun
@@ -110,10 +111,13 @@ def _run(
     timings: AnalysisTimings,
     keep_landmarks: bool,
     on_result: Callable[[FrameResult], None] | None,
+    stop: StopRequest | None = None,
 ) -> list[PoseFrame]:
     annotator = ResultAnnotator(exercise.spec) if writer is not None else None
     poses: list[PoseFrame] = []
     for i, (pose, image) in enumerate(items):
+        if stop is not None and stop.requested:
+            break  # keep what was analysed; the caller marks the record
         t0 = time.perf_counter()
         result = exercise.update(pose)
         t1 = time.perf_counter()
@@ -175,6 +179,7 @@ def analyze_video(
     estimator_factory: EstimatorFactory | None = None,
     overlap_s: float = DEFAULT_OVERLAP_S,
     min_chunk_s: float = MIN_CHUNK_S,
+    stop: StopRequest | None = None,
 ) -> AnalysisResult:
     """Analyse a video file.
 
@@ -201,12 +206,16 @@ def analyze_video(
             default: MediaPipe with ``model_complexity``).
         overlap_s: Warm-up before each parallel chunk (estimated, dropped).
         min_chunk_s: Shortest parallel chunk (shorter videos: one process).
+        stop: Read between frames: once requested, the analysis ends there
+            and returns what it has (see :mod:`formcheck.interrupt`).
 
     Returns:
-        The :class:`AnalysisResult`. A video that ends early (truncated) still
-        gives the results up to the break, with the problem noted.
+        The :class:`AnalysisResult`. A video that ends early (truncated) or a
+        run stopped part-way still gives the results up to the break (and
+        the annotated video so far), with the problem noted in the record.
 
     Raises:
+        StoppedBeforeStart: If ``stop`` was requested before the first frame.
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
@@ -236,7 +245,7 @@ def analyze_video(
     if len(chunks) > 1:
         run = ParallelRun(path, info, chunks, factory, jobs)
         poses, problem = run.analyze(
-            exercise, out_video, save_landmarks, progress, on_result, timings
+            exercise, out_video, save_landmarks, progress, on_result, timings, stop
         )
     else:
         poses = _analyze_here(
@@ -249,8 +258,13 @@ def analyze_video(
             progress=progress,
             on_result=on_result,
             timings=timings,
+            stop=stop,
         )
         problem = reader.problem if reader.ended_early else None
+    if stop is not None and stop.requested:
+        if exercise.frames == 0:
+            raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
+        problem = messages.stopped_early(stop.how, exercise.frames, info.frame_count)
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
     problems = [problem] if problem else []
@@ -280,6 +294,7 @@ def _analyze_here(
     progress: ProgressCallback | None,
     on_result: Callable[[FrameResult], None] | None,
     timings: AnalysisTimings,
+    stop: StopRequest | None,
 ) -> list[PoseFrame]:
     """Decode, estimate and check in this process, each stage on a thread."""
     info = reader.info
@@ -297,6 +312,7 @@ def _analyze_here(
                 timings,
                 keep_landmarks,
                 on_result,
+                stop,
             )
         if writer is not None:
             writer.close()  # the finished video replaces any earlier one
@@ -313,6 +329,7 @@ def analyze_landmarks(
     spec: ExerciseSpec,
     side: Side | None = None,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> AnalysisResult:
     """Analyse a recorded landmark sequence (no video, no model).
 
@@ -321,16 +338,30 @@ def analyze_landmarks(
         spec: The exercise spec.
         side: The user's chosen/painful side, if any.
         progress: Called as ``progress(done, total)``.
+        stop: As for :func:`analyze_video`.
+
+    Raises:
+        StoppedBeforeStart: If ``stop`` was requested before the first frame.
     """
     timings = AnalysisTimings()
     replay = ReplayPoseEstimator(sequence)
     frames = ((pose, None) for pose in replay.frames())
     name = Path(sequence.source).name if sequence.source else "landmarks"
     exercise = ExerciseSet(spec, side, source=Source("landmarks", name, sequence.fps))
-    _run(frames, exercise, None, len(sequence), progress, timings, False, None)
-    session = exercise.finish()
+    _run(frames, exercise, None, len(sequence), progress, timings, False, None, stop)
+    problem = None
+    if stop is not None and stop.requested:
+        if exercise.frames == 0:
+            raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
+        problem = messages.stopped_early(stop.how, exercise.frames, len(sequence))
+    problems = [problem] if problem else []
+    session = exercise.finish(warnings=list(problems), problem=problem)
     return AnalysisResult(
-        session=session, video_path=None, landmarks=sequence, timings=timings
+        session=session,
+        video_path=None,
+        landmarks=sequence,
+        timings=timings,
+        problems=problems,
     )
 
 

@@ -9,6 +9,7 @@ The hierarchy::
     ├── OutputError (OSError)      an output folder or file cannot be written
     │   └── AlreadyRunning         another run is writing the same outputs now
     ├── SessionFileError           a saved session JSON cannot be loaded
+    ├── StoppedBeforeStart         the user stopped a run before its first frame
     ├── PoseBackendError (RuntimeError)
     │                              the pose model cannot be created or run
     ├── AccessDenied (PermissionError)
@@ -58,6 +59,10 @@ class AlreadyRunning(OutputError):
 
 class SessionFileError(FormcheckError, ValueError):
     """A saved session record cannot be read back."""
+
+
+class StoppedBeforeStart(FormcheckError):
+    """A run was asked to stop (Ctrl-C, SIGTERM) before any frame was analysed."""
 
 
 class PoseBackendError(FormcheckError, RuntimeError):

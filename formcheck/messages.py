@@ -378,3 +378,29 @@ def already_running(folder: Path, stem: str) -> str:
         f"{folder / stem}.*: another formcheck run is writing these files right "
         "now; wait for it to finish, or choose another --out folder"
     )
+
+
+STOPPING = (
+    "stopping: saving what was analysed so far (press Ctrl-C again to stop at "
+    "once and save nothing more)"
+)
+_SIGNAL_NAMES = {2: "Ctrl-C", 15: "SIGTERM"}
+
+
+def stop_signal_name(signum: int) -> str:
+    """How a stop was asked for ("Ctrl-C", "SIGTERM")."""
+    return _SIGNAL_NAMES.get(int(signum), f"signal {int(signum)}")
+
+
+def stopped_early(how: str, frames_done: int, frames_total: int) -> str:
+    """The record's note (and the command line's) for a run stopped part-way."""
+    of = f" of about {frames_total}" if frames_total > frames_done else ""
+    return f"analysis stopped early by {how} after {frames_done}{of} frames"
+
+
+def stopped_before_start(how: str) -> str:
+    """A run stopped before its first frame was analysed."""
+    return f"stopped by {how} before any frame was analysed; nothing was written"
+
+
+INTERRUPTED_AT_ONCE = "interrupted: stopped at once, nothing more was saved"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -18,6 +19,9 @@ from formcheck.cli._console import (
     lit,
 )
 from formcheck.cli.parser import build_parser
+
+if TYPE_CHECKING:
+    from formcheck.interrupt import StopRequest
 
 _VERDICT_STYLE = {
     "correct": "green",
@@ -137,7 +141,12 @@ def _print_summary(result: object, outputs: dict[str, Path], spec: object) -> No
 
 
 def _analyze_source(
-    args: argparse.Namespace, spec: object, out: Path, stem: str, jobs: int
+    args: argparse.Namespace,
+    spec: object,
+    out: Path,
+    stem: str,
+    jobs: int,
+    stop: StopRequest,
 ) -> object:
     """Analyse the video (or landmarks) ``args`` name; the annotated video goes to ``out``."""
     from formcheck.analyze import analyze_landmarks, analyze_video
@@ -149,7 +158,7 @@ def _analyze_source(
     assert isinstance(spec, ExerciseSpec)
     if args.landmarks:
         sequence = PoseSequence.load_npz(args.landmarks)
-        return analyze_landmarks(sequence, spec, side=args.side)
+        return analyze_landmarks(sequence, spec, side=args.side, stop=stop)
     video = Path(args.video[0])
     info = probe_video(video)  # fail fast with a clear message
     out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
@@ -178,6 +187,7 @@ def _analyze_source(
             model_complexity=args.model_complexity,
             progress=progress,
             jobs=jobs,
+            stop=stop,
         )
     finally:
         bar.close()
@@ -210,7 +220,7 @@ def _write_outputs(
     return outputs
 
 
-def _exit_status(result: object, source_name: str) -> int:
+def _exit_status(result: object, source_name: str, stop: StopRequest) -> int:
     """Report what made a finished analysis less than complete; its exit status."""
     from formcheck.analyze import AnalysisResult
 
@@ -218,7 +228,7 @@ def _exit_status(result: object, source_name: str) -> int:
     if result.problems:
         for p in result.problems:
             error(f"{source_name}: {p}; results up to that point were saved")
-        return EXIT_NOT_ANALYSABLE
+        return stop.exit_status if stop.requested else EXIT_NOT_ANALYSABLE
     if result.no_person:
         error(
             f"{source_name}: nobody was found in any frame; check the camera framing (whole body in view)"
@@ -240,8 +250,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     The run holds its output names (:func:`~formcheck.analyze.output_lock`)
     from start to end: a second run wanting the same files is refused at once.
+    Ctrl-C or SIGTERM stops it cleanly (:mod:`formcheck.interrupt`): what was
+    analysed is saved, marked as ended early, and the exit status is 128 plus
+    the signal's number (130, 143).
     """
     from formcheck.analyze import check_output_folder, output_lock, output_stem
+    from formcheck.errors import StoppedBeforeStart
+    from formcheck.interrupt import stop_on_signals
     from formcheck.specs import load_spec
 
     if not args.video and not args.landmarks:
@@ -257,11 +272,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = check_output_folder(args.out)
     source_name = str(args.landmarks or args.video[0])
     stem = output_stem(Path(source_name).stem)
-    with output_lock(out, stem):
-        result = _analyze_source(args, spec, out, stem, jobs)
+    with stop_on_signals() as stop, output_lock(out, stem):
+        try:
+            result = _analyze_source(args, spec, out, stem, jobs, stop)
+        except StoppedBeforeStart as exc:
+            error(f"{source_name}: {exc}")
+            return stop.exit_status
         outputs = _write_outputs(args, result, out, stem)
     _print_summary(result, outputs, spec)
-    return _exit_status(result, source_name)
+    return _exit_status(result, source_name, stop)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
