@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.parallel.pool import MessageKind, WorkerPool, send
 from formcheck.pose import PoseEstimator
@@ -252,6 +253,7 @@ def run_batch(
     options: BatchOptions,
     jobs: int,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> Iterator[BatchRow]:
     """Analyse ``videos`` in ``jobs`` processes; yield a row per video as it ends.
 
@@ -264,6 +266,9 @@ def run_batch(
         jobs: Worker processes (at most one per video).
         progress: ``progress(frames done, frames in all videos)``, in the
             calling thread.
+        stop: Once requested, the workers are stopped and no more rows come
+            (the videos finished so far have their files; the others none,
+            though a stopped worker may leave a hidden temporary file).
 
     Yields:
         One row per video, in the order they finish.
@@ -298,3 +303,6 @@ def run_batch(
                 )
             if progress is not None:
                 progress(sum(done.values()), total)
+            if stop is not None and stop.requested:
+                pool.terminate()
+                return

@@ -205,3 +205,31 @@ def test_cli_second_ctrl_c_stops_at_once_and_leaves_no_half_file(
         assert not path.name.endswith((".tmp", ".lock")), path
         if path.name.endswith(".json"):
             json.loads(path.read_text())
+
+
+def test_stopped_batch_stops_its_workers_and_saves_no_half_file(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.batch import BatchOptions, collect_videos, run_batch
+
+    for name in ("a.mp4", "b.mp4"):
+        (tmp_path / name).write_bytes(clip.read_bytes())
+    videos, _ = collect_videos([str(tmp_path / "a.mp4"), str(tmp_path / "b.mp4")])
+    out = tmp_path / "out"
+    out.mkdir()
+    options = BatchOptions(
+        spec=load_spec("bird_dog"),
+        side=None,
+        out=out,
+        estimator_factory=functools.partial(
+            ReplayPoseEstimator.from_file, str(BIRD_DOG)
+        ),
+    )
+    stop = StopRequest()
+    rows = list(
+        run_batch(
+            videos, options, jobs=1, progress=lambda d, t: stop.request(), stop=stop
+        )
+    )
+    assert rows == []
+    assert not any(p.name.endswith((".json", ".csv", ".mp4")) for p in out.iterdir())
