@@ -131,8 +131,8 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_create_text(path: Path, text: str) -> bool:
-    """Create ``path`` with ``text`` atomically, only if it does not exist yet.
+def atomic_create_bytes(path: Path, data: bytes) -> bool:
+    """Create ``path`` with ``data`` atomically, only if it does not exist yet.
 
     The file appears complete or not at all, and an existing file is never
     replaced (two writers racing for one name: exactly one wins).
@@ -146,7 +146,7 @@ def atomic_create_text(path: Path, text: str) -> bool:
     fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         try:
@@ -157,6 +157,11 @@ def atomic_create_text(path: Path, text: str) -> bool:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def atomic_create_text(path: Path, text: str) -> bool:
+    """Like :func:`atomic_create_bytes`, for UTF-8 ``text``."""
+    return atomic_create_bytes(path, text.encode("utf-8"))
 
 
 def _lock_file(fd: int) -> bool:
