@@ -140,10 +140,14 @@ def test_stopped_landmarks_are_marked_as_ended_early() -> None:
 def _run_and_signal(
     clip: Path, out: Path, mark: Path, *signals: int
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FORMCHECK_TEST_MARK": str(mark)}
+    env = {
+        **os.environ,
+        "FORMCHECK_TEST_MARK": str(mark),
+        "FORMCHECK_TEST_POSE_DELAY_S": "0.02",
+    }
     args = ["analyze", str(clip), "-e", "bird_dog", "--out", str(out), "--jobs", "1"]
     with subprocess.Popen(
-        [sys.executable, "-m", "tests.slow_pose_cli", *args],
+        [sys.executable, "-m", "tests.replay_cli", *args],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
