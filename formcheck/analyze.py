@@ -28,7 +28,7 @@ from formcheck.errors import InputError, OutputError, StoppedBeforeStart
 from formcheck.fileio import exclusive_run
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
-from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
+from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
 from formcheck.parallel.run import ParallelRun
 from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
@@ -36,7 +36,7 @@ from formcheck.record import SessionRecord
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame, PoseSequence
-from formcheck.video import FrameReader, VideoFrame, VideoWriter
+from formcheck.video import FrameReader, VideoFrame, VideoInfo, VideoWriter
 
 logger = logging.getLogger(__name__)
 
@@ -230,17 +230,7 @@ def analyze_video(
     factory = estimator_factory or functools.partial(
         create_estimator, model_complexity=model_complexity
     )
-    chunks = (
-        plan_chunks(
-            info.frame_count,
-            info.fps,
-            jobs,
-            overlap_s=overlap_s,
-            min_chunk_s=min_chunk_s,
-        )
-        if estimator is None
-        else []
-    )
+    chunks = _plan(info, jobs, overlap_s, min_chunk_s) if estimator is None else []
     timings = AnalysisTimings()
     if len(chunks) > 1:
         run = ParallelRun(path, info, chunks, factory, jobs)
@@ -261,26 +251,44 @@ def analyze_video(
             stop=stop,
         )
         problem = reader.problem if reader.ended_early else None
-    if stop is not None and stop.requested:
-        if exercise.frames == 0:
-            raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
-        problem = messages.stopped_early(stop.how, exercise.frames, info.frame_count)
+    problem = _ending_problem(stop, exercise, info.frame_count, problem)
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
     problems = [problem] if problem else []
-    session = exercise.finish(warnings=list(problems), problem=problem)
     sequence = (
-        PoseSequence.from_frames(poses, info.fps, source=str(path))
-        if save_landmarks and poses
-        else None
+        PoseSequence.from_frames(poses, info.fps, source=str(path)) if poses else None
     )
     return AnalysisResult(
-        session=session,
+        session=exercise.finish(warnings=list(problems), problem=problem),
         video_path=Path(out_video) if out_video is not None else None,
         landmarks=sequence,
         timings=timings,
         problems=problems,
     )
+
+
+def _plan(
+    info: VideoInfo, jobs: int, overlap_s: float, min_chunk_s: float
+) -> list[Chunk]:
+    """The parallel chunks for a video (one chunk: a single process will do)."""
+    return plan_chunks(
+        info.frame_count, info.fps, jobs, overlap_s=overlap_s, min_chunk_s=min_chunk_s
+    )
+
+
+def _ending_problem(
+    stop: StopRequest | None, exercise: ExerciseSet, total: int, problem: str | None
+) -> str | None:
+    """Why the run ended early, if it did: a stop request, else ``problem``.
+
+    Raises:
+        StoppedBeforeStart: If the stop came before the first frame.
+    """
+    if stop is None or not stop.requested:
+        return problem
+    if exercise.frames == 0:
+        raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
+    return messages.stopped_early(stop.how, exercise.frames, total)
 
 
 def _analyze_here(
@@ -349,11 +357,7 @@ def analyze_landmarks(
     name = Path(sequence.source).name if sequence.source else "landmarks"
     exercise = ExerciseSet(spec, side, source=Source("landmarks", name, sequence.fps))
     _run(frames, exercise, None, len(sequence), progress, timings, False, None, stop)
-    problem = None
-    if stop is not None and stop.requested:
-        if exercise.frames == 0:
-            raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
-        problem = messages.stopped_early(stop.how, exercise.frames, len(sequence))
+    problem = _ending_problem(stop, exercise, len(sequence), None)
     problems = [problem] if problem else []
     session = exercise.finish(warnings=list(problems), problem=problem)
     return AnalysisResult(
