@@ -322,12 +322,12 @@ def _analyze_here(
                 on_result,
                 stop,
             )
-        if writer is not None:
+        if writer is not None and writer.frames_written > 0:
             writer.close()  # the finished video replaces any earlier one
         return poses
     finally:
         if writer is not None:
-            writer.abort()  # after a failure: no half video under its name
+            writer.abort()  # after a failure (or no frame): no file under its name
         if own_estimator:
             est.close()
 

@@ -104,7 +104,9 @@ def test_stopped_video_keeps_what_was_analysed(
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
 
 
-def test_stop_before_the_first_frame_writes_nothing(clip: Path, tmp_path: Path) -> None:
+def test_stop_before_the_first_frame_writes_nothing(
+    clip: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     stop = StopRequest()
     stop.request(signal.SIGTERM)
     with pytest.raises(StoppedBeforeStart, match="stopped by SIGTERM before any"):
@@ -116,6 +118,7 @@ def test_stop_before_the_first_frame_writes_nothing(clip: Path, tmp_path: Path) 
             stop=stop,
         )
     assert list(tmp_path.iterdir()) == []
+    assert caplog.records == []  # the one error line says it all
 
 
 def test_stopped_landmarks_are_marked_as_ended_early() -> None:
