@@ -7,8 +7,12 @@ record. It is what ``formcheck analyze`` and the app's Review page call.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,11 +21,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from formcheck import messages
 from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
-from formcheck.errors import InputError, OutputError
+from formcheck.errors import InputError, OutputError, StoppedBeforeStart
+from formcheck.fileio import exclusive_run
+from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
-from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, plan_chunks
+from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
 from formcheck.parallel.run import ParallelRun
 from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
@@ -29,7 +36,7 @@ from formcheck.record import SessionRecord
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame, PoseSequence
-from formcheck.video import FrameReader, VideoFrame, VideoWriter
+from formcheck.video import FrameReader, VideoFrame, VideoInfo, VideoWriter
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,10 @@ ProgressCallback = Callable[[int, int], None]
 EstimatorFactory = Callable[[], PoseEstimator]
 #: Frames decoded (and estimated) ahead of the checker.
 PREFETCH_FRAMES = 4
+#: Longest output file stem (bytes): with the longest ending
+#: (``.landmarks.npz``) or as a lock file (``.<stem>.lock``) it still fits a
+#: 255-byte file name.
+MAX_STEM_BYTES = 200
 
 
 @dataclass
@@ -100,10 +111,13 @@ def _run(
     timings: AnalysisTimings,
     keep_landmarks: bool,
     on_result: Callable[[FrameResult], None] | None,
+    stop: StopRequest | None = None,
 ) -> list[PoseFrame]:
     annotator = ResultAnnotator(exercise.spec) if writer is not None else None
     poses: list[PoseFrame] = []
     for i, (pose, image) in enumerate(items):
+        if stop is not None and stop.requested:
+            break  # keep what was analysed; the caller marks the record
         t0 = time.perf_counter()
         result = exercise.update(pose)
         t1 = time.perf_counter()
@@ -165,6 +179,7 @@ def analyze_video(
     estimator_factory: EstimatorFactory | None = None,
     overlap_s: float = DEFAULT_OVERLAP_S,
     min_chunk_s: float = MIN_CHUNK_S,
+    stop: StopRequest | None = None,
 ) -> AnalysisResult:
     """Analyse a video file.
 
@@ -191,12 +206,16 @@ def analyze_video(
             default: MediaPipe with ``model_complexity``).
         overlap_s: Warm-up before each parallel chunk (estimated, dropped).
         min_chunk_s: Shortest parallel chunk (shorter videos: one process).
+        stop: Read between frames: once requested, the analysis ends there
+            and returns what it has (see :mod:`formcheck.interrupt`).
 
     Returns:
-        The :class:`AnalysisResult`. A video that ends early (truncated) still
-        gives the results up to the break, with the problem noted.
+        The :class:`AnalysisResult`. A video that ends early (truncated) or a
+        run stopped part-way still gives the results up to the break (and
+        the annotated video so far), with the problem noted in the record.
 
     Raises:
+        StoppedBeforeStart: If ``stop`` was requested before the first frame.
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
@@ -211,22 +230,12 @@ def analyze_video(
     factory = estimator_factory or functools.partial(
         create_estimator, model_complexity=model_complexity
     )
-    chunks = (
-        plan_chunks(
-            info.frame_count,
-            info.fps,
-            jobs,
-            overlap_s=overlap_s,
-            min_chunk_s=min_chunk_s,
-        )
-        if estimator is None
-        else []
-    )
+    chunks = _plan(info, jobs, overlap_s, min_chunk_s) if estimator is None else []
     timings = AnalysisTimings()
     if len(chunks) > 1:
         run = ParallelRun(path, info, chunks, factory, jobs)
         poses, problem = run.analyze(
-            exercise, out_video, save_landmarks, progress, on_result, timings
+            exercise, out_video, save_landmarks, progress, on_result, timings, stop
         )
     else:
         poses = _analyze_here(
@@ -239,24 +248,47 @@ def analyze_video(
             progress=progress,
             on_result=on_result,
             timings=timings,
+            stop=stop,
         )
         problem = reader.problem if reader.ended_early else None
+    problem = _ending_problem(stop, exercise, info.frame_count, problem)
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
     problems = [problem] if problem else []
-    session = exercise.finish(warnings=list(problems), problem=problem)
     sequence = (
-        PoseSequence.from_frames(poses, info.fps, source=str(path))
-        if save_landmarks and poses
-        else None
+        PoseSequence.from_frames(poses, info.fps, source=str(path)) if poses else None
     )
     return AnalysisResult(
-        session=session,
+        session=exercise.finish(warnings=list(problems), problem=problem),
         video_path=Path(out_video) if out_video is not None else None,
         landmarks=sequence,
         timings=timings,
         problems=problems,
     )
+
+
+def _plan(
+    info: VideoInfo, jobs: int, overlap_s: float, min_chunk_s: float
+) -> list[Chunk]:
+    """The parallel chunks for a video (one chunk: a single process will do)."""
+    return plan_chunks(
+        info.frame_count, info.fps, jobs, overlap_s=overlap_s, min_chunk_s=min_chunk_s
+    )
+
+
+def _ending_problem(
+    stop: StopRequest | None, exercise: ExerciseSet, total: int, problem: str | None
+) -> str | None:
+    """Why the run ended early, if it did: a stop request, else ``problem``.
+
+    Raises:
+        StoppedBeforeStart: If the stop came before the first frame.
+    """
+    if stop is None or not stop.requested:
+        return problem
+    if exercise.frames == 0:
+        raise StoppedBeforeStart(messages.stopped_before_start(stop.how))
+    return messages.stopped_early(stop.how, exercise.frames, total)
 
 
 def _analyze_here(
@@ -270,6 +302,7 @@ def _analyze_here(
     progress: ProgressCallback | None,
     on_result: Callable[[FrameResult], None] | None,
     timings: AnalysisTimings,
+    stop: StopRequest | None,
 ) -> list[PoseFrame]:
     """Decode, estimate and check in this process, each stage on a thread."""
     info = reader.info
@@ -278,7 +311,7 @@ def _analyze_here(
         writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
         frames = Prefetch(_timed_frames(reader, timings), PREFETCH_FRAMES, "decode")
         with Prefetch(_posed(frames, est, timings), PREFETCH_FRAMES, "pose") as posed:
-            return _run(
+            poses = _run(
                 posed,
                 exercise,
                 writer,
@@ -287,10 +320,14 @@ def _analyze_here(
                 timings,
                 keep_landmarks,
                 on_result,
+                stop,
             )
+        if writer is not None and writer.frames_written > 0:
+            writer.close()  # the finished video replaces any earlier one
+        return poses
     finally:
         if writer is not None:
-            writer.close()
+            writer.abort()  # after a failure (or no frame): no file under its name
         if own_estimator:
             est.close()
 
@@ -300,6 +337,7 @@ def analyze_landmarks(
     spec: ExerciseSpec,
     side: Side | None = None,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> AnalysisResult:
     """Analyse a recorded landmark sequence (no video, no model).
 
@@ -308,16 +346,26 @@ def analyze_landmarks(
         spec: The exercise spec.
         side: The user's chosen/painful side, if any.
         progress: Called as ``progress(done, total)``.
+        stop: As for :func:`analyze_video`.
+
+    Raises:
+        StoppedBeforeStart: If ``stop`` was requested before the first frame.
     """
     timings = AnalysisTimings()
     replay = ReplayPoseEstimator(sequence)
     frames = ((pose, None) for pose in replay.frames())
     name = Path(sequence.source).name if sequence.source else "landmarks"
     exercise = ExerciseSet(spec, side, source=Source("landmarks", name, sequence.fps))
-    _run(frames, exercise, None, len(sequence), progress, timings, False, None)
-    session = exercise.finish()
+    _run(frames, exercise, None, len(sequence), progress, timings, False, None, stop)
+    problem = _ending_problem(stop, exercise, len(sequence), None)
+    problems = [problem] if problem else []
+    session = exercise.finish(warnings=list(problems), problem=problem)
     return AnalysisResult(
-        session=session, video_path=None, landmarks=sequence, timings=timings
+        session=session,
+        video_path=None,
+        landmarks=sequence,
+        timings=timings,
+        problems=problems,
     )
 
 
@@ -330,11 +378,37 @@ def check_output_folder(folder: str | Path) -> Path:
     out = Path(folder)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".formcheck-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # A probe of its own: two runs checking one folder never trip each other.
+        fd, probe = tempfile.mkstemp(prefix=".formcheck-write-test.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise OutputError(
             f"{out}: output folder cannot be written ({exc.strerror or exc})"
         ) from None
     return out
+
+
+def output_stem(name: str) -> str:
+    """The stem of the output files made from input ``name`` (e.g. a video's).
+
+    Names are kept as they are (spaces, accents, a leading dash), except that
+    one longer than :data:`MAX_STEM_BYTES` is cut and ends in ``~`` plus a
+    short hash of the whole name, so that every output's file name fits the
+    usual 255-byte limit and two long names still get files of their own.
+    """
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) <= MAX_STEM_BYTES:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:8]
+    kept = raw[: MAX_STEM_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{kept}~{digest}"
+
+
+def output_lock(out: Path, stem: str) -> contextlib.AbstractContextManager[None]:
+    """Hold the outputs ``<stem>.*`` in ``out`` for this run.
+
+    Raises:
+        AlreadyRunning: If another run (another process) is writing them.
+    """
+    return exclusive_run(out / f".{stem}.lock", messages.already_running(out, stem))

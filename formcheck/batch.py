@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.parallel.pool import MessageKind, WorkerPool, send
 from formcheck.pose import PoseEstimator
@@ -128,6 +129,8 @@ def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchR
             found.append(path)
         else:
             missing.append(failed_row(text, "", f"{text}: no such file or folder"))
+    from formcheck.analyze import output_stem
+
     seen: set[Path] = set()
     stems: set[str] = set()
     videos: list[BatchVideo] = []
@@ -136,9 +139,10 @@ def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchR
         if key in seen:
             continue
         seen.add(key)
-        stem, n = path.stem, 2
+        base = output_stem(path.stem)
+        stem, n = base, 2
         while stem in stems:
-            stem, n = f"{path.stem}-{n}", n + 1
+            stem, n = f"{base}-{n}", n + 1
         stems.add(stem)
         videos.append(BatchVideo(path, stem))
     return videos, missing
@@ -187,7 +191,7 @@ def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
     Progress goes to the parent as ``PROGRESS`` messages (frames done).
     Expected problems become the row's status; they are not raised.
     """
-    from formcheck.analyze import analyze_video
+    from formcheck.analyze import analyze_video, output_lock
     from formcheck.record import write_session_files
 
     spec = options.spec
@@ -199,24 +203,25 @@ def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
 
     out_video = options.out / f"{item.stem}.annotated.mp4" if options.video else None
     try:
-        result = analyze_video(
-            item.path,
-            spec,
-            side=options.side,
-            out_video=out_video,
-            save_landmarks=options.save_landmarks,
-            model_complexity=options.model_complexity,
-            progress=progress,
-            estimator_factory=options.estimator_factory,
-        )
-        files = write_session_files(result.session, options.out, item.stem)
-        outputs = [files.json, files.reps_csv]
-        if result.video_path is not None:
-            outputs.insert(0, result.video_path)
-        if options.save_landmarks and result.landmarks is not None:
-            landmarks = options.out / f"{item.stem}.landmarks.npz"
-            result.landmarks.save_npz(landmarks)
-            outputs.append(landmarks)
+        with output_lock(options.out, item.stem):
+            result = analyze_video(
+                item.path,
+                spec,
+                side=options.side,
+                out_video=out_video,
+                save_landmarks=options.save_landmarks,
+                model_complexity=options.model_complexity,
+                progress=progress,
+                estimator_factory=options.estimator_factory,
+            )
+            files = write_session_files(result.session, options.out, item.stem)
+            outputs = [files.json, files.reps_csv]
+            if result.video_path is not None:
+                outputs.insert(0, result.video_path)
+            if options.save_landmarks and result.landmarks is not None:
+                landmarks = options.out / f"{item.stem}.landmarks.npz"
+                result.landmarks.save_npz(landmarks)
+                outputs.append(landmarks)
     except FormcheckError as exc:
         return failed_row(file, spec.name, str(exc).splitlines()[0])
     except OSError as exc:
@@ -248,6 +253,7 @@ def run_batch(
     options: BatchOptions,
     jobs: int,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> Iterator[BatchRow]:
     """Analyse ``videos`` in ``jobs`` processes; yield a row per video as it ends.
 
@@ -260,6 +266,9 @@ def run_batch(
         jobs: Worker processes (at most one per video).
         progress: ``progress(frames done, frames in all videos)``, in the
             calling thread.
+        stop: Once requested, the workers are stopped and no more rows come
+            (the videos finished so far have their files; the others none,
+            though a stopped worker may leave a hidden temporary file).
 
     Yields:
         One row per video, in the order they finish.
@@ -294,3 +303,6 @@ def run_batch(
                 )
             if progress is not None:
                 progress(sum(done.values()), total)
+            if stop is not None and stop.requested:
+                pool.terminate()
+                return

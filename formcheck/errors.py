@@ -7,7 +7,9 @@ The hierarchy::
     ├── InputError (ValueError)    a user-supplied file is missing, unreadable or unusable
     │   └── VideoError             a video cannot be opened or decoded
     ├── OutputError (OSError)      an output folder or file cannot be written
+    │   └── AlreadyRunning         another run is writing the same outputs now
     ├── SessionFileError           a saved session JSON cannot be loaded
+    ├── StoppedBeforeStart         the user stopped a run before its first frame
     ├── PoseBackendError (RuntimeError)
     │                              the pose model cannot be created or run
     ├── AccessDenied (PermissionError)
@@ -51,8 +53,16 @@ class OutputError(FormcheckError, OSError):
     """An output location cannot be written."""
 
 
+class AlreadyRunning(OutputError):
+    """Another formcheck run is writing the same outputs right now."""
+
+
 class SessionFileError(FormcheckError, ValueError):
     """A saved session record cannot be read back."""
+
+
+class StoppedBeforeStart(FormcheckError):
+    """A run was asked to stop (Ctrl-C, SIGTERM) before any frame was analysed."""
 
 
 class PoseBackendError(FormcheckError, RuntimeError):

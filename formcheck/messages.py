@@ -9,6 +9,7 @@ place and never changes behaviour (logic works on enums such as
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from formcheck.results import HoldStatus, Phase, RepOutcome
 from formcheck.verdicts import EventKind, RepVerdict
@@ -368,3 +369,46 @@ _SIDE_MODE_TEXT = {
 def side_mode_text(mode: str) -> str:
     """Which side an exercise checks, in plain words (a spec's ``side.mode``)."""
     return _SIDE_MODE_TEXT.get(mode, mode)
+
+
+# ------------------------------------------------- command line and files
+def already_running(folder: Path, stem: str) -> str:
+    """Another run is writing the same output files."""
+    return (
+        f"{folder / stem}.*: another formcheck run is writing these files right "
+        "now; wait for it to finish, or choose another --out folder"
+    )
+
+
+STOPPING = (
+    "stopping: saving what was analysed so far (press Ctrl-C again to stop at "
+    "once and save nothing more)"
+)
+_SIGNAL_NAMES = {2: "Ctrl-C", 15: "SIGTERM"}
+
+
+def stop_signal_name(signum: int) -> str:
+    """How a stop was asked for ("Ctrl-C", "SIGTERM")."""
+    return _SIGNAL_NAMES.get(int(signum), f"signal {int(signum)}")
+
+
+def stopped_early(how: str, frames_done: int, frames_total: int) -> str:
+    """The record's note (and the command line's) for a run stopped part-way."""
+    of = f" of about {frames_total}" if frames_total > frames_done else ""
+    return f"analysis stopped early by {how} after {frames_done}{of} frames"
+
+
+def stopped_before_start(how: str) -> str:
+    """A run stopped before its first frame was analysed."""
+    return f"stopped by {how} before any frame was analysed; nothing was written"
+
+
+def batch_stopped(how: str, finished: int, videos: int) -> str:
+    """Several videos, stopped part-way."""
+    return (
+        f"stopped by {how}: {finished} of {videos} videos were finished and their "
+        "files saved; nothing was saved for the others"
+    )
+
+
+INTERRUPTED_AT_ONCE = "interrupted: stopped at once, nothing more was saved"

@@ -7,6 +7,7 @@ person: a physiotherapy session has one subject, so there is no people axis.
 from __future__ import annotations
 
 import functools
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.errors import InputError
+from formcheck.fileio import atomic_open
 from formcheck.landmarks import NUM_LANDMARKS
 
 FloatArray = npt.NDArray[np.float32]
@@ -192,6 +194,19 @@ class PoseSequence:
             raise ValueError(
                 f"`resolution_wh` must be positive, but got {self.resolution_wh}"
             )
+        # NaN times or rates cannot be written to a session record (JSON has
+        # no NaN), so they are refused where they come in.
+        if not math.isfinite(self.fps) or self.fps < 0:
+            raise ValueError(
+                f"`fps` must be a finite number >= 0, but got {self.fps!r}"
+            )
+        finite = np.isfinite(self.timestamps_ms)
+        if not finite.all():
+            bad = int(np.flatnonzero(~finite)[0])
+            raise ValueError(
+                "`timestamps_ms` must be finite, but got "
+                f"{self.timestamps_ms[bad]!r} at frame {bad}"
+            )
 
     def __len__(self) -> int:
         return int(self.xy.shape[0])
@@ -256,7 +271,11 @@ class PoseSequence:
         )
 
     def save_npz(self, path: str | Path) -> None:
-        """Write the sequence to a compressed ``.npz`` file."""
+        """Write the sequence to a compressed ``.npz`` file (atomically).
+
+        Raises:
+            OSError: If the file cannot be written (``path`` is unchanged).
+        """
         arrays: dict[str, npt.NDArray[Any]] = {
             "format": np.array("formcheck-landmarks-1"),
             "xy": self.xy,
@@ -272,7 +291,8 @@ class PoseSequence:
         if self.others_xy is not None and self.others_visibility is not None:
             arrays["others_xy"] = self.others_xy
             arrays["others_visibility"] = self.others_visibility
-        np.savez_compressed(Path(path), **arrays)
+        with atomic_open(Path(path)) as handle:
+            np.savez_compressed(handle, **arrays)
 
     @classmethod
     def load_npz(cls, path: str | Path) -> PoseSequence:

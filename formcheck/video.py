@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
@@ -36,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck.errors import OutputError, VideoError
+from formcheck.fileio import atomic_open, discard, publish, temp_path_beside
 from formcheck.orientation import Orientation, read_orientation
 
 logger = logging.getLogger(__name__)
@@ -484,15 +486,21 @@ def _check_bgr(image_bgr: npt.NDArray[Any]) -> None:
         )
 
 
-def _open_for_writing(path: Path) -> None:
-    """Create (truncate) ``path`` to learn early whether it can be written."""
+def _check_target(path: Path) -> None:
+    """Refuse early a destination whose folder is missing or that is a folder."""
     if not path.parent.is_dir():
         raise OutputError(
             f"{path}: cannot write video: folder {path.parent} does not exist"
         )
+    if path.is_dir():
+        raise OutputError(f"{path}: cannot write video: it is a folder")
+
+
+def _temp_for_writing(path: Path) -> Path:
+    """A temporary file beside ``path`` (checks early that it can be written)."""
+    _check_target(path)
     try:
-        with path.open("wb"):
-            pass
+        return temp_path_beside(path)
     except OSError as exc:
         raise OutputError(
             f"{path}: cannot write video ({exc.strerror or exc})"
@@ -505,6 +513,12 @@ class VideoWriter:
     The file uses libx264, ``yuv420p`` and ``movflags=faststart``. Odd frame
     sizes are padded by one pixel. Frame times follow the timestamps given to
     :meth:`write` (millisecond time base), or ``index / fps`` without them.
+
+    The video is written to a hidden temporary file in the same folder and
+    renamed to ``path`` by :meth:`close` once it is complete and playable, so
+    ``path`` never holds half a video, and an earlier video at ``path`` stays
+    until the new one replaces it. :meth:`abort` (or leaving the ``with``
+    block with an exception) throws the unfinished video away.
 
     Example:
         >>> with VideoWriter("out.mp4", fps=30) as writer:  # doctest: +SKIP
@@ -522,7 +536,8 @@ class VideoWriter:
         """Create the output file.
 
         Args:
-            path: Output ``.mp4`` file; its folder must exist.
+            path: Output ``.mp4`` file; its folder must exist. It appears
+                when the writer is closed.
             fps: Nominal frame rate (used for frames without a timestamp and
                 for the encoder's rate control).
             crf: x264 constant rate factor (lower is better quality).
@@ -545,12 +560,13 @@ class VideoWriter:
         self._last_pts = -1
         self._warned_resize = False
         self._closed = False
-        _open_for_writing(self.path)
+        self._temp = _temp_for_writing(self.path)
         try:
             self._container: Any = av.open(
-                str(self.path), "w", format="mp4", options={"movflags": "faststart"}
+                str(self._temp), "w", format="mp4", options={"movflags": "faststart"}
             )
         except (av.FFmpegError, OSError) as exc:
+            discard(self._temp)
             raise OutputError(f"{self.path}: cannot write video ({exc})") from exc
         self._stream: Any = None
 
@@ -613,12 +629,13 @@ class VideoWriter:
         self.frames_written += 1
 
     def close(self) -> None:
-        """Flush the encoder and finish the file. Safe to call twice.
+        """Flush the encoder, finish the file and move it to ``path``.
 
-        A writer closed without any frame removes its (empty) file.
+        Safe to call twice. A writer closed without any frame writes no file
+        (an earlier file at ``path`` is left as it was).
 
         Raises:
-            OutputError: If flushing fails.
+            OutputError: If flushing fails (``path`` is then unchanged).
         """
         if self._closed:
             return
@@ -628,11 +645,29 @@ class VideoWriter:
                 for packet in self._stream.encode():
                     self._container.mux(packet)
             self._container.close()
+            if self.frames_written == 0:
+                logger.warning("%s: no frames written; no file written", self.path)
+                discard(self._temp)
+                return
+            publish(self._temp, self.path)
         except (av.FFmpegError, OSError) as exc:
+            discard(self._temp)
             raise OutputError(f"{self.path}: finishing video failed ({exc})") from exc
-        if self.frames_written == 0:
-            logger.warning("%s: no frames written; removing the empty file", self.path)
-            self.path.unlink(missing_ok=True)
+        except BaseException:
+            discard(self._temp)
+            raise
+
+    def abort(self) -> None:
+        """Stop writing and throw the unfinished video away. Safe to call twice.
+
+        ``path`` is left as it was before this writer was created.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(av.FFmpegError, OSError):
+            self._container.close()
+        discard(self._temp)
 
     def __enter__(self) -> VideoWriter:
         return self
@@ -643,7 +678,10 @@ class VideoWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_y4m(frames: Iterable[ImageBGR], path: str | Path, fps: float) -> int:
@@ -669,33 +707,36 @@ def write_y4m(frames: Iterable[ImageBGR], path: str | Path, fps: float) -> int:
         raise ValueError(f"`fps` must be in (0, {_MAX_SANE_FPS:g}], but got {fps!r}")
     path = Path(path)
     rate = Fraction(fps).limit_denominator(1001)
-    _open_for_writing(path)
-    count = 0
-    size_wh: tuple[int, int] | None = None
+    _check_target(path)
     try:
-        with path.open("wb") as out:
-            for image_bgr in frames:
-                _check_bgr(image_bgr)
-                image = _even_size(image_bgr)
-                if size_wh is None:
-                    size_wh = (image.shape[1], image.shape[0])
-                    header = (
-                        f"YUV4MPEG2 W{size_wh[0]} H{size_wh[1]} "
-                        f"F{rate.numerator}:{rate.denominator} Ip A1:1 C420jpeg\n"
-                    )
-                    out.write(header.encode("ascii"))
-                elif (image.shape[1], image.shape[0]) != size_wh:
-                    image = _as_u8(
-                        cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
-                    )
-                out.write(b"FRAME\n")
-                out.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).tobytes())
-                count += 1
+        with atomic_open(path) as out:
+            count = _write_y4m_frames(frames, out, rate)
     except OSError as exc:
         raise OutputError(
             f"{path}: writing y4m failed ({exc.strerror or exc})"
         ) from exc
+    return count
+
+
+def _write_y4m_frames(frames: Iterable[ImageBGR], out: Any, rate: Fraction) -> int:
+    """Write the header and every frame to ``out``; return the frame count."""
+    count = 0
+    size_wh: tuple[int, int] | None = None
+    for image_bgr in frames:
+        _check_bgr(image_bgr)
+        image = _even_size(image_bgr)
+        if size_wh is None:
+            size_wh = (image.shape[1], image.shape[0])
+            header = (
+                f"YUV4MPEG2 W{size_wh[0]} H{size_wh[1]} "
+                f"F{rate.numerator}:{rate.denominator} Ip A1:1 C420jpeg\n"
+            )
+            out.write(header.encode("ascii"))
+        elif (image.shape[1], image.shape[0]) != size_wh:
+            image = _as_u8(cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA))
+        out.write(b"FRAME\n")
+        out.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).tobytes())
+        count += 1
     if count == 0:
-        path.unlink(missing_ok=True)
         raise ValueError("`frames` must hold at least one image, but got none")
     return count

@@ -4,6 +4,8 @@ review, plots and the report."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from contextlib import nullcontext as does_not_raise
 from pathlib import Path
 
@@ -332,6 +334,43 @@ def test_run_review_writes_annotated_video_and_finds_moments(
     assert frame is not None and frame.shape == (96, 128, 3)
     assert review.frame_at(result.video_path, float("nan")) is None
     assert review.review_warnings(result) == []
+
+
+def test_every_review_run_writes_a_video_of_its_own(
+    tiny_video: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    seq = PoseSequence.load_npz(DATA / "polybag_bird_dog.landmarks.npz")
+    spec = load_spec("bird_dog")
+    first, second = (
+        review.run_review(
+            tiny_video, spec, "left", out, estimator=ReplayPoseEstimator(seq)
+        )
+        for _ in range(2)
+    )
+    assert first.video_path is not None and second.video_path is not None
+    assert first.video_path != second.video_path  # two tabs never share a file
+    assert first.video_path.name.startswith(f"{tiny_video.stem}.bird_dog.left.")
+    assert first.video_path.is_file() and second.video_path.is_file()
+    # Old ones (and temporary files left by a killed run) are pruned.
+    stale = out / ".x.annotated.mp4.abc.tmp"
+    stale.write_bytes(b"x")
+    day_ago = time.time() - 2 * review.OUTPUT_MAX_AGE_S
+    for path in (first.video_path, stale):
+        os.utime(path, (day_ago, day_ago))
+    assert review.prune_old_outputs(out) == 2
+    assert sorted(out.iterdir()) == [second.video_path]
+
+
+def test_same_upload_from_two_tabs_is_stored_once_and_whole(
+    tiny_video: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "uploads"
+    data = tiny_video.read_bytes()
+    one = review.store_upload("clip.mp4", data, folder, 10)
+    two = review.store_upload("clip.mp4", data, folder, 10)
+    assert one == two and one.read_bytes() == data
+    assert [p.name for p in folder.iterdir()] == [one.name]
 
 
 def test_review_warns_about_nobody_in_view(tiny_video: Path, tmp_path: Path) -> None:

@@ -158,6 +158,61 @@ def test_corrupt_landmark_file(tmp_path: Path) -> None:
     assert_one_clear_error(proc, "bad.npz")
 
 
+def test_a_second_run_on_the_same_outputs_is_refused(
+    tmp_path: Path, bridge_landmarks: Path
+) -> None:
+    from formcheck.analyze import output_lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "bridge.landmarks.session.json"
+    earlier.write_text("the first run's record")
+    with output_lock(out, "bridge.landmarks"):
+        proc = cli(
+            "analyze",
+            "--landmarks",
+            str(bridge_landmarks),
+            "-e",
+            "glute_bridge",
+            "--out",
+            str(out),
+        )
+    assert proc.returncode == 1
+    assert_one_clear_error(
+        proc, str(out / "bridge.landmarks"), "another formcheck run is writing"
+    )
+    assert earlier.read_text() == "the first run's record"
+    assert sorted(p.name for p in out.iterdir()) == [earlier.name]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("fps", np.array(np.nan), "`fps` must be a finite number"),
+        ("timestamps_ms", np.array([0.0, np.inf]), "`timestamps_ms` must be finite"),
+    ],
+)
+def test_landmarks_with_nan_times_are_one_clear_line(
+    tmp_path: Path, bridge_landmarks: Path, field: str, value: np.ndarray, message: str
+) -> None:
+    # A record made from them could be written but never read back (JSON has
+    # no NaN), so they are refused where they come in.
+    with np.load(bridge_landmarks) as data:
+        arrays = dict(data)
+    if field == "timestamps_ms":
+        value = np.resize(value, arrays["timestamps_ms"].shape)
+        value[0] = 0.0
+    arrays[field] = value
+    bad = tmp_path / "nan times.npz"
+    np.savez(bad, **arrays)
+    out = tmp_path / "o"
+    proc = cli(
+        "analyze", "--landmarks", str(bad), "-e", "glute_bridge", "--out", str(out)
+    )
+    assert_one_clear_error(proc, "nan times.npz", message)
+    assert not out.exists() or list(out.iterdir()) == []
+
+
 def test_two_people_is_reported(tmp_path: Path) -> None:
     frames = frames_from(
         [bridge_points(a) for a in bridge_angles([178])], 30.0, num_people=2

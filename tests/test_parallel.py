@@ -289,6 +289,33 @@ def test_same_names_in_two_folders_get_files_of_their_own(tmp_path: Path) -> Non
     assert [v.stem for v in videos] == ["clip", "clip-2"]
 
 
+def test_batch_row_of_a_video_another_run_is_writing_says_so(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.analyze import output_lock
+    from formcheck.batch import analyze_one
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (video,), _ = collect_videos([str(clip)])
+    options = BatchOptions(spec=load_spec("bird_dog"), side=None, out=out)
+    with output_lock(out, video.stem):
+        row = analyze_one(video, options)
+    assert row.status is Status.FAILED
+    assert "another formcheck run is writing these files" in row.detail
+    assert list(out.iterdir()) == []  # nothing written, the lock gone
+
+
+def test_long_names_get_stems_that_fit_and_stay_apart(tmp_path: Path) -> None:
+    names = ["é" * 122 + "a.mp4", "é" * 122 + "b.mp4"]  # 249 bytes
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    videos, _ = collect_videos([str(tmp_path)])
+    stems = [v.stem for v in videos]
+    assert len(set(stems)) == 2
+    assert all(len(f".{s}.landmarks.npz".encode()) <= 255 for s in stems)
+
+
 def test_cli_batch_lists_every_bad_input_in_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -340,3 +367,18 @@ def test_real_model_in_parallel_chunks_counts_as_one_process(tmp_path: Path) -> 
     # What a user reads: repetitions per side and correct, hold times, faults
     # (a repetition across the cut may start or end a frame apart).
     assert outcome_differences(one.session, two.session) == []
+
+
+def test_joining_overlapping_segments_keeps_the_earlier_video(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.parallel.segments import SegmentJoinError, join_segments
+
+    out = tmp_path / "joined.mp4"
+    out.write_bytes(b"an earlier, complete video")
+    with pytest.raises(SegmentJoinError, match="frame times overlap"):
+        join_segments([clip, clip], out)  # the second repeats the first's times
+    assert out.read_bytes() == b"an earlier, complete video"
+    assert [p.name for p in tmp_path.iterdir()] == ["joined.mp4"]
+    assert join_segments([clip], out) == FRAMES
+    assert probe_video(out).frame_count == FRAMES

@@ -11,7 +11,7 @@ import pytest
 
 from formcheck.analyze import analyze_landmarks
 from formcheck.errors import SessionFileError
-from formcheck.record import load_session, write_session_files
+from formcheck.record import load_many, load_session, parse_session, write_session_files
 from formcheck.specs import load_spec
 from formcheck.types import PoseSequence
 from tests.synthetic import bridge_angles, bridge_points, frames_from
@@ -86,3 +86,79 @@ def test_bad_session_files_are_reported(content: bytes, message: str) -> None:
 def test_missing_session_file(tmp_path: Path) -> None:
     with pytest.raises(SessionFileError, match="no such session file"):
         load_session(tmp_path / "nope.json")
+
+
+# ------------------------------------------ records from odd or hostile files
+def _edited(session, edit) -> bytes:  # type: ignore[no-untyped-def]
+    data = json.loads(session.to_json())
+    edit(data)
+    return json.dumps(data).encode()
+
+
+def _shorten_values(data: dict) -> None:  # type: ignore[type-arg]
+    name = next(iter(data["signals"]["values"]))
+    data["signals"]["values"][name] = data["signals"]["values"][name][:-3]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["signals"].update(phase=d["signals"]["phase"][:5]),
+            r"signals: .*phase has 5 entries but t_s has \d+",
+        ),
+        (_shorten_values, r"signals: .*values\.\w+ has \d+ entries but t_s has"),
+        (lambda d: d["summary"].update(reps=10**400), "summary.reps: .*less than"),
+        (lambda d: d["summary"].update(correct=-1), "summary.correct: .*greater"),
+        (lambda d: d["source"].update(frames=-5), "source.frames"),
+        (
+            lambda d: d["summary"]["fault_counts"].update(x=10**9),
+            "summary.fault_counts.x",
+        ),
+        (lambda d: d["source"].update(fps=None), "source.fps"),
+        (lambda d: d["signals"]["t_s"].__setitem__(0, None), r"signals.t_s.0"),
+    ],
+)
+def test_inconsistent_sessions_are_refused_naming_the_file(
+    bridge_session, edit, message: str
+) -> None:
+    with pytest.raises(SessionFileError, match=rf"^shared\.json: {message}"):
+        parse_session(_edited(bridge_session, edit), "shared.json")
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e999"])
+def test_non_finite_numbers_are_refused(bridge_session, number: str) -> None:
+    text = bridge_session.to_json().replace(
+        '"duration_s": ', f'"duration_s": {number}, "x": ', 1
+    )
+    with pytest.raises(SessionFileError, match=f"^a.json: {number} is not a number"):
+        parse_session(text, "a.json")
+
+
+def test_nan_is_written_as_null_and_read_back(tmp_path: Path, bridge_session) -> None:
+    values = dict(bridge_session.signals.values)
+    name = next(iter(values))
+    values[name] = [float("nan"), *values[name][1:]]
+    first = bridge_session.reps[0].model_copy(update={"range_of_motion": float("nan")})
+    record = bridge_session.model_copy(
+        update={
+            "signals": bridge_session.signals.model_copy(update={"values": values}),
+            "reps": [first, *bridge_session.reps[1:]],
+        }
+    )
+    files = write_session_files(record, tmp_path, "nan")
+    text = files.json.read_text()
+    assert "NaN" not in text
+    loaded = load_session(files.json)
+    assert loaded.signals.values[name][0] is None
+    assert loaded.reps[0].range_of_motion is None
+    assert load_session(write_session_files(loaded, tmp_path, "again").json) == loaded
+
+
+def test_one_bad_session_does_not_stop_the_others(bridge_session) -> None:
+    bad = _edited(bridge_session, lambda d: d["summary"].update(reps=-3))
+    loaded, problems = load_many(
+        [("bad.json", bad), ("good.json", bridge_session.to_json().encode())]
+    )
+    assert [name for name, _ in loaded] == ["good.json"]
+    assert len(problems) == 1 and problems[0].startswith("bad.json: summary.reps")

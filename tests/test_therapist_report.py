@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from pypdf import PdfReader
@@ -162,6 +163,47 @@ def test_pdf_report_is_a4_and_holds_the_patient_parts(
         "Red flags",
     ):
         assert expected in " ".join(text.split()), expected
+
+
+PATIENT_NAME = "<script>alert('x')</script> O'Brien & <b>Jane</b> **Ann**"
+
+
+class _Text(HTMLParser):
+    """The text pieces of a document (entities decoded) and its tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pieces: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def test_report_shows_the_patient_name_as_plain_text(
+    patient_data: PatientData,
+    specs: dict,  # type: ignore[type-arg]
+) -> None:
+    sessions = [
+        (ref.label, r.model_copy(update={"patient": PATIENT_NAME}))
+        for ref, r in patient_data.sessions
+    ]
+    clinic = build_clinic_report(patient_data, specs, PATIENT_NAME, Period(), NOW)
+    html = build_report_html(sessions, specs, clinic=clinic)
+    assert "<script>alert" not in html and "<b>Jane</b>" not in html
+    parsed = _Text()
+    parsed.feed(html)
+    assert PATIENT_NAME in parsed.pieces  # escaped, so shown exactly as typed
+    assert parsed.tags.count("b") == html.count("<b>")  # no tag from the name
+    pdf = build_report_pdf(sessions, specs, clinic, [])
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert f"Patient: {PATIENT_NAME} · period" in text  # literal, not markup
 
 
 def test_pdf_tables_take_the_page_width_however_long_the_text() -> None:

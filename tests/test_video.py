@@ -226,3 +226,52 @@ def test_writer_rejects_non_bgr_images(tmp_path: Path) -> None:
         pytest.raises(ValueError, match="uint8"),
     ):
         writer.write(np.zeros((H, W), np.float32))
+
+
+def _tmp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_video_appears_only_when_complete_and_replaces_the_old_one(
+    tmp_path: Path, clip: Path
+) -> None:
+    path = tmp_path / "out.mp4"
+    path.write_bytes(clip.read_bytes())
+    old = path.read_bytes()
+    writer = VideoWriter(path, fps=FPS)
+    for i, image in enumerate(_frames(5)):
+        writer.write(image, i * 1000.0 / FPS)
+        assert path.read_bytes() == old  # the earlier video stays meanwhile
+    writer.close()
+    assert probe_video(path).frame_count == 5
+    assert _tmp_files(tmp_path) == []
+
+
+def test_failed_video_leaves_no_file_under_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "out.mp4"
+
+    def write_and_fail() -> None:
+        with VideoWriter(path, fps=FPS) as writer:
+            writer.write(_frames(1)[0])
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        write_and_fail()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_aborted_video_keeps_the_earlier_one(tmp_path: Path, clip: Path) -> None:
+    path = tmp_path / "out.mp4"
+    path.write_bytes(clip.read_bytes())
+    writer = VideoWriter(path, fps=FPS)
+    writer.write(_frames(1)[0])
+    writer.abort()
+    writer.abort()  # twice is fine
+    assert probe_video(path).frame_count == N_FRAMES
+    assert _tmp_files(tmp_path) == []
+
+
+def test_y4m_without_frames_leaves_no_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least one image"):
+        write_y4m([], tmp_path / "cam.y4m", fps=30)
+    assert list(tmp_path.iterdir()) == []

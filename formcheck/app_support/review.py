@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ import numpy.typing as npt
 from formcheck import messages
 from formcheck.analyze import AnalysisResult, analyze_video
 from formcheck.errors import InputError, OutputError
+from formcheck.fileio import atomic_create_bytes
 from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator
 from formcheck.record import SessionRecord
@@ -33,6 +36,8 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Seconds with several people in view before the Review page mentions it
 #: (the face counter misfires for a frame or two now and then).
 SEVERAL_PEOPLE_NOTE_S = 3.0
+#: Age after which the Review page's annotated videos are removed (seconds).
+OUTPUT_MAX_AGE_S = 24 * 3600.0
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -83,8 +88,9 @@ def store_upload(name: str, data: bytes, folder: Path, max_mb: float) -> Path:
     path = folder / f"{digest}_{safe}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_bytes(data)
+        # Whole or not at all: another tab uploading the same file at the same
+        # moment never sees (and never probes) half of it.
+        atomic_create_bytes(path, data)
     except OSError as exc:
         raise OutputError(
             f"{folder}: cannot store the upload ({exc.strerror or exc})"
@@ -158,13 +164,38 @@ def run_review(
         raise OutputError(
             f"{out_dir}: cannot create the output folder ({exc.strerror or exc})"
         ) from None
+    prune_old_outputs(out_dir)
     stem = f"{video.stem}.{spec.id}"
     if side:
         stem += f".{side}"
-    out_video = out_dir / f"{stem}.annotated.mp4"
+    # A name of its own for every run: two tabs (or two people) analysing the
+    # same video never write or show each other's file.
+    out_video = out_dir / f"{stem}.{secrets.token_hex(4)}.annotated.mp4"
     return analyze_video(
         video, spec, side, out_video, progress=progress, estimator=estimator
     )
+
+
+def prune_old_outputs(out_dir: Path, max_age_s: float = OUTPUT_MAX_AGE_S) -> int:
+    """Remove annotated videos (and temporary files) older than ``max_age_s``.
+
+    Every Review run writes a new annotated video, so old ones are removed
+    here instead of piling up; a page still showing one has long since loaded
+    it.
+
+    Returns:
+        How many files were removed.
+    """
+    cutoff = time.time() - max_age_s
+    removed = 0
+    for path in [*out_dir.glob("*.annotated.mp4"), *out_dir.glob(".*.tmp")]:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # gone already, or not ours to remove
+            continue
+    return removed
 
 
 def review_warnings(result: AnalysisResult) -> list[str]:

@@ -88,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        error("interrupted")
+        from formcheck.messages import INTERRUPTED_AT_ONCE
+
+        error(INTERRUPTED_AT_ONCE)
         return 130
     except Exception as exc:  # a bug, not bad input: say so without a wall of text
         logging.getLogger(__name__).debug("internal error", exc_info=True)

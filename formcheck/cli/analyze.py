@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -18,6 +19,9 @@ from formcheck.cli._console import (
     lit,
 )
 from formcheck.cli.parser import build_parser
+
+if TYPE_CHECKING:
+    from formcheck.interrupt import StopRequest
 
 _VERDICT_STYLE = {
     "correct": "green",
@@ -136,69 +140,68 @@ def _print_summary(result: object, outputs: dict[str, Path], spec: object) -> No
         console.print(f"[dim]{kind}:[/] {lit(path)}", soft_wrap=True)
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    """``formcheck analyze``: a video (or saved landmarks) to annotated video, record and tables."""
-    from formcheck.analyze import (
-        AnalysisResult,
-        analyze_landmarks,
-        analyze_video,
-        check_output_folder,
-    )
-    from formcheck.record import write_session_files
-    from formcheck.specs import load_spec
+def _analyze_source(
+    args: argparse.Namespace,
+    spec: object,
+    out: Path,
+    stem: str,
+    jobs: int,
+    stop: StopRequest,
+) -> object:
+    """Analyse the video (or landmarks) ``args`` name; the annotated video goes to ``out``."""
+    from formcheck.analyze import analyze_landmarks, analyze_video
+    from formcheck.cli.batch import show_progress
+    from formcheck.specs.schema import ExerciseSpec
     from formcheck.types import PoseSequence
     from formcheck.video import probe_video
 
-    if not args.video and not args.landmarks:
-        error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
-        return EXIT_USAGE
-    from formcheck.cli.batch import cmd_batch, show_progress, wants_batch
-    from formcheck.parallel import default_jobs
-
-    jobs = args.jobs or default_jobs()
-    if args.video and (wants_batch(args.video) or args.landmarks):
-        return cmd_batch(args, jobs)
-    spec = load_spec(args.exercise)
-    out = check_output_folder(args.out)
+    assert isinstance(spec, ExerciseSpec)
     if args.landmarks:
         sequence = PoseSequence.load_npz(args.landmarks)
-        result: AnalysisResult = analyze_landmarks(sequence, spec, side=args.side)
-        stem = Path(args.landmarks).stem
-        source_name = args.landmarks
-    else:
-        video = Path(args.video[0])
-        info = probe_video(video)  # fail fast with a clear message
-        stem = video.stem
-        source_name = str(video)
-        out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
-        from tqdm import tqdm
+        return analyze_landmarks(sequence, spec, side=args.side, stop=stop)
+    video = Path(args.video[0])
+    info = probe_video(video)  # fail fast with a clear message
+    out_video = None if args.no_video else out / f"{stem}.annotated.mp4"
+    from tqdm import tqdm
 
-        bar = tqdm(
-            total=max(info.frame_count, 1),
-            unit="frame",
-            desc=video.name,
-            disable=not show_progress(args),
-            file=sys.stderr,
+    bar = tqdm(
+        total=max(info.frame_count, 1),
+        unit="frame",
+        desc=video.name,
+        disable=not show_progress(args),
+        file=sys.stderr,
+    )
+
+    def progress(done: int, total: int) -> None:
+        if total != bar.total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        return analyze_video(
+            video,
+            spec,
+            side=args.side,
+            out_video=out_video,
+            save_landmarks=args.save_landmarks,
+            model_complexity=args.model_complexity,
+            progress=progress,
+            jobs=jobs,
+            stop=stop,
         )
+    finally:
+        bar.close()
 
-        def progress(done: int, total: int) -> None:
-            if total != bar.total:
-                bar.total = total
-            bar.update(done - bar.n)
 
-        try:
-            result = analyze_video(
-                video,
-                spec,
-                side=args.side,
-                out_video=out_video,
-                save_landmarks=args.save_landmarks,
-                model_complexity=args.model_complexity,
-                progress=progress,
-                jobs=jobs,
-            )
-        finally:
-            bar.close()
+def _write_outputs(
+    args: argparse.Namespace, result: object, out: Path, stem: str
+) -> dict[str, Path]:
+    """Write the record, its tables and (if asked) the landmarks; name them all."""
+    from formcheck.analyze import AnalysisResult
+    from formcheck.errors import OutputError
+    from formcheck.record import write_session_files
+
+    assert isinstance(result, AnalysisResult)
     outputs: dict[str, Path] = {}
     if result.video_path is not None:
         outputs["annotated video"] = result.video_path
@@ -212,14 +215,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         try:
             result.landmarks.save_npz(lm_path)
         except OSError as exc:
-            error(f"{lm_path}: cannot write landmarks ({exc})")
-            return EXIT_ERROR
+            raise OutputError(f"{lm_path}: cannot write landmarks ({exc})") from None
         outputs["landmarks"] = lm_path
-    _print_summary(result, outputs, spec)
+    return outputs
+
+
+def _exit_status(result: object, source_name: str, stop: StopRequest) -> int:
+    """Report what made a finished analysis less than complete; its exit status."""
+    from formcheck.analyze import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
     if result.problems:
         for p in result.problems:
             error(f"{source_name}: {p}; results up to that point were saved")
-        return EXIT_NOT_ANALYSABLE
+        return stop.exit_status if stop.requested else EXIT_NOT_ANALYSABLE
     if result.no_person:
         error(
             f"{source_name}: nobody was found in any frame; check the camera framing (whole body in view)"
@@ -234,6 +243,44 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
         return EXIT_NOT_ANALYSABLE
     return EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``formcheck analyze``: a video (or saved landmarks) to annotated video, record and tables.
+
+    The run holds its output names (:func:`~formcheck.analyze.output_lock`)
+    from start to end: a second run wanting the same files is refused at once.
+    Ctrl-C or SIGTERM stops it cleanly (:mod:`formcheck.interrupt`): what was
+    analysed is saved, marked as ended early, and the exit status is 128 plus
+    the signal's number (130, 143).
+    """
+    from formcheck.analyze import check_output_folder, output_lock, output_stem
+    from formcheck.errors import StoppedBeforeStart
+    from formcheck.interrupt import stop_on_signals
+    from formcheck.specs import load_spec
+
+    if not args.video and not args.landmarks:
+        error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
+        return EXIT_USAGE
+    from formcheck.cli.batch import cmd_batch, wants_batch
+    from formcheck.parallel import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    if args.video and (wants_batch(args.video) or args.landmarks):
+        return cmd_batch(args, jobs)
+    spec = load_spec(args.exercise)
+    out = check_output_folder(args.out)
+    source_name = str(args.landmarks or args.video[0])
+    stem = output_stem(Path(source_name).stem)
+    with stop_on_signals() as stop, output_lock(out, stem):
+        try:
+            result = _analyze_source(args, spec, out, stem, jobs, stop)
+        except StoppedBeforeStart as exc:
+            error(f"{source_name}: {exc}")
+            return stop.exit_status
+        outputs = _write_outputs(args, result, out, stem)
+    _print_summary(result, outputs, spec)
+    return _exit_status(result, source_name, stop)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

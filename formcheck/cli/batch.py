@@ -59,8 +59,10 @@ def cmd_batch(args: argparse.Namespace, jobs: int) -> int:
     """Analyse every video named (files and folders); print the summary table."""
     from tqdm import tqdm
 
+    from formcheck import messages
     from formcheck.analyze import check_output_folder
     from formcheck.batch import BatchOptions, BatchRow, collect_videos, run_batch
+    from formcheck.interrupt import stop_on_signals
     from formcheck.specs import load_spec
 
     if args.landmarks:
@@ -93,15 +95,20 @@ def cmd_batch(args: argparse.Namespace, jobs: int) -> int:
         bar.update(done - bar.n)
 
     results: list[BatchRow] = []
-    try:
-        results = list(run_batch(videos, options, jobs, progress))
-    finally:
-        bar.close()
+    with stop_on_signals() as stop:
+        try:
+            results = list(run_batch(videos, options, jobs, progress, stop))
+        finally:
+            bar.close()
     order = {str(v.path): i for i, v in enumerate(videos)}
     results.sort(key=lambda r: order.get(r.file, -1))
     everything: list[object] = [*rows, *results]
     console.print(_table(everything))
     console.print(f"[dim]output folder:[/] {lit(out)}", soft_wrap=True)
+    if stop.requested:
+        saved = sum(1 for r in results if r.outputs)
+        error(messages.batch_stopped(stop.how, saved, len(videos)))
+        return stop.exit_status
     failed = [r for r in [*rows, *results] if r.reps is None]
     if failed:
         return EXIT_ERROR

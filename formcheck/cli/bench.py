@@ -15,6 +15,7 @@ from formcheck.cli._console import (
     error,
     lit,
 )
+from formcheck.fileio import atomic_write_text
 
 
 def cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -57,9 +58,9 @@ def cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
         report = run_benchmark(labels, command, progress=progress)
     markdown = to_markdown(report)
-    (out / "report.md").write_text(markdown, encoding="utf-8")
-    (out / "report.json").write_text(report.to_json(), encoding="utf-8")
+    atomic_write_text(out / "report.md", markdown)
+    atomic_write_text(out / "report.json", report.to_json())
     if args.docs:
-        Path(args.docs).write_text(markdown, encoding="utf-8")
+        atomic_write_text(Path(args.docs), markdown)
     sys.stdout.write(markdown)
     return EXIT_OK

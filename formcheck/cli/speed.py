@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.cli._console import EXIT_ERROR, EXIT_OK, err_console, error, lit
+from formcheck.fileio import atomic_write_text
 
 if TYPE_CHECKING:
     from formcheck.perf.speed import Clip
@@ -135,7 +136,7 @@ def cmd_speed(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         error("nothing to measure (every part was skipped or no clip was found)")
         return EXIT_ERROR
     markdown = to_markdown(command, cores, result, equality, rows)
-    (out / "speed.md").write_text(markdown, encoding="utf-8")
+    atomic_write_text(out / "speed.md", markdown)
     data = {
         "command": command,
         "cores": cores,
@@ -143,8 +144,6 @@ def cmd_speed(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         "equality": [asdict(e) for e in equality],
         "live": [asdict(r) for r in rows],
     }
-    (out / "speed.json").write_text(
-        json.dumps(data, indent=1, default=str), encoding="utf-8"
-    )
+    atomic_write_text(out / "speed.json", json.dumps(data, indent=1, default=str))
     sys.stdout.write(markdown)
     return EXIT_OK

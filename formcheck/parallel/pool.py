@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import signal
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,6 +80,9 @@ def send(kind: MessageKind, payload: Any) -> None:
 def _worker_main(inbox: Any, outbox: Any) -> None:
     global _outbox, _task_id
     _outbox = outbox
+    # Ctrl-C in a terminal reaches every process of the group: the parent
+    # decides what stops (it stops its workers itself, see terminate()).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from formcheck._quiet import quiet_native_logging
 
     quiet_native_logging()

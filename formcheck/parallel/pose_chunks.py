@@ -18,7 +18,7 @@ times and faults are the same.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +135,7 @@ def ordered_poses(
     state: MergeState,
     total: int = 0,
     progress: ProgressCallback | None = None,
-) -> Iterator[PoseFrame]:
+) -> Generator[PoseFrame, None, None]:
     """Estimate ``chunks`` on ``pool`` and yield the poses in frame order.
 
     Args:

@@ -42,6 +42,7 @@ from formcheck.video import VideoInfo
 
 if TYPE_CHECKING:
     from formcheck.analyze import AnalysisTimings
+    from formcheck.interrupt import StopRequest
 
 logger = logging.getLogger(__name__)
 
@@ -79,26 +80,71 @@ class ParallelRun:
         progress: ProgressCallback | None,
         on_result: Callable[[FrameResult], None] | None,
         timings: AnalysisTimings,
+        stop: StopRequest | None = None,
     ) -> tuple[list[PoseFrame], str | None]:
         """Estimate, check (and draw); return the kept poses and any problem.
 
         Progress counts estimated frames, then (with a video) drawn frames:
-        ``total`` is twice the frame count when a video is drawn.
+        ``total`` is twice the frame count when a video is drawn. Once
+        ``stop`` is requested, checking ends at the next frame, the workers
+        still estimating are stopped, and the frames checked so far are drawn.
         """
         frames = max(self.info.frame_count, 1)
         total = frames * (2 if out_video is not None else 1)
         state = MergeState()
-        poses: list[PoseFrame] = []
         with (
             tempfile.TemporaryDirectory(prefix="formcheck-") as scratch,
             WorkerPool(self.jobs) as pool,
         ):
             folder = Path(scratch)
-            pending: list[FrameResult] = []
-            chunk = 0
-            for pose in ordered_poses(
-                pool, self.path, self.chunks, self.factory, state, total, progress
-            ):
+            poses = self._check(
+                pool,
+                exercise,
+                folder if out_video is not None else None,
+                keep_landmarks,
+                on_result,
+                timings,
+                state,
+                (progress, total),
+                stop,
+            )
+            if out_video is not None and exercise.frames > 0:
+                t0 = time.perf_counter()
+                if stop is not None and stop.requested:
+                    # The workers are busy with frames nobody will check.
+                    pool.terminate()
+                    with WorkerPool(self.jobs) as drawing:
+                        self._draw(
+                            drawing, folder, Path(out_video), exercise, progress, total
+                        )
+                else:
+                    self._draw(pool, folder, Path(out_video), exercise, progress, total)
+                timings.write_s += time.perf_counter() - t0
+        return poses, state.problem
+
+    def _check(
+        self,
+        pool: WorkerPool,
+        exercise: ExerciseSet,
+        folder: Path | None,
+        keep_landmarks: bool,
+        on_result: Callable[[FrameResult], None] | None,
+        timings: AnalysisTimings,
+        state: MergeState,
+        progress: tuple[ProgressCallback | None, int],
+        stop: StopRequest | None,
+    ) -> list[PoseFrame]:
+        """Check the poses in frame order; keep each chunk's results in ``folder``."""
+        poses: list[PoseFrame] = []
+        pending: list[FrameResult] = []
+        chunk = 0
+        merged = ordered_poses(
+            pool, self.path, self.chunks, self.factory, state, progress[1], progress[0]
+        )
+        try:
+            for pose in merged:
+                if stop is not None and stop.requested:
+                    break
                 t0 = time.perf_counter()
                 result = exercise.update(pose)
                 timings.check_s += time.perf_counter() - t0
@@ -107,23 +153,22 @@ class ParallelRun:
                     poses.append(pose)
                 if on_result is not None:
                     on_result(result)
-                if out_video is None:
+                if folder is None:
                     continue
-                stop = self.chunks[chunk].stop
-                if stop is not None and pose.frame_index >= stop:
+                end = self.chunks[chunk].stop
+                if end is not None and pose.frame_index >= end:
                     save_results(pending, folder / f"results{chunk}.pickle")
                     pending, chunk = [], chunk + 1
                 pending.append(result)
-            timings.decode_s += state.decode_s
-            timings.pose_s += state.pose_s
-            timings.chunks = len(self.chunks)
-            timings.replayed_chunks = state.replays
-            if out_video is not None:
-                save_results(pending, folder / f"results{chunk}.pickle")
-                t0 = time.perf_counter()
-                self._draw(pool, folder, Path(out_video), exercise, progress, total)
-                timings.write_s += time.perf_counter() - t0
-        return poses, state.problem
+        finally:
+            merged.close()
+        timings.decode_s += state.decode_s
+        timings.pose_s += state.pose_s
+        timings.chunks = len(self.chunks)
+        timings.replayed_chunks = state.replays
+        if folder is not None and pending:
+            save_results(pending, folder / f"results{chunk}.pickle")
+        return poses
 
     def _draw(
         self,

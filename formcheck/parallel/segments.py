@@ -20,6 +20,7 @@ import av
 import numpy as np
 
 from formcheck.errors import FormcheckError, OutputError
+from formcheck.fileio import discard, publish, temp_path_beside
 from formcheck.parallel.pool import MessageKind, send
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
@@ -122,6 +123,34 @@ def _same_stream(a: Any, b: Any) -> bool:
     )
 
 
+def _copy_packets(
+    segment: Path,
+    output: Any,
+    stream: Any,
+    template: Any,
+    time_base: Any,
+    written: int,
+    last_dts: int | None,
+) -> tuple[int, int | None]:
+    """Copy one segment's packets into ``output``; return the running totals."""
+    with av.open(str(segment)) as source:
+        source_stream = source.streams.video[0]
+        if not _same_stream(source_stream, template):
+            raise SegmentJoinError(f"{segment}: stream differs from the first")
+        if source_stream.time_base != time_base:
+            raise SegmentJoinError(f"{segment}: time base differs")
+        for packet in source.demux(source_stream):
+            if packet.dts is None:
+                continue
+            if last_dts is not None and packet.dts <= last_dts:
+                raise SegmentJoinError(f"{segment}: frame times overlap")
+            last_dts = packet.dts
+            packet.stream = stream
+            output.mux(packet)
+            written += 1
+    return written, last_dts
+
+
 def join_segments(segments: list[Path], out: Path) -> int:
     """Copy the H.264 packets of ``segments`` into one MP4, in order.
 
@@ -142,35 +171,26 @@ def join_segments(segments: list[Path], out: Path) -> int:
     written = 0
     last_dts: int | None = None
     try:
+        temp = temp_path_beside(out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot join the video segments ({exc})") from exc
+    try:
         with av.open(
-            str(out), "w", format="mp4", options={"movflags": "faststart"}
+            str(temp), "w", format="mp4", options={"movflags": "faststart"}
         ) as output:
             with av.open(str(present[0])) as first:
                 template = first.streams.video[0]
                 stream = output.add_stream_from_template(template)
                 time_base = template.time_base
             for segment in present:
-                with av.open(str(segment)) as source:
-                    source_stream = source.streams.video[0]
-                    if not _same_stream(source_stream, template):
-                        raise SegmentJoinError(
-                            f"{segment}: stream differs from the first"
-                        )
-                    if source_stream.time_base != time_base:
-                        raise SegmentJoinError(f"{segment}: time base differs")
-                    for packet in source.demux(source_stream):
-                        if packet.dts is None:
-                            continue
-                        if last_dts is not None and packet.dts <= last_dts:
-                            raise SegmentJoinError(f"{segment}: frame times overlap")
-                        last_dts = packet.dts
-                        packet.stream = stream
-                        output.mux(packet)
-                        written += 1
+                written, last_dts = _copy_packets(
+                    segment, output, stream, template, time_base, written, last_dts
+                )
+        publish(temp, out)
     except (av.FFmpegError, OSError) as exc:
-        out.unlink(missing_ok=True)
+        discard(temp)
         raise OutputError(f"{out}: cannot join the video segments ({exc})") from exc
-    except SegmentJoinError:
-        out.unlink(missing_ok=True)
+    except BaseException:
+        discard(temp)
         raise
     return written

@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from formcheck._version import __version__
 from formcheck.clinic import SymptomLocation
@@ -30,6 +31,14 @@ from formcheck.verdicts import rep_verdict
 
 FORMAT: Literal["formcheck-session"] = "formcheck-session"
 FORMAT_VERSION: Literal[1] = 1
+
+#: Largest count a record may hold (frames, repetitions, pixels, ...): far
+#: above any real session, far below what breaks arithmetic or a plot.
+MAX_COUNT = 10_000_000
+#: A count: a whole number from 0 to :data:`MAX_COUNT`.
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+#: A duration or time in seconds: finite and not negative.
+Seconds = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -52,13 +61,13 @@ class SourceInfo(_Model):
 
     kind: Literal["video", "live", "landmarks"]
     name: str
-    fps: float
-    width: int
-    height: int
-    duration_s: float
-    frames: int
-    frames_with_person: int
-    frames_with_several_people: int = 0
+    fps: float = Field(ge=0.0, le=10_000.0)
+    width: Count
+    height: Count
+    duration_s: Seconds
+    frames: Count
+    frames_with_person: Count
+    frames_with_several_people: Count = 0
     ended_early: bool = False
     problem: str | None = None
 
@@ -67,31 +76,31 @@ class SideSummary(_Model):
     """Repetition counts for one side (or all)."""
 
     side: Side | None
-    reps: int
-    correct: int
-    incorrect: int
+    reps: Count
+    correct: Count
+    incorrect: Count
 
 
 class Summary(_Model):
     """Totals for the session."""
 
-    reps: int
-    correct: int
-    incorrect: int
+    reps: Count
+    correct: Count
+    incorrect: Count
     per_side: list[SideSummary]
-    attempts_not_counted: int
-    holds: int
-    holds_completed: int
-    longest_hold_s: float
-    total_hold_s: float
-    fault_counts: dict[str, int]
+    attempts_not_counted: Count
+    holds: Count
+    holds_completed: Count
+    longest_hold_s: Seconds
+    total_hold_s: Seconds
+    fault_counts: dict[str, Count]
     mean_range_of_motion: OptFloat
-    faults: int = Field(
+    faults: Count = Field(
         default=0,
         description="Reported faults: problems that made their repetition incorrect "
         "(between repetitions: severity warn). See formcheck.verdicts.",
     )
-    tips: int = Field(
+    tips: Count = Field(
         default=0,
         description="Reported tips: problems that did not make a repetition "
         "incorrect (between repetitions: severity info).",
@@ -107,14 +116,34 @@ class Summary(_Model):
 
 
 class SignalTrack(_Model):
-    """Per-frame signals (smoothed), with their units."""
+    """Per-frame signals (smoothed), with their units.
 
-    t_s: list[float]
+    Every per-frame list has one entry per time in ``t_s`` (checked).
+    """
+
+    t_s: list[Annotated[float, Field(allow_inf_nan=False)]]
     phase: list[Phase]
     side: list[Side | None]
     cue: list[str | None]
     units: dict[str, str]
     values: dict[str, list[OptFloat]]
+
+    @model_validator(mode="after")
+    def _one_entry_per_frame(self) -> SignalTrack:
+        frames = len(self.t_s)
+        series: dict[str, int] = {
+            "phase": len(self.phase),
+            "side": len(self.side),
+            "cue": len(self.cue),
+        }
+        series.update({f"values.{k}": len(v) for k, v in self.values.items()})
+        for name, length in series.items():
+            if length != frames:
+                raise ValueError(
+                    f"{name} has {length} entries but t_s has {frames} "
+                    "(one per frame expected)"
+                )
+        return self
 
 
 class SymptomReport(_Model):
@@ -295,6 +324,21 @@ class SessionRecord(_Model):
         return buffer.getvalue()
 
 
+class _NotFiniteError(ValueError):
+    """A JSON number that is NaN or infinite (``NaN``, ``Infinity``, ``1e999``)."""
+
+
+def _not_finite(constant: str) -> float:
+    raise _NotFiniteError(constant)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFiniteError(text)
+    return value
+
+
 def parse_session(source: str | bytes, name: str) -> SessionRecord:
     """Parse a session record from JSON text (or UTF-8 bytes).
 
@@ -307,7 +351,11 @@ def parse_session(source: str | bytes, name: str) -> SessionRecord:
     """
     try:
         text = source.decode("utf-8") if isinstance(source, bytes) else source
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_finite, parse_float=_finite_float)
+    except _NotFiniteError as exc:
+        raise SessionFileError(
+            f"{name}: {exc} is not a number formcheck writes (a missing value is null)"
+        ) from None
     except UnicodeDecodeError as exc:
         raise SessionFileError(f"{name}: cannot read the file ({exc})") from None
     except json.JSONDecodeError as exc:
