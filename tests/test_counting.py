@@ -233,3 +233,24 @@ def test_one_euro_filter_passes_nan_without_losing_state() -> None:
 def test_one_euro_filter_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="min_cutoff_hz"):
         OneEuroFilter(1, min_cutoff_hz=0)
+
+
+def test_rep_counter_starts_a_movement_already_under_way_at_late_calibration() -> None:
+    # Someone who lifts as soon as they are in position is calibrated late,
+    # from the frames at rest; the lift under way then is the first rep,
+    # begun when they were last seen at rest.
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    assert c.start_under_way(168.0, now_s=3.0, start_s=2.0, start_value=130.0)
+    values = [170] * 5 + cycle(130, 170)[20:] + [130] * 5
+    events = [c.update(v, 3.1 + 0.1 * i, None) for i, v in enumerate(values)]
+    (event,) = [e for e in events if e is not None]
+    assert c.count == 1 and event.counted
+    assert event.start_s == 2.0
+
+
+def test_rep_counter_a_small_shift_at_late_calibration_is_not_a_rep() -> None:
+    c = RepCounter(enter=160, exit=145, min_amplitude=15)
+    assert not c.start_under_way(138.0, now_s=3.0, start_s=2.0, start_value=130.0)
+    for i, v in enumerate([138] * 5 + [130] * 5):
+        c.update(v, 3.1 + 0.1 * i, None)
+    assert c.count == 0

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from formcheck.engine.counting import RepEvent
+from formcheck.engine.counting import RepEvent, RepNote
 from formcheck.engine.holds import HoldEvent
 from formcheck.engine.modes import (
     ExerciseMode,
@@ -291,3 +291,29 @@ def test_only_rep_mode_has_a_counting_signal() -> None:
     assert HoldMode(hold_spec()).count_signal is None
     assert GuidedMode(guided_spec()).count_signal is None
     assert RepMode(make_spec()).hold_state() is None
+
+
+def held_then_gated(hold_s: float, seen_until_gate: bool) -> list[RepEvent]:
+    """Bend, hold ``hold_s`` s, then the posture gate fails (the person got up)."""
+    down = [175.0 - 85.0 * i / 10 for i in range(1, 11)]
+    held = [90.0] * int(hold_s * FPS)
+    if not seen_until_gate:  # the knee went out of sight for the last second
+        held[-10:] = [math.nan] * 10
+    values = [175.0] * 10 + down + held
+    gated = set(range(len(values), len(values) + 10))
+    return run_gated(RepMode(make_spec()), values + [120.0] * 10, gated)
+
+
+def test_a_held_rep_cut_short_by_getting_up_counts_if_it_was_watched() -> None:
+    (event,) = held_then_gated(hold_s=4.0, seen_until_gate=True)
+    assert event.counted and RepNote.UNFINISHED in event.notes
+
+
+def test_a_rep_cut_short_soon_after_reaching_the_end_is_dropped() -> None:
+    (event,) = held_then_gated(hold_s=1.5, seen_until_gate=True)
+    assert (event.outcome, event.counted) == (RepOutcome.OUT_OF_POSITION, False)
+
+
+def test_a_rep_lost_from_sight_before_the_posture_broke_is_dropped() -> None:
+    (event,) = held_then_gated(hold_s=4.0, seen_until_gate=False)
+    assert (event.outcome, event.counted) == (RepOutcome.OUT_OF_POSITION, False)

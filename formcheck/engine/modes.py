@@ -110,8 +110,8 @@ class ExerciseMode(Protocol):
 
 
 #: A cycle cut short by a wrong posture still counts only if the counting
-#: signal was seen this recently: a movement followed to the moment the person
-#: got up, not one lost from sight before.
+#: signal was never out of sight longer than this during it: a movement
+#: followed to the moment the person got up, not one lost from sight.
 _WATCHED_UNTIL_S = 0.5
 
 #: ... and only if its end position was held this long (a deliberate hold, not
@@ -140,6 +140,7 @@ class RepMode:
         self._value = math.nan
         self._moving: Side | None = None
         self._seen_s = -math.inf
+        self._longest_gap_s = 0.0
 
     @property
     def busy(self) -> bool:
@@ -188,10 +189,9 @@ class RepMode:
         unfinished, if the counting signal was in sight until then; otherwise
         it is dropped.
         """
-        if math.isfinite(self._value):
-            self._seen_s = frame.t
+        self._note_sight(frame.t)
         if frame.gated:
-            watched = frame.t - self._seen_s <= _WATCHED_UNTIL_S
+            watched = self._longest_gap_s <= _WATCHED_UNTIL_S
             finished = (
                 self._counter.finish(frame.t, held_s=_HELD_BEFORE_LEAVING_S)
                 if watched
@@ -205,6 +205,16 @@ class RepMode:
                 self._value, frame.t, self._moving, can_start=frame.settled
             )
         return ModeUpdate(rep=event)
+
+    def _note_sight(self, t: float) -> None:
+        """Track the longest time the counting signal was unseen in this cycle."""
+        gap = t - self._seen_s
+        if math.isfinite(self._value):
+            self._seen_s = t
+        if not self.busy:
+            self._longest_gap_s = 0.0
+        elif math.isfinite(gap):
+            self._longest_gap_s = max(self._longest_gap_s, gap)
 
     def finish(self, t: float) -> ModeUpdate:
         """A repetition done all but the return still counts (noted unfinished)."""
