@@ -11,8 +11,11 @@ Modules:
 * :mod:`formcheck.app_support.catalog`: exercise specs and routines, loaded so
   that one broken file does not take the app down.
 * :mod:`formcheck.app_support.live`: :class:`LiveProcessor`, the per-browser
-  session pipeline behind the webcam stream (estimator, checker, recorder,
-  annotator, latest-result slot, session finalisation).
+  session pipeline behind the webcam stream (the lock, the pose model, the
+  stream's clock, the latest-snapshot slot), around a
+  :class:`~formcheck.app_support.live_run.LiveRun` (:mod:`.live_run`: the
+  routine, the exercise step, the sets, the safety stop) with the other
+  ``live_*`` modules (plan, exercise step, sets, snapshot, view, clock).
 * :mod:`formcheck.app_support.speech`: when to speak a cue, and the small
   browser speech-synthesis snippet.
 * :mod:`formcheck.app_support.review`: upload checks and recorded-video analysis.

@@ -1,6 +1,7 @@
 """What the live pipeline shows: the page's snapshot and the overlay between sets.
 
-:func:`build_snapshot` turns the processor's state (:class:`LiveState`) into
+:func:`build_snapshot` turns the run's state (:class:`LiveState`, from
+:meth:`~formcheck.app_support.live_run.LiveRun.state`) into
 the :class:`~formcheck.app_support.live_snapshot.LiveSnapshot` the page reads;
 :func:`banner` draws the routine's countdown on the video when no exercise is
 being checked (a rest, a timed step, a pause). Nothing here changes state.
@@ -31,11 +32,11 @@ Image = npt.NDArray[np.uint8]
 
 @dataclass(frozen=True)
 class LiveState:
-    """The processor's state that a snapshot is made of (read under its lock).
+    """The run's state that a snapshot is made of (read under the processor's lock).
 
     Attributes:
         seq: The snapshot's number.
-        phase: The processor's phase.
+        phase: The run's phase.
         plan: The plan being run.
         view: The routine runner's view now.
         stage: The current exercise step, if any.
@@ -150,7 +151,7 @@ def summary_rows(state: LiveState) -> tuple[dict[str, str], ...]:
 
 
 def build_snapshot(state: LiveState) -> LiveSnapshot:
-    """The snapshot the page shows, from the processor's state."""
+    """The snapshot the page shows, from the run's state."""
     phase, stage, result, view = state.phase, state.stage, state.result, state.view
     counting = phase is LivePhase.COUNTING
     counts = set_counts(state)
