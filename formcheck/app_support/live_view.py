@@ -24,6 +24,7 @@ from .live_clock import LiveStats
 from .live_exercise import ExerciseStage, empty_counts
 from .live_plan import LivePlan, routine_summary_rows
 from .live_snapshot import LivePhase, LiveSnapshot, SavedSet
+from .live_status import clock_text
 from .routine_runner import PauseReason, RunnerPhase, RunnerView
 from .set_summary import SetCounts
 
@@ -70,7 +71,7 @@ def banner(image: Image, view: RunnerView) -> Image:
     left = view.remaining_s or 0.0
     title = {
         RunnerPhase.REST: f"Rest {left:.0f} s",
-        RunnerPhase.TIMED: f"{view.label} {int(left) // 60}:{int(left) % 60:02d}",
+        RunnerPhase.TIMED: f"{view.label} {clock_text(left)}",
         RunnerPhase.PAUSED: "Paused",
         RunnerPhase.DONE: "All done",
     }.get(view.phase, "")
