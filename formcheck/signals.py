@@ -326,7 +326,7 @@ def _combine(sig: CombineSignal, a: _Inputs) -> float:
 
 
 #: How each signal kind is computed: the one place to add a new kind's maths
-#: (its fields, points and unit live on its model in ``specs/schema.py``).
+#: (its fields, points and unit live on its model in ``specs/signals.py``).
 _COMPUTE: dict[type[Any], Callable[[Any, _Inputs], float]] = {
     JointAngleSignal: _joint_angle,
     SegmentAngleSignal: _segment_angle,

@@ -1,8 +1,9 @@
 """App-side logic for the Streamlit front end (``app.py`` and ``pages/``).
 
-Apart from :mod:`.ui` and the Therapist page's view helpers, nothing here
-draws a Streamlit widget: the modules hold the parts of the app that can be
-tested without a browser.
+Apart from :mod:`.ui`, the Therapist page's view helpers and the Live page's
+panels (:mod:`.live_choices`, :mod:`.live_panels`), nothing here draws a
+Streamlit widget: the modules hold the parts of the app that can be tested
+without a browser.
 
 Modules:
 
@@ -11,8 +12,15 @@ Modules:
 * :mod:`formcheck.app_support.catalog`: exercise specs and routines, loaded so
   that one broken file does not take the app down.
 * :mod:`formcheck.app_support.live`: :class:`LiveProcessor`, the per-browser
-  session pipeline behind the webcam stream (estimator, checker, recorder,
-  annotator, latest-result slot, session finalisation).
+  session pipeline behind the webcam stream (the lock, the pose model, the
+  stream's clock, the latest-snapshot slot), around a
+  :class:`~formcheck.app_support.live_run.LiveRun` (:mod:`.live_run`: the
+  routine, the exercise step, the sets, the safety stop) with the other
+  ``live_*`` modules (plan, exercise step, sets, snapshot, view, clock).
+* :mod:`formcheck.app_support.live_status`: what the Live page shows, worked
+  out from a snapshot (bars, countdowns, which buttons, the stream's health);
+  :mod:`formcheck.app_support.live_choices` and
+  :mod:`formcheck.app_support.live_panels` lay it out (Streamlit widgets only).
 * :mod:`formcheck.app_support.speech`: when to speak a cue, and the small
   browser speech-synthesis snippet.
 * :mod:`formcheck.app_support.review`: upload checks and recorded-video analysis.

@@ -6,7 +6,11 @@ whole routine — hands-free: a
 :class:`~formcheck.app_support.routine_runner.RoutineRunner` says what comes
 now (an exercise set, a timed step, a rest) and an
 :class:`~formcheck.app_support.live_exercise.ExerciseStage` does the
-positioning check and counts each set. streamlit-webrtc calls
+positioning check and counts each set; a
+:class:`~formcheck.app_support.live_run.LiveRun` holds them, with the saved
+sets and the safety stop. This module is the thread-safe shell around it:
+the lock, the pose model, the stream's clock and the snapshot slot.
+streamlit-webrtc calls
 :meth:`LiveProcessor.video_frame_callback` on its own worker thread; the
 Streamlit script reads :meth:`LiveProcessor.latest` (a one-item, thread-safe
 slot holding only the newest :class:`LiveSnapshot`) and calls
@@ -58,19 +62,14 @@ from formcheck.landmarks import Side
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.prescription import Prescription
 from formcheck.record import SymptomReport
-from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.store import SessionStore
-from formcheck.types import PoseFrame
 
 from .live_clock import LiveStats, StreamClock
-from .live_exercise import ExerciseStage, StageState
 from .live_plan import LivePlan, plan_for_exercise
-from .live_sets import SetBook
+from .live_run import LiveRun
 from .live_snapshot import LatestSlot, LivePhase, LiveSnapshot, SavedSet
-from .live_view import LiveState, banner, build_snapshot
-from .routine_runner import PauseReason, RunnerPhase
-from .symptoms import stops_exercise
+from .live_view import banner, build_snapshot
 
 __all__ = ["LatestSlot", "LivePhase", "LiveProcessor", "LiveSnapshot", "SavedSet"]
 
@@ -149,16 +148,15 @@ class LiveProcessor:
         self._time = StreamClock()
         self._stats = LiveStats()
         self._frame_index = 0
-        self._runner = plan.runner()
-        self._stage: ExerciseStage | None = None
-        self._stage_key: tuple[int, int] | None = None
-        self._book = SetBook(store, symptoms_before)
-        self._safety_stop = False
-        self._streaming = False
-        self._error: str | None = None
-        self._last_result: FrameResult | None = None
+        self._run = LiveRun(
+            plan,
+            settle_s=self.settle_s,
+            patient=self.patient,
+            store=store,
+            symptoms_before=symptoms_before,
+            clock=clock,
+        )
         self._seq = 0
-        self._prepare_stage(plan.start_at)
         if warm_up:
             self._warm_up()
         self._publish()
@@ -172,33 +170,36 @@ class LiveProcessor:
     def phase(self) -> LivePhase:
         """The current phase."""
         with self._lock:
-            return self._phase()
+            return self._run.phase
 
     @property
     def saved_sets(self) -> tuple[SavedSet, ...]:
         """Sets finished so far, oldest first."""
         with self._lock:
-            return tuple(self._book.saved)
+            return tuple(self._run.book.saved)
 
     @property
     def spec(self) -> ExerciseSpec | None:
         """The exercise of the current (or next) exercise step."""
-        return self._stage.spec if self._stage is not None else None
+        stage = self._run.stage
+        return stage.spec if stage is not None else None
 
     @property
     def side(self) -> Side | None:
         """The side checked in the current exercise step."""
-        return self._stage.side if self._stage is not None else None
+        stage = self._run.stage
+        return stage.side if stage is not None else None
 
     @property
     def target_reps(self) -> int | None:
         """Reps per set of the current exercise, if it counts reps."""
-        return self._stage.target_reps if self._stage is not None else None
+        stage = self._run.stage
+        return stage.target_reps if stage is not None else None
 
     @property
     def target_sets(self) -> int:
         """Sets of the current step."""
-        return self._runner.step.sets
+        return self._run.runner.step.sets
 
     # ------------------------------------------------------------ frames
     def process(self, image_bgr: Image, timestamp_ms: float) -> Image:
@@ -219,19 +220,16 @@ class LiveProcessor:
         """
         start = self._clock()
         with self._lock:
-            if self._closed or self._error is not None:
+            run = self._run
+            if self._closed or run.error is not None:
                 return image_bgr
             timestamp_ms, est_ms = self._time.stamp(timestamp_ms)
-            if not self._streaming:
-                self._streaming = True
-                self._stream_started()
-            self._runner.tick(start)
-            self._sync(timestamp_ms)
+            run.frame_arrived(start, timestamp_ms)
             scene = image_bgr
             several = False
-            if self._safety_stop:
+            if run.safety_stop:
                 pass  # nothing is checked until the person chooses to go on
-            elif self._checking():
+            elif run.checking:
                 try:
                     pose = self._estimator(image_bgr, est_ms, self._frame_index)
                 except (FormcheckError, ValueError, RuntimeError) as exc:
@@ -239,9 +237,9 @@ class LiveProcessor:
                     raise
                 self._frame_index += 1
                 several = pose.num_people > 1
-                scene = self._check(pose, image_bgr, timestamp_ms)
+                scene = run.check(pose, image_bgr, timestamp_ms)
             else:
-                scene = banner(image_bgr, self._runner.view(start))
+                scene = banner(image_bgr, run.runner.view(start))
             self._stats.processed(start, self._clock(), several)
             self._publish_locked()
         return scene
@@ -264,7 +262,7 @@ class LiveProcessor:
         except Exception as exc:  # a callback boundary: keep the stream alive
             logger.exception("live processing failed")
             with self._lock:
-                if self._error is None:
+                if self._run.error is None:
                     self._fail_locked(f"processing failed: {exc}")
             return frame
         return av.VideoFrame.from_ndarray(out, format="bgr24")
@@ -272,8 +270,7 @@ class LiveProcessor:
     def tick(self) -> None:
         """Let the routine's countdowns run (the page calls this when it polls)."""
         with self._lock:
-            if self._error is None and self._runner.tick(self._clock()):
-                self._sync(self._time.last_ms)
+            self._run.tick(self._time.last_ms)
             self._publish_locked()
 
     # ----------------------------------------------------------- buttons
@@ -289,13 +286,8 @@ class LiveProcessor:
             The set saved now, if one was in progress.
         """
         with self._lock:
-            saved = None
-            now = self._clock()
-            if self._set_open():
-                saved = self._finish_set_locked("stream stopped")
-            self._runner.pause(now, PauseReason.STREAM)
+            saved = self._run.end_stream()
             self._time.end_stream()
-            self._streaming = False
             self._publish_locked()
             return saved
 
@@ -306,31 +298,22 @@ class LiveProcessor:
             The saved set, or ``None`` if no set was in progress.
         """
         with self._lock:
-            if not self._counting():
+            if not self._run.counting:
                 return None
-            saved = self._finish_set_locked(reason)
-            self._runner.set_finished(self._clock())
+            saved = self._run.finish_set(reason)
             self._publish_locked()
             return saved
 
     def pause(self) -> None:
         """Pause the routine (a set in progress waits, and restarts positioning)."""
         with self._lock:
-            if self._stage is not None and self._runner.phase is RunnerPhase.EXERCISE:
-                self._stage.begin_positioning(self._time.last_ms)
-            self._runner.pause(self._clock(), PauseReason.USER)
+            self._run.pause(self._time.last_ms)
             self._publish_locked()
 
     def resume(self) -> None:
         """Carry on after a pause (or after the safety advice, with the next step)."""
         with self._lock:
-            now = self._clock()
-            self._safety_stop = False
-            self._runner.resume(now)
-            if self._streaming:
-                self._sync(self._time.last_ms)
-            else:  # carry on with the camera: START resumes
-                self._runner.pause(now, PauseReason.STREAM)
+            self._run.resume(self._time.last_ms)
             self._publish_locked()
 
     def skip(self) -> SavedSet | None:
@@ -342,35 +325,15 @@ class LiveProcessor:
             The set saved now, if one was open.
         """
         with self._lock:
-            saved = None
-            now = self._clock()
-            if self._set_open():
-                saved = self._finish_set_locked("skipped")
-            self._safety_stop = False
-            self._runner.skip(now)
-            if self._streaming:
-                self._sync(self._time.last_ms)
-            else:  # what comes next waits for the camera
-                self._runner.pause(now, PauseReason.STREAM)
+            saved = self._run.skip(self._time.last_ms)
             self._publish_locked()
             return saved
 
     def new_round(self) -> None:
         """Run the plan again from its first step (after ``done``); saved sets stay."""
         with self._lock:
-            if self._runner.phase is RunnerPhase.DONE or self._safety_stop:
-                self._new_round_locked()
+            self._run.new_round(self._time.last_ms)
             self._publish_locked()
-
-    def _new_round_locked(self) -> None:
-        self._runner = self.plan.runner()
-        self._book.group = None
-        self._safety_stop = False
-        self._stage_key = None
-        self._prepare_stage(self.plan.start_at)
-        if self._streaming:
-            self._stream_started()
-            self._sync(self._time.last_ms)
 
     def report_symptoms(
         self, location: SymptomLocation, worse: bool
@@ -390,23 +353,16 @@ class LiveProcessor:
             The recorded answer (``None`` when no question was due).
         """
         with self._lock:
-            answered = self._book.answer(location, worse)
-            if answered is None:
+            report = self._run.report_symptoms(location, worse)
+            if report is None:
                 return None
-            report, target = answered
-            if stops_exercise(report):
-                if self._set_open():
-                    self._finish_set_locked("stopped: symptoms spread")
-                    self._book.question = None
-                self._safety_stop = True
-                self._runner.stop_exercise(self._clock(), target.step_index)
             self._publish_locked()
             return report
 
     def set_symptoms_before(self, location: SymptomLocation | None) -> None:
         """Where the symptoms are before the first set (asked before START)."""
         with self._lock:
-            self._book.symptoms_before = location
+            self._run.book.symptoms_before = location
 
     def close(self) -> None:
         """Save any set in progress and release the pose model."""
@@ -425,131 +381,14 @@ class LiveProcessor:
             self._estimator(blank, 0.0, 0)
             self._time.warmed_up()
 
-    def _phase(self) -> LivePhase:
-        if self._error is not None:
-            return LivePhase.ERROR
-        if self._safety_stop:
-            return LivePhase.STOPPED
-        phase = self._runner.phase
-        if phase is RunnerPhase.DONE:
-            return LivePhase.DONE
-        if not self._streaming or phase is RunnerPhase.READY:
-            return LivePhase.WAITING
-        if phase is RunnerPhase.PAUSED:
-            return LivePhase.PAUSED
-        if phase is RunnerPhase.REST:
-            return LivePhase.RESTING
-        if phase is RunnerPhase.TIMED:
-            return LivePhase.TIMED
-        if self._counting():
-            return LivePhase.COUNTING
-        return LivePhase.POSITIONING
-
-    def _set_open(self) -> bool:
-        return self._stage is not None and self._stage.set_open
-
-    def _counting(self) -> bool:
-        return (
-            self._stage is not None
-            and self._stage.state is StageState.COUNTING
-            and self._stage.set_open
-        )
-
-    def _checking(self) -> bool:
-        return (
-            self._runner.phase is RunnerPhase.EXERCISE
-            and self._stage is not None
-            and not self._safety_stop
-        )
-
-    def _stream_started(self) -> None:
-        """A stream began: start the routine, or carry on after the camera stopped."""
-        now = self._clock()
-        if self._runner.phase is RunnerPhase.READY:
-            self._runner.start(now)
-            self._book.start_group(self.plan)
-        elif self._runner.paused_reason is PauseReason.STREAM:
-            self._runner.resume(now)
-        elif self._runner.phase is RunnerPhase.DONE and not self._safety_stop:
-            # START again after the end: another round of the same plan.
-            self._new_round_locked()
-        # A new stream's times start again at 0: the exercise in hand starts
-        # again from the positioning check (an open set carries on after it).
-        self._stage_key = None
-
-    def _prepare_stage(self, index: int) -> None:
-        plan_step = self.plan.steps[index]
-        if plan_step.spec is None:
-            return
-        if self._stage is None or self._stage.plan_step is not plan_step:
-            self._stage = ExerciseStage(
-                plan_step, self.settle_s, self.patient, self._clock
-            )
-
-    def _sync(self, ts_ms: float) -> None:
-        """Follow the runner: a new exercise set starts with the positioning check."""
-        if self._runner.phase is not RunnerPhase.EXERCISE or not self._streaming:
-            return
-        key = (self._runner.step_index, self._runner.set_number)
-        if key == self._stage_key:
-            return
-        self._stage_key = key
-        self._prepare_stage(key[0])
-        if self._stage is not None:
-            self._stage.begin_positioning(ts_ms)
-
-    def _check(self, pose: PoseFrame, image: Image, ts_ms: float) -> Image:
-        assert self._stage is not None
-        was_counting = self._counting()
-        result, reached = self._stage.step(pose, ts_ms)
-        if not was_counting and self._counting():
-            self._book.question = None  # a new set began: the old question lapses
-        self._last_result = result
-        scene = self._stage.annotator.annotate(image, result)
-        if reached:
-            self._finish_set_locked("target reached")
-            self._runner.set_finished(self._clock())
-        return scene
-
-    def _finish_set_locked(
-        self, reason: str, problem: str | None = None
-    ) -> SavedSet | None:
-        record = self._stage.finish(reason, problem) if self._stage else None
-        if record is None:
-            return None
-        index, number = self._runner.step_index, self._runner.set_number
-        return self._book.save(record, index, number, reason)
-
     def _fail_locked(self, message: str) -> None:
-        self._error = message
-        if self._set_open():
-            self._finish_set_locked("error", problem=message)
+        self._run.fail(message)
         self._publish_locked()
 
-    # ------------------------------------------------------------ snapshot
     def _publish(self) -> None:
         with self._lock:
             self._publish_locked()
 
     def _publish_locked(self) -> None:
         self._seq += 1
-        phase = self._phase()
-        exercise_phase = phase in (LivePhase.POSITIONING, LivePhase.COUNTING)
-        snapshot = build_snapshot(
-            LiveState(
-                seq=self._seq,
-                phase=phase,
-                plan=self.plan,
-                view=self._runner.view(self._clock()),
-                stage=self._stage,
-                result=self._last_result if exercise_phase else None,
-                stats=self._stats,
-                settle_s=self.settle_s,
-                saved=tuple(self._book.saved),
-                question=self._book.question,
-                last_symptoms=self._book.last_symptoms,
-                group_id=self._book.group.id if self._book.group else None,
-                error=self._error,
-            )
-        )
-        self._slot.put(snapshot)
+        self._slot.put(build_snapshot(self._run.state(self._seq, self._stats)))

@@ -3,8 +3,9 @@
 :class:`ExerciseStage` is the part of the live pipeline that knows about one
 exercise: its spec, annotator, positioning checker and the
 :class:`~formcheck.engine.ExerciseSet` of the set in progress. It is driven by
-:class:`~formcheck.app_support.live.LiveProcessor` (which holds the lock and
-the routine) and never touches Streamlit or the store.
+:class:`~formcheck.app_support.live_run.LiveRun` (which holds the routine; the
+:class:`~formcheck.app_support.live.LiveProcessor` around it holds the lock)
+and never touches Streamlit or the store.
 
 States::
 

@@ -122,10 +122,24 @@ def _exercise_step(
     return PlanStep(step, spec, side, prescription, notes)
 
 
+def asks_side(spec: ExerciseSpec) -> bool:
+    """Whether the exercise is done on one side the user chooses (the painful one)."""
+    return spec.side.mode in ("painful", "auto")
+
+
+def routine_asks_side(routine: Routine, specs: Mapping[str, ExerciseSpec]) -> bool:
+    """Whether any exercise of the routine is done on a side the user chooses."""
+    return any(
+        asks_side(specs[i.exercise])
+        for i in routine.items
+        if i.exercise is not None and i.exercise in specs
+    )
+
+
 def _side_for(
     spec: ExerciseSpec, chosen: Side | None, prescription: Prescription | None
 ) -> Side | None:
-    if spec.side.mode not in ("painful", "auto"):
+    if not asks_side(spec):
         return None
     if chosen is not None:
         return chosen

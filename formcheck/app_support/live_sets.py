@@ -5,7 +5,7 @@ store as soon as the set ends (with the run's shared
 :class:`~formcheck.record.SessionGroup`), the symptom question due about the
 last set, and the answers. An answer is added to its set's record, which is
 saved again in place (``Store.replace_session``). It holds no lock: the live
-processor calls it under its own.
+run (:mod:`.live_run`) calls it under the live processor's.
 """
 
 from __future__ import annotations

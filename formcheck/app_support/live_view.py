@@ -1,6 +1,7 @@
 """What the live pipeline shows: the page's snapshot and the overlay between sets.
 
-:func:`build_snapshot` turns the processor's state (:class:`LiveState`) into
+:func:`build_snapshot` turns the run's state (:class:`LiveState`, from
+:meth:`~formcheck.app_support.live_run.LiveRun.state`) into
 the :class:`~formcheck.app_support.live_snapshot.LiveSnapshot` the page reads;
 :func:`banner` draws the routine's countdown on the video when no exercise is
 being checked (a rest, a timed step, a pause). Nothing here changes state.
@@ -23,6 +24,7 @@ from .live_clock import LiveStats
 from .live_exercise import ExerciseStage, empty_counts
 from .live_plan import LivePlan, routine_summary_rows
 from .live_snapshot import LivePhase, LiveSnapshot, SavedSet
+from .live_status import clock_text
 from .routine_runner import PauseReason, RunnerPhase, RunnerView
 from .set_summary import SetCounts
 
@@ -31,11 +33,11 @@ Image = npt.NDArray[np.uint8]
 
 @dataclass(frozen=True)
 class LiveState:
-    """The processor's state that a snapshot is made of (read under its lock).
+    """The run's state that a snapshot is made of (read under the processor's lock).
 
     Attributes:
         seq: The snapshot's number.
-        phase: The processor's phase.
+        phase: The run's phase.
         plan: The plan being run.
         view: The routine runner's view now.
         stage: The current exercise step, if any.
@@ -69,7 +71,7 @@ def banner(image: Image, view: RunnerView) -> Image:
     left = view.remaining_s or 0.0
     title = {
         RunnerPhase.REST: f"Rest {left:.0f} s",
-        RunnerPhase.TIMED: f"{view.label} {int(left) // 60}:{int(left) % 60:02d}",
+        RunnerPhase.TIMED: f"{view.label} {clock_text(left)}",
         RunnerPhase.PAUSED: "Paused",
         RunnerPhase.DONE: "All done",
     }.get(view.phase, "")
@@ -150,7 +152,7 @@ def summary_rows(state: LiveState) -> tuple[dict[str, str], ...]:
 
 
 def build_snapshot(state: LiveState) -> LiveSnapshot:
-    """The snapshot the page shows, from the processor's state."""
+    """The snapshot the page shows, from the run's state."""
     phase, stage, result, view = state.phase, state.stage, state.result, state.view
     counting = phase is LivePhase.COUNTING
     counts = set_counts(state)

@@ -1,8 +1,8 @@
 """A hands-free routine: steps, sets, timed steps and rests, driven by a clock.
 
 :class:`RoutineRunner` is the routine's state machine and nothing else: it
-never sees a frame, a pose or Streamlit. The live pipeline
-(:class:`~formcheck.app_support.live.LiveProcessor`) tells it when a set has
+never sees a frame, a pose or Streamlit. The live run
+(:class:`~formcheck.app_support.live_run.LiveRun`) tells it when a set has
 ended and calls :meth:`RoutineRunner.tick` with the time; the runner says what
 comes now (an exercise set, a timed step, a rest), how many seconds are left,
 what comes next and where to put the camera, and what to announce.

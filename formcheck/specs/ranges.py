@@ -51,7 +51,7 @@ def signal_unit_and_range(
         KeyError: If the spec has no such signal.
         ValueError: If a ``combine`` mixes units or refers back to itself.
     """
-    from formcheck.specs.schema import CombineSignal
+    from formcheck.specs.signals import CombineSignal
 
     signal = spec.signals[name]
     if isinstance(signal, CombineSignal):

@@ -26,19 +26,11 @@ from formcheck.synth.motions import EXERCISES, Motion, MotionParams, build_motio
 from formcheck.synth.render import Box, Look, Renderer, Scene
 from formcheck.synth.skeleton import (
     CLOTHING,
-    PARAMETERS,
     SHAPES,
     body_parts,
     landmarks_3d,
 )
-from formcheck.synth.truth import (
-    ANGLE_NAMES,
-    TRUTH_FORMAT,
-    evaluate_signal,
-    joint_angles,
-    landmark_visibility,
-    write_truth,
-)
+from formcheck.synth.truth import TRUTH_FORMAT, TruthTrack, write_truth
 from formcheck.video import VideoWriter
 
 logger = logging.getLogger(__name__)
@@ -364,6 +356,38 @@ def clip_meta(
     }
 
 
+def _signal_names(motion: Motion) -> list[str]:
+    """The truth signal's name, or its two names for a per-side signal."""
+    sig = motion.signal
+    if sig is None:
+        return []
+    if sig.per_side:
+        return [sig.name.format(side=s) for s in ("left", "right")]
+    return [sig.name]
+
+
+class _Rooms:
+    """One renderer per set of props: the room is ray-cast once per set.
+
+    (A chair turned round between the sides is another set of props.)
+    """
+
+    def __init__(self, camera: Camera, look: Look, seed: int) -> None:
+        self._camera = camera
+        self._look = look
+        self._seed = seed
+        self._renderers: dict[tuple[Box, ...], Renderer] = {}
+
+    def at(self, motion: Motion, t: float) -> Renderer:
+        """The renderer of the room as it is at time ``t`` (s)."""
+        props = motion.props_at(t)
+        if props not in self._renderers:
+            self._renderers[props] = Renderer(
+                self._camera, Scene(props=props), self._look, seed=self._seed
+            )
+        return self._renderers[props]
+
+
 def render_clip(
     spec: ClipSpec,
     out_dir: Path,
@@ -391,30 +415,9 @@ def render_clip(
     motion = build_motion(spec.exercise, shape, spec.motion_params())
     camera = fit_camera(motion, spec)
     look = Look.from_seed(spec.seed, shape, CLOTHING[spec.clothing])
-    renderers: dict[tuple[Box, ...], Renderer] = {}
-
-    def renderer_at(t: float) -> Renderer:
-        # The room is ray-cast once per set of props (a chair turned round).
-        props = motion.props_at(t)
-        if props not in renderers:
-            renderers[props] = Renderer(
-                camera, Scene(props=props), look, seed=spec.seed
-            )
-        return renderers[props]
-
+    rooms = _Rooms(camera, look, spec.seed)
     n = math.floor(motion.duration_s * spec.fps + 1e-9) + 1
-    near = spec.side
-    sig = motion.signal
-    sig_names: list[str] = []
-    if sig is not None:
-        sig_names = (
-            [sig.name.format(side=s) for s in ("left", "right")]
-            if sig.per_side
-            else [sig.name]
-        )
-    arrays: dict[str, list[npt.NDArray[Any]]] = {
-        k: [] for k in ("xyz", "xy", "vis", "inf", "a3", "a2", "sig", "par")
-    }
+    truth = TruthTrack(spec.side, _signal_names(motion))
     video_path = out_dir / f"{spec.stem}.mp4"
     writer = (
         VideoWriter(video_path, fps=spec.fps, crf=spec.crf) if write_video else None
@@ -425,26 +428,9 @@ def render_clip(
             t = i / spec.fps
             t0 = time.perf_counter()
             sk = motion.timeline.skeleton_at(t)
-            frame = renderer_at(t).render(body_parts(sk), i)
+            frame = rooms.at(motion, t).render(body_parts(sk), i)
             render_s += time.perf_counter() - t0
-            lm = landmarks_3d(sk)
-            xy, _ = camera.project(lm)
-            vis, inf = landmark_visibility(lm, xy, camera.position_m, frame)
-            params = motion.timeline.angles_at(t)
-            arrays["xyz"].append(lm.astype(np.float32))
-            arrays["xy"].append(xy.astype(np.float32))
-            arrays["vis"].append(vis)
-            arrays["inf"].append(inf)
-            arrays["a3"].append(joint_angles(lm, near).astype(np.float32))
-            arrays["a2"].append(joint_angles(xy, near).astype(np.float32))
-            arrays["sig"].append(
-                np.array(
-                    [evaluate_signal(s, lm, params) for s in sig_names], np.float32
-                )
-            )
-            arrays["par"].append(
-                np.array([params.get(p, 0.0) for p in PARAMETERS], np.float32)
-            )
+            truth.add(landmarks_3d(sk), camera, frame, motion.timeline.angles_at(t))
             if writer is not None:
                 writer.write(frame.image_bgr, timestamp_ms=i * 1000.0 / spec.fps)
             if progress is not None:
@@ -454,24 +440,9 @@ def render_clip(
             writer.close()
     meta = clip_meta(spec, motion, camera, look, n)
     meta["video_file"] = video_path.name if write_video else None
-    out: dict[str, npt.NDArray[Any]] = {
-        "format": np.array(TRUTH_FORMAT),
-        "timestamps_ms": np.arange(n, dtype=np.float64) * 1000.0 / spec.fps,
-        "landmarks_xyz_m": np.stack(arrays["xyz"]),
-        "landmarks_xy_px": np.stack(arrays["xy"]),
-        "visible": np.stack(arrays["vis"]),
-        "in_frame": np.stack(arrays["inf"]),
-        "angle_names": np.array(ANGLE_NAMES),
-        "angles_3d_deg": np.stack(arrays["a3"]),
-        "angles_2d_deg": np.stack(arrays["a2"]),
-        "signal_names": np.array(sig_names, dtype="<U64"),
-        "signals": np.stack(arrays["sig"])
-        if sig_names
-        else np.zeros((n, 0), np.float32),
-        "param_names": np.array(PARAMETERS),
-        "params": np.stack(arrays["par"]),
-    }
-    truth_json, truth_npz = write_truth(out_dir / spec.stem, meta, out)
+    truth_json, truth_npz = write_truth(
+        out_dir / spec.stem, meta, truth.truth_arrays(n, spec.fps)
+    )
     logger.info(
         "%s: %d frames, %.1f frames/s rendering", spec.stem, n, n / max(render_s, 1e-9)
     )

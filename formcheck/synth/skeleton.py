@@ -745,59 +745,59 @@ def body_parts(sk: Skeleton) -> list[Part]:
 
     Returns:
         Parts for the torso, head (with face and hair), arms, hands, legs and
-        shoes.
+        shoes, in that order.
     """
+    return [*_torso_parts(sk), *_head_parts(sk), *_arm_parts(sk), *_leg_parts(sk)]
+
+
+def _torso_parts(sk: Skeleton) -> list[Part]:
+    """Pelvis, abdomen, chest, the shoulders' bar and the neck."""
     d = sk.shape.dims
     s, w = d.scale, d.build
     j, f = sk.joints, sk.frames
-    parts: list[Part] = []
     rp, rl, rt = f["pelvis"], f["lumbar"], f["thorax"]
-    # Torso.
-    parts.append(
+    return [
         _ell(
             "pelvis", "torso", "bottom",
             j["pelvis"] + rp @ np.array([-0.015 * s, 0.0, 0.030 * s]), rp, d.pelvis_radii,
-        )
-    )  # fmt: skip
-    parts.append(
+        ),
         _ell(
             "abdomen", "torso", "top",
             (j["spine0"] + j["spine1"]) / 2 + rl @ np.array([0.030 * s * w, 0.0, 0.0]),
             rl, d.abdomen_radii,
-        )
-    )  # fmt: skip
-    parts.append(
+        ),
         _ell(
             "chest", "torso", "top",
             j["spine1"] + rt @ np.array([0.028 * s * w, 0.0, 0.090 * s]), rt, d.chest_radii,
-        )
-    )  # fmt: skip
-    parts.append(
+        ),
         _cone(
             "shoulders", "torso", "top", j["l_shoulder"], j["r_shoulder"],
             0.056 * s * w, 0.056 * s * w,
-        )
-    )  # fmt: skip
-    parts.append(
+        ),
         _cone(
             "neck", "head", "skin", j["neck"], j["head_base"], d.r_neck, d.r_neck * 0.9
-        )
-    )
-    # Head, face and hair.
-    rh, head = f["head"], j["head"]
+        ),
+    ]  # fmt: skip
+
+
+def _head_parts(sk: Skeleton) -> list[Part]:
+    """Head, hair, nose, eyes, ears and mouth."""
+    d = sk.shape.dims
+    s = d.scale
+    rh, head = sk.frames["head"], sk.joints["head"]
     hr = d.head_radii
-    parts.append(_ell("head", "head", "skin", head, rh, hr))
-    parts.append(
-        _ell(
-            "hair", "head", "hair", head + rh @ (np.array([-0.020, 0.0, 0.020]) * s), rh,
-            (hr[0] * 0.99, hr[1] * 1.03, hr[2] * 0.96),
-        )
-    )  # fmt: skip
 
     def hp(x: float, y: float, z: float) -> Vec:
         return head + rh @ (np.array([x, y, z]) * s)
 
-    parts.append(_sphere("nose", "head", "skin", hp(0.092, 0.0, -0.012), 0.016 * s))
+    parts = [
+        _ell("head", "head", "skin", head, rh, hr),
+        _ell(
+            "hair", "head", "hair", head + rh @ (np.array([-0.020, 0.0, 0.020]) * s), rh,
+            (hr[0] * 0.99, hr[1] * 1.03, hr[2] * 0.96),
+        ),
+        _sphere("nose", "head", "skin", hp(0.092, 0.0, -0.012), 0.016 * s),
+    ]  # fmt: skip
     for side, m in (("l", 1.0), ("r", -1.0)):
         parts.append(
             _sphere(
@@ -820,7 +820,15 @@ def body_parts(sk: Skeleton) -> list[Part]:
             (0.014 * s, 0.024 * s, 0.006 * s),
         )
     )
-    # Arms and hands.
+    return parts
+
+
+def _arm_parts(sk: Skeleton) -> list[Part]:
+    """Upper arms, forearms, hands and thumbs, left then right."""
+    d = sk.shape.dims
+    s, w = d.scale, d.build
+    j, f = sk.joints, sk.frames
+    parts: list[Part] = []
     for side, m in (("l", 1.0), ("r", -1.0)):
         sh, el, wr = j[f"{side}_shoulder"], j[f"{side}_elbow"], j[f"{side}_wrist"]
         parts.append(
@@ -844,7 +852,15 @@ def body_parts(sk: Skeleton) -> list[Part]:
                 j[f"{side}_thumb"], 0.013 * s, 0.010 * s,
             )
         )  # fmt: skip
-    # Legs and shoes.
+    return parts
+
+
+def _leg_parts(sk: Skeleton) -> list[Part]:
+    """Thighs, shins, shoes and ankles, left then right."""
+    d = sk.shape.dims
+    s, w = d.scale, d.build
+    j, f = sk.joints, sk.frames
+    parts: list[Part] = []
     for side in SIDES:
         hip, kn, an = j[f"{side}_hip"], j[f"{side}_knee"], j[f"{side}_ankle"]
         parts.append(

@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from formcheck.errors import InputError
 from formcheck.landmarks import NUM_LANDMARKS, landmark_index
+from formcheck.synth.camera import Camera
 from formcheck.synth.measures import angle3, signal
 from formcheck.synth.render import GROUP_ID, RenderedFrame
 from formcheck.synth.skeleton import LANDMARK_GROUPS, PARAMETERS
@@ -161,6 +162,69 @@ def evaluate_signal(name: str, points_m: Array, params: Mapping[str, float]) -> 
     return float(signal(points_m, name))
 
 
+class TruthTrack:
+    """The ground truth of every frame, collected while rendering.
+
+    Args:
+        near: The side facing the camera (for the joint angles).
+        signal_names: The truth signal's names (two for a per-side signal).
+    """
+
+    _KEYS: Final = ("xyz", "xy", "vis", "inf", "a3", "a2", "sig", "par")
+
+    def __init__(self, near: Literal["left", "right"], signal_names: list[str]) -> None:
+        self._near = near
+        self.signal_names = signal_names
+        self._arrays: dict[str, list[npt.NDArray[Any]]] = {k: [] for k in self._KEYS}
+
+    def add(
+        self,
+        lm: npt.NDArray[Any],
+        camera: Camera,
+        frame: RenderedFrame,
+        params: dict[str, float],
+    ) -> None:
+        """One frame: 3D landmarks ``lm``, seen by ``camera`` in ``frame``."""
+        arrays = self._arrays
+        xy, _ = camera.project(lm)
+        vis, inf = landmark_visibility(lm, xy, camera.position_m, frame)
+        arrays["xyz"].append(lm.astype(np.float32))
+        arrays["xy"].append(xy.astype(np.float32))
+        arrays["vis"].append(vis)
+        arrays["inf"].append(inf)
+        arrays["a3"].append(joint_angles(lm, self._near).astype(np.float32))
+        arrays["a2"].append(joint_angles(xy, self._near).astype(np.float32))
+        arrays["sig"].append(
+            np.array(
+                [evaluate_signal(s, lm, params) for s in self.signal_names], np.float32
+            )
+        )
+        arrays["par"].append(
+            np.array([params.get(p, 0.0) for p in PARAMETERS], np.float32)
+        )
+
+    def truth_arrays(self, n: int, fps: float) -> dict[str, npt.NDArray[Any]]:
+        """The ``.truth.npz`` arrays of ``n`` frames at ``fps``."""
+        arrays = self._arrays
+        return {
+            "format": np.array(TRUTH_FORMAT),
+            "timestamps_ms": np.arange(n, dtype=np.float64) * 1000.0 / fps,
+            "landmarks_xyz_m": np.stack(arrays["xyz"]),
+            "landmarks_xy_px": np.stack(arrays["xy"]),
+            "visible": np.stack(arrays["vis"]),
+            "in_frame": np.stack(arrays["inf"]),
+            "angle_names": np.array(ANGLE_NAMES),
+            "angles_3d_deg": np.stack(arrays["a3"]),
+            "angles_2d_deg": np.stack(arrays["a2"]),
+            "signal_names": np.array(self.signal_names, dtype="<U64"),
+            "signals": np.stack(arrays["sig"])
+            if self.signal_names
+            else np.zeros((n, 0), np.float32),
+            "param_names": np.array(PARAMETERS),
+            "params": np.stack(arrays["par"]),
+        }
+
+
 def _round(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 6)
@@ -255,6 +319,7 @@ __all__ = [
     "PARAMETERS",
     "TRUTH_FORMAT",
     "Truth",
+    "TruthTrack",
     "evaluate_signal",
     "joint_angles",
     "landmark_visibility",
