@@ -206,3 +206,21 @@ def test_reset_forgets_the_calibration() -> None:
     # ... and needs a full still_s again.
     assert feed(cal, still(17, start=100)).index(True) == 16
     assert np.isfinite(cal.context(None, Side.LEFT, 1.0).lengths_px["torso"])
+
+
+def test_someone_who_never_keeps_still_is_calibrated_from_their_rest_frames() -> None:
+    # In the start position for 0.75 s, then knee bends back and forth for
+    # good (never still): calibrated FALLBACK_S after first being in position,
+    # from the frames nearest rest (the straight knee), never before.
+    from formcheck.engine.calibration import FALLBACK_S
+
+    cal = calibrator(from_start_spec(still_s=1.0, max_motion=0.5))
+    bends = [175.0 - 60.0 * abs(math.sin(i / 3.0)) for i in range(200)]
+    frames = still(12) + [
+        body_frame((12 + i) / FPS, knee_deg=k) for i, k in enumerate(bends)
+    ]
+    ready = [True] * 12 + [False] * 200  # moving: not in the start position
+    done = feed(cal, frames, ready)
+    assert done.index(True) == int(FALLBACK_S * FPS)
+    start = cal.start_values(None)
+    assert start is not None and start["knee"] == pytest.approx(175.0, abs=1.0)
