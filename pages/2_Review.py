@@ -7,7 +7,7 @@ this page uploads, shows progress and presents the result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -131,19 +131,35 @@ def my_patient_names() -> dict[str, str]:
         return {}
 
 
+def choose_patient(
+    where: Any, names: dict[str, str], label: str, placeholder: str, key: str
+) -> str | None:
+    """A therapist picks one of their patients (``None`` until they do)."""
+    return cast(
+        "str | None",
+        where.selectbox(
+            label,
+            list(names),
+            format_func=lambda h: names[h],
+            index=None,
+            placeholder=placeholder,
+            key=key,
+        ),
+    )
+
+
 who = ui.viewer()
 if queue is not None:
     queue_for: str | None = None  # None: the user's own sessions
     if who.clinic and not who.is_patient:
         # A therapist queues a patient's recording for that patient's sessions.
         patients = my_patient_names()
-        queue_for = st.selectbox(
+        queue_for = choose_patient(
+            st,
+            patients,
             "Whose sessions should the result go to?",
-            list(patients),
-            format_func=lambda h: patients[h],
-            index=None,
-            placeholder="Choose a patient…",
-            key="review_queue_patient",
+            "Choose a patient…",
+            "review_queue_patient",
         )
     if st.button(
         "Analyse",
@@ -358,14 +374,8 @@ save_for: str | None = None  # None: the user's own sessions
 if who.clinic and not who.is_patient:
     # A therapist saves a patient's recording to that patient's sessions.
     names = my_patient_names()
-    save_for = d4.selectbox(
-        "Patient",
-        list(names),
-        format_func=lambda h: names[h],
-        index=None,
-        placeholder="Save for a patient…",
-        key="review_save_patient",
-        label_visibility="collapsed",
+    save_for = choose_patient(
+        d4, names, "Save for a patient", "Save for a patient…", "review_save_patient"
     )
 save_label = "Save to my sessions" if save_for is None else "Save to their sessions"
 if d4.button(
