@@ -215,20 +215,7 @@ class FormChecker:
         by_id = {s.rule_id: s for s in states}
         gated = self._gated(by_id, scene)
         if not self._calibrator.done and scene.has_person and people_ok:
-            # The start pose is calibrated only when every posture gate and
-            # every setup check (e.g. "knee bent to 90° to start") passes.
-            gates_ok = not any(
-                by_id[r.id].status is RuleStatus.FAIL
-                for r in self._frame_rules
-                if r.gate or r.kind == "setup"
-            )
-            self._just_calibrated = self._calibrator.update(
-                frame,
-                t,
-                phase in (Phase.REST, Phase.SETUP) and gates_ok,
-                self._scene.near,
-                scene.forward_sign,
-            )
+            self._calibrate(frame, t, phase, by_id, scene)
         step = ModeFrame(
             t=t,
             has_person=scene.has_person,
@@ -275,6 +262,32 @@ class FormChecker:
         )
 
     # --------------------------------------------------------------- stages
+    def _calibrate(
+        self,
+        frame: PoseFrame,
+        t: float,
+        phase: Phase,
+        by_id: dict[str, RuleState],
+        scene: Scene,
+    ) -> None:
+        """Look for the start pose in this frame.
+
+        The start pose is calibrated only when every posture gate and every
+        setup check (e.g. "knee bent to 90° to start") passes.
+        """
+        gates_ok = not any(
+            by_id[r.id].status is RuleStatus.FAIL
+            for r in self._frame_rules
+            if r.gate or r.kind == "setup"
+        )
+        self._just_calibrated = self._calibrator.update(
+            frame,
+            t,
+            phase in (Phase.REST, Phase.SETUP) and gates_ok,
+            self._scene.near,
+            scene.forward_sign,
+        )
+
     def _start_under_way(self, side: Side | None, t: float) -> None:
         """Right after a late calibration: a movement already under way counts."""
         reps, since = self.spec.reps, self._calibrator.last_ready_s
