@@ -60,6 +60,76 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_analyze(sub)
+
+    sub.add_parser("exercises", help="list the exercises with their camera view")
+
+    demo = sub.add_parser(
+        "demo",
+        help="analyse a bundled sample video (no camera or download needed)",
+        description="Run `formcheck analyze` on one of the project's own sample videos.",
+    )
+    demo.add_argument(
+        "--exercise",
+        "-e",
+        default="glute_bridge",
+        help="exercise id (default: glute_bridge)",
+    )
+    demo.add_argument(
+        "--out",
+        "-o",
+        default="formcheck_out",
+        help="output folder (default: formcheck_out)",
+    )
+
+    if full:
+        from formcheck.synth.cli import add_render_arguments
+
+        render = sub.add_parser(
+            "render",
+            help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
+            description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
+        )
+        add_render_arguments(render)
+    else:
+        _stand_ins(sub)
+    _add_pictures(sub)
+    samples = sub.add_parser(
+        "samples",
+        help="regenerate sample_videos/ exactly (python -m formcheck.synth samples ...)",
+        add_help=False,
+    )
+    samples.add_argument("rest", nargs=argparse.REMAINDER)
+
+    bench = _add_bench(sub)
+    from formcheck.cli.speed import add_speed_arguments
+
+    add_speed_arguments(bench)
+    from formcheck.cli.worker import add_worker_arguments
+
+    add_worker_arguments(sub)
+
+    if full:
+        from formcheck.store.sql.commands import add_commands
+
+        add_commands(sub)
+
+    spec = sub.add_parser(
+        "spec", help="validate spec files or print the spec JSON Schema"
+    )
+    spec_sub = spec.add_subparsers(dest="spec_command", metavar="ACTION")
+    validate = spec_sub.add_parser(
+        "validate", help="validate spec files (default: the bundled specs)"
+    )
+    validate.add_argument("paths", nargs="*", help="spec files or folders")
+    spec_sub.add_parser(
+        "schema", help="print the JSON Schema of the spec format (for editors)"
+    )
+    return parser
+
+
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``formcheck analyze``: one video, a batch, or saved landmarks."""
     analyze = sub.add_parser(
         "analyze",
         help="analyse a recorded video: annotated MP4, per-rep table, session JSON and CSV",
@@ -116,37 +186,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
-    sub.add_parser("exercises", help="list the exercises with their camera view")
 
-    demo = sub.add_parser(
-        "demo",
-        help="analyse a bundled sample video (no camera or download needed)",
-        description="Run `formcheck analyze` on one of the project's own sample videos.",
-    )
-    demo.add_argument(
-        "--exercise",
-        "-e",
-        default="glute_bridge",
-        help="exercise id (default: glute_bridge)",
-    )
-    demo.add_argument(
-        "--out",
-        "-o",
-        default="formcheck_out",
-        help="output folder (default: formcheck_out)",
-    )
-
-    if full:
-        from formcheck.synth.cli import add_render_arguments
-
-        render = sub.add_parser(
-            "render",
-            help="render a labelled synthetic exercise clip (any exercise x view x body x fault)",
-            description="Render a mannequin doing an exercise, with a ground-truth file beside the clip.",
-        )
-        add_render_arguments(render)
-    else:
-        _stand_ins(sub)
+def _add_pictures(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``formcheck pictures``: the Exercises page's pictures."""
     pictures = sub.add_parser(
         "pictures",
         help="draw each exercise's start, end and camera-placement pictures (for the app)",
@@ -171,13 +213,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 if any picture is missing or out of date",
     )
-    samples = sub.add_parser(
-        "samples",
-        help="regenerate sample_videos/ exactly (python -m formcheck.synth samples ...)",
-        add_help=False,
-    )
-    samples.add_argument("rest", nargs=argparse.REMAINDER)
 
+
+def _add_bench(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """``formcheck bench``: the accuracy benchmark's options."""
     bench = sub.add_parser(
         "bench",
         help="accuracy benchmark on labelled clips (generated samples and real clips); "
@@ -215,27 +256,4 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     bench.add_argument(
         "--docs", help="also write the Markdown report here (e.g. docs/accuracy.md)"
     )
-    from formcheck.cli.speed import add_speed_arguments
-
-    add_speed_arguments(bench)
-    from formcheck.cli.worker import add_worker_arguments
-
-    add_worker_arguments(sub)
-
-    if full:
-        from formcheck.store.sql.commands import add_commands
-
-        add_commands(sub)
-
-    spec = sub.add_parser(
-        "spec", help="validate spec files or print the spec JSON Schema"
-    )
-    spec_sub = spec.add_subparsers(dest="spec_command", metavar="ACTION")
-    validate = spec_sub.add_parser(
-        "validate", help="validate spec files (default: the bundled specs)"
-    )
-    validate.add_argument("paths", nargs="*", help="spec files or folders")
-    spec_sub.add_parser(
-        "schema", help="print the JSON Schema of the spec format (for editors)"
-    )
-    return parser
+    return bench
