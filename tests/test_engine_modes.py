@@ -317,3 +317,13 @@ def test_a_rep_cut_short_soon_after_reaching_the_end_is_dropped() -> None:
 def test_a_rep_lost_from_sight_before_the_posture_broke_is_dropped() -> None:
     (event,) = held_then_gated(hold_s=4.0, seen_until_gate=False)
     assert (event.outcome, event.counted) == (RepOutcome.OUT_OF_POSITION, False)
+
+
+def test_a_rep_on_its_way_back_when_the_person_gets_up_is_not_a_held_rep() -> None:
+    # 0.3 s at the bottom, one frame on the way back, then the posture breaks:
+    # getting up, not a deliberate hold, whatever the counter's state.
+    down = [175.0 - 85.0 * i / 10 for i in range(1, 11)]
+    values = [175.0] * 10 + down + [90.0] * 3 + [101.0]
+    gated = set(range(len(values), len(values) + 10))
+    (event,) = run_gated(RepMode(make_spec()), values + [120.0] * 10, gated)
+    assert (event.outcome, event.counted) == (RepOutcome.OUT_OF_POSITION, False)

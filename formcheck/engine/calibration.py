@@ -44,6 +44,8 @@ FALLBACK_S = 5.0
 _FALLBACK_MIN_READY_S = 0.5
 #: ...from their frames in the start position of the last this many seconds...
 _FALLBACK_WINDOW_S = 10.0
+#: (away from the start position longer than this starts the wait afresh)...
+_FALLBACK_GAP_S = 2.0
 #: ...nearest the resting end of the movement (this share of them).
 _FALLBACK_SHARE = 0.25
 
@@ -110,7 +112,7 @@ class Calibrator:
         self._seen: deque[tuple[float, PoseFrame]] = deque()
         self._ready_s = 0.0
         self._last_ready_t: float | None = None
-        self._first_ready_t: float | None = None
+        self._rest_seen_t: float | None = None
 
     @property
     def done(self) -> bool:
@@ -122,9 +124,14 @@ class Calibrator:
         return self._state.start_values.get(assignment) if self._state.done else None
 
     @property
-    def last_ready_s(self) -> float | None:
-        """When the person was last seen in the start position."""
-        return self._last_ready_t
+    def rest_seen_s(self) -> float | None:
+        """When the person was last seen at rest in the start position.
+
+        After a still start, the calibration's time; after a fallback, the
+        newest of the frames nearest rest it used (a movement under way then
+        began after it).
+        """
+        return self._rest_seen_t
 
     @property
     def method(self) -> CalibrationMethod | None:
@@ -138,7 +145,7 @@ class Calibrator:
         self._seen.clear()
         self._ready_s = 0.0
         self._last_ready_t = None
-        self._first_ready_t = None
+        self._rest_seen_t = None
 
     def adopt(self, other: Calibrator) -> None:
         """Take over another calibrator's start pose (e.g. from positioning)."""
@@ -179,6 +186,7 @@ class Calibrator:
         ready: bool,
         near: Side | None,
         forward_sign: float,
+        in_posture: bool | None = None,
     ) -> bool:
         """Feed a frame while not calibrated.
 
@@ -189,6 +197,10 @@ class Calibrator:
                 posture gate and setup check passing).
             near: The side facing the camera, if known.
             forward_sign: +1 if the body faces image-right.
+            in_posture: The exercise's posture gates pass (default: ``ready``):
+                someone already moving out of the start position but still in
+                the exercise's posture may be calibrated from the frames in
+                which they were in it (see :data:`FALLBACK_S`).
 
         Returns:
             True when this frame completed the calibration.
@@ -205,20 +217,24 @@ class Calibrator:
             ok = self._still_enough(frame, t, ctx)
         if not ok:
             self._still.clear()
-            return self._fallback(near_side, forward_sign, t) if visible else False
+            in_posture = ready if in_posture is None else in_posture
+            return visible and in_posture and self._fallback(near_side, forward_sign, t)
         self._still.append((t, frame))
         if t - self._still[0][0] < cal.still_s:
             return self._fallback(near_side, forward_sign, t)
         self._calibrate([f for _, f in self._still], near_side, forward_sign, t)
         self._state.method = CalibrationMethod.STILL
+        self._rest_seen_t = t
         self._still.clear()
         return True
 
     def _note_ready(self, frame: PoseFrame, t: float) -> None:
-        if self._first_ready_t is None:
-            self._first_ready_t = t
+        if self._last_ready_t is not None and t - self._last_ready_t > _FALLBACK_GAP_S:
+            self._seen.clear()  # back after a while: wait afresh
+            self._ready_s = 0.0
+            self._last_ready_t = None
         if self._last_ready_t is not None:
-            self._ready_s += min(t - self._last_ready_t, 0.5)
+            self._ready_s += t - self._last_ready_t
         self._last_ready_t = t
         self._seen.append((t, frame))
         while self._seen and t - self._seen[0][0] > _FALLBACK_WINDOW_S:
@@ -232,22 +248,22 @@ class Calibrator:
         were seen in the start position, once that was long enough ago.
         """
         if (
-            self._first_ready_t is None
-            or t - self._first_ready_t < FALLBACK_S
+            len(self._seen) < 3
+            or t - self._seen[0][0] < FALLBACK_S
             or self._ready_s < _FALLBACK_MIN_READY_S
-            or len(self._seen) < 3
         ):
             return False
-        frames = [f for _, f in self._seen]
+        seen = list(self._seen)
         if self._rest_key is not None:
             ctx = self.context(None, near, forward_sign, calibrated=False)
-            keys = np.array([self._rest_key(f, ctx) for f in frames])
+            keys = np.array([self._rest_key(f, ctx) for _, f in seen])
             finite = np.isfinite(keys)
             if finite.sum() >= 3:
                 limit = float(np.quantile(keys[finite], _FALLBACK_SHARE))
-                frames = [f for f, k in zip(frames, keys, strict=True) if k <= limit]
-        self._calibrate(frames, near, forward_sign, t)
+                seen = [s for s, k in zip(seen, keys, strict=True) if k <= limit]
+        self._calibrate([f for _, f in seen], near, forward_sign, t)
         self._state.method = CalibrationMethod.FALLBACK
+        self._rest_seen_t = max(when for when, _ in seen)
         self._still.clear()
         return True
 

@@ -194,14 +194,15 @@ class FormChecker:
             if display is not None
             else (self._fixed or (scene.near if scene.has_person else None))
         )
-        if self._just_calibrated:
-            self._just_calibrated = False
-            self._start_under_way(working or display, t)
-        phase = self._mode.phase()
         if scene.cut:
             self._calibrator.reset()
             self._scene.forget_view()
             self._tracker.reset()
+            self._just_calibrated = False
+        if self._just_calibrated:
+            self._just_calibrated = False
+            self._start_under_way(moving or working or display, t)
+        phase = self._mode.phase()
         phase_for_rules = phase
         if self._needs_calibration and not self._calibrator.done and scene.has_person:
             reps = self.spec.reps
@@ -280,17 +281,24 @@ class FormChecker:
             for r in self._frame_rules
             if r.gate or r.kind == "setup"
         )
+        # In the exercise's posture, whatever the start-position checks say.
+        in_posture = not scene.posture_other and not any(
+            by_id[r.id].status is RuleStatus.FAIL
+            for r in self._frame_rules
+            if r.gate and r.kind != "setup"
+        )
         self._just_calibrated = self._calibrator.update(
             frame,
             t,
             phase in (Phase.REST, Phase.SETUP) and gates_ok,
             self._scene.near,
             scene.forward_sign,
+            in_posture=in_posture,
         )
 
     def _start_under_way(self, side: Side | None, t: float) -> None:
         """Right after a late calibration: a movement already under way counts."""
-        reps, since = self.spec.reps, self._calibrator.last_ready_s
+        reps, since = self.spec.reps, self._calibrator.rest_seen_s
         if reps is None or since is None or not isinstance(self._mode, RepMode):
             return
         start = self._calibrator.start_values(side) or {}

@@ -289,12 +289,15 @@ class RepCounter:
         self._advance(self._cycle, v, now_s, None)
         return True
 
-    def finish(self, timestamp_s: float, held_s: float = 2.0) -> RepEvent | None:
+    def finish(
+        self, timestamp_s: float, held_s: float = 2.0, *, returning_counts: bool = True
+    ) -> RepEvent | None:
         """End of the video or stream: count a repetition done all but the return.
 
-        A cycle counts here when it became active and is on its way back, or
-        has been held in the end position for ``held_s`` (the person lifted
-        and held, and the recording stopped). It is noted ``UNFINISHED``.
+        A cycle counts here when it became active and is on its way back (if
+        ``returning_counts``), or has been held in the end position for
+        ``held_s`` (the person lifted and held, and the recording stopped). It
+        is noted ``UNFINISHED``.
         """
         cycle = self._cycle
         if cycle is None or not cycle.reached_active:
@@ -304,7 +307,8 @@ class RepCounter:
             if cycle.active_since_s is not None
             else 0.0
         )
-        if self._state is not RepState.RETURNING and active_s < held_s:
+        returning = returning_counts and self._state is RepState.RETURNING
+        if not returning and active_s < held_s:
             return None
         self._cycle = None
         self._state = RepState.REST

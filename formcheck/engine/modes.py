@@ -139,7 +139,8 @@ class RepMode:
         )
         self._value = math.nan
         self._moving: Side | None = None
-        self._seen_s = -math.inf
+        self._last_t = math.nan
+        self._unseen_s = 0.0
         self._longest_gap_s = 0.0
 
     @property
@@ -193,13 +194,16 @@ class RepMode:
         if frame.gated:
             watched = self._longest_gap_s <= _WATCHED_UNTIL_S
             finished = (
-                self._counter.finish(frame.t, held_s=_HELD_BEFORE_LEAVING_S)
+                self._counter.finish(
+                    frame.t, held_s=_HELD_BEFORE_LEAVING_S, returning_counts=False
+                )
                 if watched
                 else None
             )
-            event = finished or (
-                self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
-            )
+            # Either way the rest level restarts from where the person is next
+            # seen (after a finished cycle this drops nothing: none is open).
+            dropped = self._counter.abandon(frame.t, RepOutcome.OUT_OF_POSITION)
+            event = finished or dropped
         else:
             event = self._counter.update(
                 self._value, frame.t, self._moving, can_start=frame.settled
@@ -207,14 +211,18 @@ class RepMode:
         return ModeUpdate(rep=event)
 
     def _note_sight(self, t: float) -> None:
-        """Track the longest time the counting signal was unseen in this cycle."""
-        gap = t - self._seen_s
-        if math.isfinite(self._value):
-            self._seen_s = t
-        if not self.busy:
+        """Track the longest time the counting signal was unseen in this cycle.
+
+        Only frames without the signal add to it, so a slow frame rate is not
+        taken for the signal being out of sight.
+        """
+        step = t - self._last_t if math.isfinite(self._last_t) else 0.0
+        self._last_t = t
+        self._unseen_s = 0.0 if math.isfinite(self._value) else self._unseen_s + step
+        if self.busy:
+            self._longest_gap_s = max(self._longest_gap_s, self._unseen_s)
+        else:
             self._longest_gap_s = 0.0
-        elif math.isfinite(gap):
-            self._longest_gap_s = max(self._longest_gap_s, gap)
 
     def finish(self, t: float) -> ModeUpdate:
         """A repetition done all but the return still counts (noted unfinished)."""
