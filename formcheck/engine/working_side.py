@@ -7,7 +7,10 @@ exercise's key signals computed for both sides and picks the side that is
 furthest into the movement, decided from the first clear movement and
 re-checked: it switches only when the other side has been clearly further in
 for :data:`SWITCH_AFTER_S`. Visibility decides only what can be measured: a
-side whose key signal cannot be measured is never chosen over one that can.
+side whose key signal cannot be measured is never chosen over one that can,
+and a side is never chosen only because the other cannot be measured: it must
+itself be clearly into the movement (moved from its rest, or for a hold,
+passing a hold rule).
 """
 
 from __future__ import annotations
@@ -73,7 +76,12 @@ class WorkingSideChooser:
         scores = {side: self._score(side, values.get(side, {})) for side in _SIDES}
         better = max(_SIDES, key=lambda s: scores[s])
         other = Side.RIGHT if better is Side.LEFT else Side.LEFT
-        clear = scores[better] - scores[other] >= self._margin
+        # Clearly further in, and into the movement itself: a side at rest is
+        # never chosen only because the other side cannot be measured.
+        clear = (
+            scores[better] >= self._margin
+            and scores[better] - scores[other] >= self._margin
+        )
         if self._side is None:
             if clear and math.isfinite(scores[better]):
                 self._side = better
