@@ -112,7 +112,11 @@ def queued_jobs(access: review_queue.QueueAccess) -> None:
         if job.state is JobState.RUNNING:
             line.progress(job.progress)
         if job.session_id and action.button("Show", key=f"review_job_{job.id}"):
-            record = ui.store(settings).load_session(job.session_id)
+            try:
+                record = ui.store(settings).load_session(job.session_id)
+            except FormcheckError as exc:
+                ui.error(exc)
+                return
             st.session_state["review_result"] = {
                 "result": review_queue.result_of(record),
                 "spec_id": record.exercise.id,

@@ -341,6 +341,7 @@ def test_review_saves_to_the_logged_in_patients_sessions(
     if queued(clinic):
         from formcheck.app_support.review_queue import QUEUED_TEXT
 
+        assert not at.button(key="review_go").disabled  # a patient is never blocked
         assert QUEUED_TEXT in texts(at.success)
         assert clinic.patient.list_sessions() == []  # not analysed by the app
         run_the_queue(clinic)
@@ -364,6 +365,7 @@ def test_a_therapist_saves_a_review_for_one_of_their_patients(
         patient = at.selectbox(key="review_queue_patient")
         assert patient.options == ["Pat Smith"]
         patient.select(clinic.handle).run()
+        assert not at.button(key="review_go").disabled
         at.button(key="review_go").click().run()
         no_exceptions(at)
         assert "saved to Pat Smith's sessions." in " ".join(texts(at.success))

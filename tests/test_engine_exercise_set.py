@@ -141,7 +141,9 @@ def test_a_hold_set_counts_completed_holds() -> None:
     assert 3.0 <= record.holds[0].held_s <= 4.0
 
 
-def test_counted_repetitions_are_the_exercise_whatever_the_posture_looked_like() -> None:
+def test_counted_repetitions_are_the_exercise_whatever_the_posture_looked_like() -> (
+    None
+):
     # A seated exercise whose body the posture classifier reads as standing
     # (as a seated body can look from the front): the reps still count, and a
     # set with counted reps is never "not recognised".
