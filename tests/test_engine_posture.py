@@ -45,6 +45,15 @@ def test_sitting_thighs_forward_face_forward() -> None:
     assert posture is Posture.SITTING
 
 
+def test_sitting_seen_from_the_front_is_not_taken_for_standing() -> None:
+    # Thighs pointing at the camera look short and hang "down" in the picture:
+    # upright (sitting or standing), never "standing".
+    posture = body(
+        shoulder=(300, 100), hip=(300, 250), knee=(305, 300), ankle=(305, 420),
+    )  # fmt: skip
+    assert posture is Posture.UPRIGHT
+
+
 def test_top_of_a_press_up_is_lying_on_the_front_not_sitting() -> None:
     # Hips on the floor, trunk propped up on the arms, legs behind, face
     # looking forward, away from the legs: a cobra, not a chair.

@@ -120,6 +120,7 @@ class FormChecker:
             spec.calibration.floor.method == "fit"
         )
         self._hold_speeds = self._hold_speed_limits()
+        self._defining = self._defining_signals()
         self._scene = SceneTracker(spec, default_near=self._fixed or Side.LEFT)
         self._calibrator = Calibrator(
             spec, self._assignments, order, self._fixed, self._rest_key(order)
@@ -149,6 +150,14 @@ class FormChecker:
             return sign * raw_signals(spec, frame, ctx, order)[name]
 
         return key
+
+    def _defining_signals(self) -> frozenset[str]:
+        """The signals that say whether the exercise happens (count, hold)."""
+        if self.spec.reps is not None:
+            return frozenset({self.spec.reps.signal})
+        if self.spec.hold is not None:
+            return frozenset(self._rules[r].signal for r in self.spec.hold.rules)
+        return frozenset()
 
     def _hold_speed_limits(self) -> dict[str, float | None]:
         hold = self.spec.hold
@@ -414,10 +423,17 @@ class FormChecker:
         )
         states = []
         t = frame.timestamp_ms / 1000.0
+        # Partial framing: while what defines the exercise is in view, a check
+        # on a hidden part is skipped quietly rather than asking to move back.
+        defining_seen = bool(self._defining) and all(
+            math.isfinite(signals.get(n, math.nan)) for n in self._defining
+        )
         for rule in self._frame_rules:
             value = signals.get(rule.signal, math.nan)
             verdict = evaluate_rule(rule, value, rule_ctx)
-            if verdict.hidden:
+            if verdict.hidden and not (
+                defining_seen and rule.signal not in self._defining
+            ):
                 setup_cues.append(_setup(messages.move_back(verdict.hidden)))
             fault, ended = self._faults.update(rule, verdict.status, value, t, side)
             if ended is not None:

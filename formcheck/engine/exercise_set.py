@@ -138,12 +138,6 @@ class ExerciseSet:
         if recorder.frames_with_person == 0:
             notes.append(NOBODY_FOUND)
         recognised, seen = self.checker.recognised()
-        # Counted repetitions or timed holds are the exercise, whatever the
-        # posture classifier made of the body (e.g. sitting seen from the front).
-        did_it = any(r.counted for r in self.checker.reps) or any(
-            h.held_s > 0 for h in self.checker.holds
-        )
-        recognised = recognised or did_it
         if not recognised:
             notes.append(messages.not_recognised_note(self.spec.name, seen))
         record = recorder.build(

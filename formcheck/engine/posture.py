@@ -30,6 +30,9 @@ Array = npt.NDArray[np.float64]
 _VISIBLE = 0.5
 #: Torso within this angle of vertical: upright; beyond the next: horizontal.
 _UPRIGHT_DEG = 40.0
+#: A thigh shorter than this share of the trunk in the picture points at the
+#: camera (a standing thigh is about 0.8 of it).
+_SHORT_THIGH = 0.45
 _HORIZONTAL_DEG = 55.0
 #: Shoulders or hips higher than this (torso lengths) above the lowest point.
 _RAISED = 0.5
@@ -209,9 +212,21 @@ def _upright(body: _Body) -> Posture:
     shin = _angle_from(body.ankles - body.knees, _DOWN)
     if shin >= 55.0:
         return Posture.KNEELING
-    if thigh < 35.0 and shin < 40.0:
+    if thigh < 35.0 and shin < 40.0 and not _thigh_towards_camera(body):
         return Posture.STANDING
     return Posture.UPRIGHT
+
+
+def _thigh_towards_camera(body: _Body) -> bool:
+    """The thighs look short: they point at the camera (sitting, seen from the front).
+
+    Standing, a thigh is about as long as the trunk in the picture; sitting
+    seen from the front it is foreshortened, and its direction in the picture
+    says nothing about sitting or standing.
+    """
+    assert body.knees is not None
+    thigh = float(np.linalg.norm(body.knees - body.hips)) / body.torso
+    return thigh < _SHORT_THIGH
 
 
 def _stacked(body: _Body) -> bool:
