@@ -185,9 +185,9 @@ if queue is not None:
             ui.error(exc)
         else:
             st.success(
-                review_queue.QUEUED_TEXT
-                if queue_for is None
-                else review_queue.queued_for(plain(patients[queue_for]))
+                review_queue.queued_text(
+                    None if queue_for is None else plain(patients[queue_for])
+                )
             )
             if source == "Upload a video":
                 video_path.unlink(missing_ok=True)  # the queue has its copy

@@ -27,18 +27,14 @@ STATE_TEXT = {
     JobState.DONE: "done",
     JobState.FAILED: "could not be analysed: {error}",
 }
-QUEUED_TEXT = (
-    "Your video is queued. It is analysed on the clinic's computers; this list "
-    "shows how far it is, and the result is saved to your sessions."
-)
-NO_VIDEO_TEXT = "Analysed by the clinic's job queue: no annotated video is kept."
 
 
-def queued_for(patient_name: str) -> str:
-    """What a therapist reads after queueing a patient's video."""
+def queued_text(patient_name: str | None = None) -> str:
+    """What the uploader reads after queueing (a therapist: for ``patient_name``)."""
+    whose = "your" if patient_name is None else f"{patient_name}'s"
     return (
         "The video is queued. It is analysed on the clinic's computers; this list "
-        f"shows how far it is, and the result is saved to {patient_name}'s sessions."
+        f"shows how far it is, and the result is saved to {whose} sessions."
     )
 
 
