@@ -249,3 +249,45 @@ def fit_line(points: npt.ArrayLike) -> tuple[Array, Array]:
     if direction[0] < 0 or (direction[0] == 0 and direction[1] > 0):
         direction = -direction
     return centre, direction
+
+
+def support_line(points: npt.ArrayLike) -> tuple[Array, Array]:
+    """The line 2-D image points rest on, as a body rests on the floor.
+
+    Of the edges of the points' lower hull (image y grows downward, so "lower"
+    is larger y), the one closest to horizontal: a foot or shoulder raised off
+    the floor lies above it and does not tilt it, unlike a least-squares fit.
+
+    Args:
+        points: ``(N, 2)`` points; rows with NaN are ignored.
+
+    Returns:
+        ``(centre, direction)``: the middle of that edge and a unit direction with
+        a non-negative x component. NaNs if fewer than two distinct points.
+    """
+    pts = _as(points).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) < 2 or np.allclose(pts, pts[0]):
+        return np.full(2, np.nan), np.full(2, np.nan)
+    best: tuple[float, Array, Array] | None = None
+    for i in range(len(pts)):
+        for j in range(i + 1, len(pts)):
+            d = pts[j] - pts[i]
+            length = float(np.hypot(d[0], d[1]))
+            if length == 0:
+                continue
+            normal = np.array([-d[1], d[0]]) / length
+            if normal[1] < 0:
+                normal = -normal  # pointing down the image
+            below = (pts - pts[i]) @ normal
+            if np.any(below > 1e-9 * length):
+                continue  # a point lies under this edge: not part of the lower hull
+            tilt = abs(float(d[1])) / max(abs(float(d[0])), 1e-12)
+            if best is None or tilt < best[0]:
+                best = (tilt, (pts[i] + pts[j]) / 2, d / length)
+    if best is None:
+        return fit_line(pts)
+    _, centre, direction = best
+    if direction[0] < 0 or (direction[0] == 0 and direction[1] > 0):
+        direction = -direction
+    return centre, direction

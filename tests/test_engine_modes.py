@@ -117,6 +117,33 @@ def test_the_rest_of_a_dropped_cycle_is_not_counted() -> None:
     ]
 
 
+def quick_cycle() -> list[float]:
+    """Rest 1 s, bend to 90 and back within 0.6 s (quicker than 0.8 s), rest 1.5 s."""
+    return [175.0] * 10 + [130.0, 90.0, 90.0, 90.0, 130.0, 175.0] + [175.0] * 15
+
+
+def test_a_quick_repetition_counts_once_the_person_stays_in_position() -> None:
+    events = run_gated(RepMode(make_spec()), quick_cycle(), set())
+    assert [e.outcome for e in events] == [RepOutcome.COUNTED]
+
+
+def test_a_quick_repetition_as_the_person_leaves_is_the_way_out() -> None:
+    """The legs part as the person gets up: an attempt, not a repetition."""
+    values = quick_cycle()
+    events = run_gated(RepMode(make_spec()), values, set(range(18, len(values))))
+    assert [(e.outcome, e.counted) for e in events] == [
+        (RepOutcome.OUT_OF_POSITION, False)
+    ]
+
+
+def test_a_quick_repetition_at_the_end_of_the_video_counts() -> None:
+    mode = RepMode(make_spec())
+    events = run_gated(mode, quick_cycle()[:17], set())
+    assert events == []
+    last = mode.finish(1.7).rep
+    assert last is not None and last.outcome is RepOutcome.COUNTED
+
+
 def test_rep_mode_counts_the_side_that_moved() -> None:
     mode = RepMode(make_spec())
     values = [{Side.LEFT: 175.0, Side.RIGHT: v} for v in knee_cycle()]
@@ -210,6 +237,52 @@ def test_hold_mode_ends_the_hold_after_reset_after_s_out_of_pose() -> None:
     events = run_hold(mode, frames)
     assert [(round(e.held_s, 1), e.completed) for e in events] == [(4.0, True)]
     assert mode.phase() is Phase.REST
+
+
+def test_hold_mode_keeps_timing_while_easing_deeper_into_the_pose() -> None:
+    """Moving within a held pose (pulling the knee in further) is holding."""
+    mode = HoldMode(hold_spec(enter_after_s=1.0))
+    easing = {"states": PASSING, "still": lambda: False}
+    run_hold(
+        mode, [{"states": PASSING}] * 21 + [easing] * 20 + [{"states": PASSING}] * 10
+    )
+    assert held_s(mode) == pytest.approx(5.0)
+
+
+def test_hold_mode_does_not_credit_the_way_out() -> None:
+    """A movement that ends with the pose lost was the way out of the hold."""
+    mode = HoldMode(hold_spec(enter_after_s=0.0, reset_after_s=1.0))
+    leaving = {"states": PASSING, "still": lambda: False, "moving_since": lambda: 3.0}
+    frames = [{"states": PASSING}] * 31 + [leaving] * 10 + [{"states": FAULT}] * 15
+    events = run_hold(mode, frames)
+    assert [round(e.held_s, 1) for e in events] == [3.0]
+    assert events[0].end_s == pytest.approx(3.0)
+
+
+def test_hold_mode_forgives_a_blip_of_movement_while_confirming() -> None:
+    mode = HoldMode(hold_spec(enter_after_s=1.0))
+    blip = {"states": PASSING, "still": lambda: False}
+    run_hold(mode, [{"states": PASSING}] * 5 + [blip] * 3 + [{"states": PASSING}] * 13)
+    assert held_s(mode) == pytest.approx(2.0)
+
+
+def test_hold_mode_starts_afresh_after_a_long_movement_while_confirming() -> None:
+    """Crossing the ankle, a pause, then pulling in: the hold starts after the pull."""
+    mode = HoldMode(hold_spec(enter_after_s=1.0))
+    pull = {"states": PASSING, "still": lambda: False}
+    run_hold(mode, [{"states": PASSING}] * 5 + [pull] * 10 + [{"states": PASSING}] * 21)
+    assert held_s(mode) == pytest.approx(2.0)
+
+
+def test_hold_mode_takes_a_hold_already_under_way() -> None:
+    """Held since 0.5 s, seen to be so only at 3 s (a late calibration)."""
+    mode = HoldMode(hold_spec(enter_after_s=1.0))
+    mode.start_under_way(0.5, 3.0)
+    for i in range(1, 11):
+        mode.update(frame(3.0 + i / FPS, states=PASSING))
+    assert held_s(mode) == pytest.approx(3.5)
+    event = mode.finish(4.0).hold
+    assert event is not None and event.start_s == 0.5 and event.completed
 
 
 # --------------------------------------------------------------- GuidedMode

@@ -186,3 +186,32 @@ def test_is_still_gives_the_benefit_of_the_doubt_at_the_start() -> None:
     frames = knee_frames(ramp(80.0, seconds=0.25))  # less than 0.5 s of history
     run(trk, frames)
     assert trk.is_still(None, frames[-1].timestamp_ms / 1000.0, {"knee": 20.0})
+
+
+def test_still_does_not_compare_across_a_reset() -> None:
+    """Values before a calibration meant something else: no movement across it."""
+    trk = tracker(ONE)
+    before = knee_frames([120.0] * 10)
+    after = knee_frames([170.0] * 5, start=10)
+    run(trk, before)
+    trk.reset(after[0].timestamp_ms / 1000.0)
+    run(trk, after)
+    t = after[-1].timestamp_ms / 1000.0
+    assert trk.is_still(None, t, {"knee": 20.0})
+    assert math.isnan(trk.moving_since(None, t, {"knee": 20.0}))
+    # The history stays for the statistics of a repetition.
+    lo, hi = trk.stats(None, 0.0, t)
+    assert lo["knee"] == pytest.approx(120.0, abs=1.0)
+    assert hi["knee"] > 160.0
+
+
+def test_moving_since_finds_when_a_movement_began() -> None:
+    trk = tracker(ONE)
+    frames = knee_frames([170.0] * 10 + ramp(60.0, 1.0), start=0)
+    run(trk, frames)
+    t = frames[-1].timestamp_ms / 1000.0
+    assert not trk.is_still(None, t, {"knee": 20.0})
+    onset = trk.moving_since(None, t, {"knee": 20.0})
+    ramp_start = 10 / FPS
+    assert ramp_start <= onset <= ramp_start + 0.25  # smoothing lags a little
+    assert onset < t - 0.5  # well before the movement was noticed

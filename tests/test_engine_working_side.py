@@ -190,6 +190,22 @@ def test_a_hold_chooses_the_leg_in_the_hold_position() -> None:
     assert choices(frames) == [(1.0, RIGHT)]
 
 
+def test_a_hold_is_not_given_to_a_leg_because_the_other_is_hidden() -> None:
+    """Both knees drawn up, the far one hidden now and then: nothing to choose yet."""
+    spec = painful_spec(
+        kind="hold",
+        reps=None,
+        rules=[rule(id="knee_drawn_up", max=120.0)],
+        hold=HoldSpec(rules=["knee_drawn_up"], min_s=5.0, target_s=10.0),
+    )
+    chooser = WorkingSideChooser(spec)
+    frames = run(
+        [(1.0, BENT, BENT), (1.0, HIDDEN, BENT), (1.0, BENT, BENT)], chooser=chooser
+    )
+    assert choices(frames) == []
+    assert set(returned(frames)) == {LEFT}  # the near side, until one leg is clearly in
+
+
 # -------------------------------------------------------- re-checked, not flipped
 @pytest.mark.parametrize("wobble_s", [0.5, SWITCH_AFTER_S - 1 / FPS])
 def test_a_brief_wobble_of_the_other_leg_does_not_flip_the_choice(

@@ -140,3 +140,23 @@ def test_single_point_fast_path_matches_vectorised() -> None:
         assert float(g.elevation_deg(a, b, floor)) == pytest.approx(
             float(g.elevation_deg([a], [b], floor)[0])
         )
+
+
+def test_support_line_is_not_tilted_by_a_raised_foot() -> None:
+    """Lying on the back with the heel lifted: the floor runs under shoulder and hip."""
+    shoulder, hip, heel = [400, 300], [250, 302], [100, 240]
+    _, fitted = g.fit_line([shoulder, hip, heel])
+    assert abs(fitted[1]) > 0.1  # a least-squares floor tilts toward the foot
+    centre, direction = g.support_line([shoulder, hip, heel])
+    assert direction[0] > 0
+    assert abs(direction[1]) < 0.02
+    assert centre[1] == pytest.approx(301.0)
+
+
+def test_support_line_lies_under_every_point_and_ignores_nan() -> None:
+    pts = [[0, 100], [50, 90], [100, 100], [np.nan, 500]]
+    centre, direction = g.support_line(pts)
+    np.testing.assert_allclose(direction, [1.0, 0.0], atol=1e-9)
+    assert centre[1] == pytest.approx(100.0)
+    _, none = g.support_line([[1, 1]])
+    assert np.isnan(none).all()

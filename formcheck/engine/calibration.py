@@ -68,8 +68,9 @@ def _nanmedian(values: list[float]) -> float:
 @dataclass
 class _State:
     done: bool = False
+    # No floor before calibration: heights above it are unknown, not guessed.
     floor_point: npt.NDArray[np.float64] = field(
-        default_factory=lambda: np.array([0.0, 0.0])
+        default_factory=lambda: np.array([math.nan, math.nan])
     )
     floor_dir: npt.NDArray[np.float64] = field(
         default_factory=lambda: geometry.IMAGE_RIGHT.copy()
@@ -297,7 +298,7 @@ class Calibrator:
                     for r in floor.points
                 ]
             )
-            centre, direction = geometry.fit_line(pts)
+            centre, direction = geometry.support_line(pts)
             tilt_deg = math.degrees(math.atan2(abs(direction[1]), abs(direction[0])))
             if np.isfinite(direction).all() and tilt_deg <= MAX_FLOOR_TILT_DEG:
                 state.floor_point, state.floor_dir = centre, direction

@@ -24,16 +24,18 @@ It only wires the stages together, in this order per frame:
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 
 from formcheck import messages
 from formcheck.engine.calibration import Calibrator
 from formcheck.engine.cues import CueSelector
-from formcheck.engine.modes import ModeFrame, ModeUpdate, RepMode, mode_for
+from formcheck.engine.holds import pose_held_since
+from formcheck.engine.modes import HoldMode, ModeFrame, ModeUpdate, RepMode, mode_for
 from formcheck.engine.posture import Posture
 from formcheck.engine.quality import quality_rules
 from formcheck.engine.records import RecordBook
-from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule
+from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule, in_bounds
 from formcheck.engine.scene import Scene, SceneTracker
 from formcheck.engine.tracking import SignalTracker
 from formcheck.engine.working_side import WorkingSideChooser
@@ -64,6 +66,8 @@ from formcheck.types import PoseFrame
 
 #: Seconds in position before a repetition may start.
 SETTLE_S = 1.0
+#: Frames kept while the start pose is not known yet, to look back on.
+_UNCALIBRATED_WINDOW_S = 15.0
 
 
 def _setup(text: str, severity: Severity = Severity.WARN) -> Cue:
@@ -135,6 +139,7 @@ class FormChecker:
         # -inf: in position "since before the recording" until a gate fails.
         self._in_position_since: float | None = -math.inf
         self._just_calibrated = False
+        self._uncalibrated: deque[PoseFrame] = deque()
 
     def _rest_key(
         self, order: list[str]
@@ -203,14 +208,12 @@ class FormChecker:
             if display is not None
             else (self._fixed or (scene.near if scene.has_person else None))
         )
-        if scene.cut:
-            self._calibrator.reset()
-            self._scene.forget_view()
-            self._tracker.reset()
-            self._just_calibrated = False
+        cut_hold = self._after_cut(t, scene.near) if scene.cut else None
         if self._just_calibrated:
             self._just_calibrated = False
-            self._start_under_way(moving or working or display, t)
+            self._start_under_way(moving or working or display, t, scene)
+        elif not self._calibrator.done and scene.has_person:
+            self._remember_uncalibrated(frame, t)
         phase = self._mode.phase()
         phase_for_rules = phase
         if self._needs_calibration and not self._calibrator.done and scene.has_person:
@@ -238,11 +241,15 @@ class FormChecker:
             states=by_id,
             settled=self._settled(gated, t),
             still=lambda: self._tracker.is_still(display, t, self._hold_speeds),
+            moving_since=lambda: self._tracker.moving_since(
+                display, t, self._hold_speeds
+            ),
         )
         update = self._mode.update(step)
         if update.cue is not None:
             setup_cues.append(update.cue)
         new_rep, new_hold = self._record(update, scene.near)
+        new_hold = new_hold or cut_hold
         self._book.settle(rep_in_progress=self._mode.busy)
         return FrameResult(
             pose=frame,
@@ -304,9 +311,33 @@ class FormChecker:
             scene.forward_sign,
             in_posture=in_posture,
         )
+        if self._just_calibrated:
+            # Values measured before (no floor, body lengths, start pose yet)
+            # must not be smoothed into, or compared with, those measured now.
+            self._tracker.reset(t)
 
-    def _start_under_way(self, side: Side | None, t: float) -> None:
-        """Right after a late calibration: a movement already under way counts."""
+    def _after_cut(self, t: float, near: Side) -> HoldRecord | None:
+        """The camera cut to another shot: start again, ending a hold in progress."""
+        self._calibrator.reset()
+        self._scene.forget_view()
+        self._tracker.reset(t)
+        self._just_calibrated = False
+        self._uncalibrated.clear()
+        if not isinstance(self._mode, HoldMode):
+            return None
+        # Edited footage: the time across a cut is not a time held.
+        return self._record(self._mode.finish(t), near)[1]
+
+    def _remember_uncalibrated(self, frame: PoseFrame, t: float) -> None:
+        self._uncalibrated.append(frame)
+        while t - self._uncalibrated[0].timestamp_ms / 1000.0 > _UNCALIBRATED_WINDOW_S:
+            self._uncalibrated.popleft()
+
+    def _start_under_way(self, side: Side | None, t: float, scene: Scene) -> None:
+        """Right after a late calibration: a movement or hold under way counts."""
+        if isinstance(self._mode, HoldMode):
+            self._hold_under_way(side, t, scene)
+            return
         reps, since = self.spec.reps, self._calibrator.rest_seen_s
         if reps is None or since is None or not isinstance(self._mode, RepMode):
             return
@@ -314,6 +345,52 @@ class FormChecker:
         value = 0.0 if reps.signal in self._from_start else start.get(reps.signal)
         if value is not None:
             self._mode.start_under_way(t, since, value)
+
+    def _hold_under_way(self, side: Side | None, t: float, scene: Scene) -> None:
+        """Right after a late calibration: a hold already under way counts.
+
+        The hold rules are judged again on the frames kept while the start pose
+        was not known (now that floor and lengths are), with the same smoothing
+        and stillness as live; the hold is timed from when the pose was first
+        seen right and still, if it has been right since.
+        """
+        assert isinstance(self._mode, HoldMode)
+        frames, self._uncalibrated = list(self._uncalibrated), deque()
+        if not frames:
+            return
+        ctx = self._calibrator.context(side, scene.near, scene.forward_sign)
+        start = self._calibrator.start_values(side)
+        rules = [self._rules[r] for r in self._mode.rules]
+        # The same smoothing and stillness as live, over the kept frames.
+        replay = SignalTracker(self.spec, [side], signal_order(self.spec))
+        samples: list[tuple[float, bool | None]] = []
+        still: list[bool] = []
+        for f in frames:
+            ft = f.timestamp_ms / 1000.0
+            values = replay.update(f, ft, {side: ctx}, lambda _: start)[side]
+            seen = [values.get(r.signal, math.nan) for r in rules]
+            judged = all(math.isfinite(v) for v in seen)
+            samples.append(
+                (
+                    ft,
+                    all(in_bounds(r, v) for r, v in zip(rules, seen, strict=True))
+                    if judged
+                    else None,
+                )
+            )
+            still.append(replay.is_still(side, ft, self._hold_speeds))
+        since = pose_held_since(samples, t)
+        # As live: a hold starts once the person stopped moving into the pose.
+        since = next(
+            (
+                ft
+                for (ft, in_pose), ok in zip(samples, still, strict=True)
+                if since is not None and ft >= since and in_pose and ok
+            ),
+            None,
+        )
+        if since is not None:
+            self._mode.start_under_way(since, t)
 
     def _scene_cues(self, scene: Scene) -> list[Cue]:
         if not scene.has_person:

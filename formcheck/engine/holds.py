@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from formcheck.results import HoldState, HoldStatus
 
+#: The most of a movement at the end of a hold that is taken as the way out.
+MAX_WAY_OUT_S = 2.0
+#: A movement this short while a hold is being confirmed is wobble.
+MAX_BLIP_S = 0.4
+
 
 @dataclass(frozen=True)
 class HoldEvent:
@@ -76,6 +81,8 @@ class HoldTimer:
         self._last_s: float | None = None
         self._last_in_pose_s = 0.0
         self._grace_credit_s = 0.0
+        self._moving_since_s: float | None = None
+        self._blip_since_s: float | None = None
         self._done = 0
 
     @property
@@ -94,13 +101,24 @@ class HoldTimer:
             self._status, self._held_s, self.min_s, self.target_s, self._done
         )
 
-    def update(self, in_pose: bool | None, timestamp_s: float) -> HoldEvent | None:
+    def update(
+        self,
+        in_pose: bool | None,
+        timestamp_s: float,
+        moving_since_s: float | None = None,
+    ) -> HoldEvent | None:
         """Feed one frame.
 
         Args:
             in_pose: True if every hold rule passes, False if one fails, None if
                 the pose cannot be judged in this frame.
             timestamp_s: Time of the frame.
+            moving_since_s: The pose is right but has been changing since
+                then (``None``: not changing). A hold does not start while
+                the person is still moving into it; once held, moving within
+                the pose (easing deeper, adjusting) is still holding, unless the
+                movement ends with the pose lost: then it was the way out and
+                is not credited (at most :data:`MAX_WAY_OUT_S` of it).
 
         Returns:
             A :class:`HoldEvent` when a hold ends, else ``None``.
@@ -108,6 +126,20 @@ class HoldTimer:
         dt = 0.0 if self._last_s is None else max(0.0, timestamp_s - self._last_s)
         self._last_s = timestamp_s
         if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
+            if in_pose and moving_since_s is not None:
+                # Moving into the pose is not holding yet; while confirming,
+                # only a blip of movement (as long as it is noticed) is forgiven.
+                if self._blip_since_s is None:
+                    self._blip_since_s = timestamp_s
+                if (
+                    self._status is HoldStatus.IDLE
+                    or timestamp_s - self._blip_since_s > MAX_BLIP_S
+                ):
+                    self._confirm_since_s = None
+                    self._status = HoldStatus.IDLE
+                    return None
+                return None  # a hold is confirmed only once still again
+            self._blip_since_s = None
             if in_pose:
                 if self._confirm_since_s is None:
                     self._confirm_since_s = timestamp_s
@@ -125,6 +157,13 @@ class HoldTimer:
                 self._status = HoldStatus.IDLE
             return None
         # holding / paused / grace
+        if in_pose and moving_since_s is not None:
+            if self._moving_since_s is None and self._status is HoldStatus.HOLDING:
+                self._moving_since_s = max(moving_since_s, self._start_s)
+        elif in_pose:
+            self._moving_since_s = None
+        elif in_pose is False:
+            self._take_back_way_out()
         if in_pose:
             self._held_s += dt
             self._grace_credit_s = 0.0  # the pose came back: the blip is kept
@@ -155,6 +194,37 @@ class HoldTimer:
             return self._end(timestamp_s)
         return None
 
+    def start_under_way(self, since_s: float, timestamp_s: float) -> None:
+        """A hold already under way when the timer could first judge it.
+
+        Right after a late calibration, the pose was seen right from
+        ``since_s``: the hold is credited from then, if that is at least
+        ``enter_after_s``. Only an idle or confirming timer takes it.
+        """
+        if self._status not in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
+            return
+        if timestamp_s - since_s < self.enter_after_s:
+            return
+        self._status = HoldStatus.HOLDING
+        self._start_s = since_s
+        self._held_s = timestamp_s - since_s
+        self._last_s = timestamp_s
+        self._last_in_pose_s = timestamp_s
+        self._confirm_since_s = None
+        self._grace_credit_s = 0.0
+        self._out_since_s = None
+        self._unseen_since_s = None
+
+    def _take_back_way_out(self) -> None:
+        """The pose was lost after moving: that movement was the way out."""
+        if self._moving_since_s is None:
+            return
+        way_out_s = min(self._last_in_pose_s - self._moving_since_s, MAX_WAY_OUT_S)
+        if way_out_s > 0:
+            self._held_s -= way_out_s
+            self._last_in_pose_s -= way_out_s
+        self._moving_since_s = None
+
     def finish(self, timestamp_s: float) -> HoldEvent | None:
         """End the hold in progress (e.g. at the end of the video)."""
         if self._status in (HoldStatus.IDLE, HoldStatus.CONFIRMING):
@@ -178,7 +248,50 @@ class HoldTimer:
             self._done += 1
         self._status = HoldStatus.IDLE
         self._held_s = 0.0
+        self._moving_since_s = None
         self._confirm_since_s = None
         self._out_since_s = None
         self._unseen_since_s = None
         return event
+
+
+def pose_held_since(
+    samples: list[tuple[float, bool | None]],
+    now_s: float,
+    max_break_s: float = 0.3,
+    max_unseen_s: float = 2.0,
+) -> float | None:
+    """When the pose has been right without a break, looking back from now.
+
+    Args:
+        samples: ``(time, in_pose)`` oldest first; ``None`` = cannot tell.
+        now_s: The time the run must reach (the newest sample no older than
+            ``max_break_s`` before it).
+        max_break_s: A stretch out of pose (or a gap between samples) this
+            long ends the run; shorter ones are wobble.
+        max_unseen_s: A stretch that cannot be judged this long ends the run.
+
+    Returns:
+        The time of the earliest sample in pose of the run, or ``None`` when
+        the newest samples are not in pose.
+    """
+    since: float | None = None
+    newer_s = now_s
+    out_until: float | None = None
+    unseen_until: float | None = None
+    for t, in_pose in reversed(samples):
+        if newer_s - t > max_break_s:
+            break  # frames missing: the person was not seen in position
+        newer_s = t
+        if in_pose:
+            since = t
+            out_until = unseen_until = None
+        elif in_pose is None:
+            unseen_until = t if unseen_until is None else unseen_until
+            if unseen_until - t > max_unseen_s:
+                break
+        else:
+            out_until = t if out_until is None else out_until
+            if out_until - t >= max_break_s:
+                break
+    return since

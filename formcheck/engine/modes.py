@@ -11,6 +11,7 @@ checker talks to it through :class:`ExerciseMode` only:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class ModeFrame:
             repetition to start (not while getting into position).
         states: Every frame rule's state, by rule id.
         still: Whether the hold's signals are still (asked lazily).
+        moving_since: When the hold's signals began to move, for a movement
+            just noticed (asked lazily).
     """
 
     t: float
@@ -59,6 +62,7 @@ class ModeFrame:
     states: Mapping[str, RuleState]
     settled: bool
     still: Callable[[], bool]
+    moving_since: Callable[[], float] = lambda: math.nan
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,11 @@ _WATCHED_UNTIL_S = 0.5
 #: the movement of getting up).
 _HELD_BEFORE_LEAVING_S = 3.0
 
+#: A repetition quicker than the spec's tempo target is reported once the
+#: person has stayed in position this long after it: one that ends as they
+#: leave the position (the legs parting as someone gets up) was the way out.
+_QUICK_REP_CONFIRM_S = 1.0
+
 
 class RepMode:
     """Counted repetitions on one signal, with levels from the person's range."""
@@ -137,6 +146,8 @@ class RepMode:
             enter_fraction=r.enter_fraction,
             exit_fraction=r.exit_fraction,
         )
+        self._min_duration_s = r.min_duration_s
+        self._quick: RepEvent | None = None
         self._value = math.nan
         self._moving: Side | None = None
         self._last_t = math.nan
@@ -208,7 +219,37 @@ class RepMode:
             event = self._counter.update(
                 self._value, frame.t, self._moving, can_start=frame.settled
             )
-        return ModeUpdate(rep=event)
+        return ModeUpdate(rep=self._confirm_quick(event, frame))
+
+    def _confirm_quick(
+        self, event: RepEvent | None, frame: ModeFrame
+    ) -> RepEvent | None:
+        """Hold back a quick repetition until the person stayed in position.
+
+        Quick repetitions still count (flagged too fast); only one that ends
+        as the person leaves the position is taken for the way out and kept
+        as an attempt not counted.
+        """
+        quick = self._quick
+        if quick is not None:
+            if frame.gated:
+                self._quick = None
+                left = dataclasses.replace(quick, outcome=RepOutcome.OUT_OF_POSITION)
+                return event or left
+            if self.busy or frame.t - quick.end_s >= _QUICK_REP_CONFIRM_S:
+                self._quick = None
+                if event is None:
+                    return quick
+                event, self._quick = quick, event  # not expected: one per frame
+        if (
+            event is not None
+            and event.counted
+            and event.end_s - event.start_s < self._min_duration_s
+            and self._quick is None
+        ):
+            self._quick = event
+            return None
+        return event
 
     def _note_sight(self, t: float) -> None:
         """Track the longest time the counting signal was unseen in this cycle.
@@ -225,8 +266,13 @@ class RepMode:
             self._longest_gap_s = 0.0
 
     def finish(self, t: float) -> ModeUpdate:
-        """A repetition done all but the return still counts (noted unfinished)."""
-        return ModeUpdate(rep=self._counter.finish(t))
+        """A repetition done all but the return still counts (noted unfinished).
+
+        A quick repetition still held back counts: nothing showed it was the
+        way out.
+        """
+        quick, self._quick = self._quick, None
+        return ModeUpdate(rep=quick or self._counter.finish(t))
 
     def hold_state(self) -> HoldState | None:
         """No hold."""
@@ -245,6 +291,7 @@ class HoldMode:
             h.min_s, h.target_s, h.enter_after_s, h.grace_s, h.reset_after_s
         )
         self._in_pose: bool | None = None
+        self._moving_since: float | None = None
 
     @property
     def busy(self) -> bool:
@@ -282,12 +329,28 @@ class HoldMode:
         elif any(s.fault for s in states):
             self._in_pose = False
         elif all(s.status is RuleStatus.PASS for s in states):
-            # In the pose and still: moving into or out of it is not holding
-            # (the timer pauses while the pose is changing).
-            self._in_pose = frame.still()
-        elif self._in_pose and not frame.still():
-            self._in_pose = False
-        return ModeUpdate(hold=self._timer.update(self._in_pose, frame.t))
+            self._in_pose = True
+        # Moving into the pose is not holding yet; the timer decides what a
+        # movement within a held pose was (see HoldTimer.update).
+        if self._in_pose and not frame.still():
+            if self._moving_since is None:
+                onset = frame.moving_since()
+                self._moving_since = onset if math.isfinite(onset) else frame.t
+        else:
+            self._moving_since = None
+        return ModeUpdate(
+            hold=self._timer.update(self._in_pose, frame.t, self._moving_since)
+        )
+
+    @property
+    def rules(self) -> list[str]:
+        """The rules that must pass for the timer to run."""
+        return list(self._rules)
+
+    def start_under_way(self, since_s: float, t: float) -> None:
+        """The pose has been held since ``since_s``, seen before it could be judged."""
+        self._timer.start_under_way(since_s, t)
+        self._in_pose = True
 
     def finish(self, t: float) -> ModeUpdate:
         """End the hold in progress."""

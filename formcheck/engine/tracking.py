@@ -56,6 +56,7 @@ class SignalTracker:
         self._history: dict[Side | None, deque[tuple[float, Values]]] = {
             a: deque() for a in assignments
         }
+        self._comparable_from = -math.inf
         self._horizon_s = (
             reps.max_duration_s if reps else _DEFAULT_HORIZON_S
         ) + _HISTORY_MARGIN_S
@@ -100,10 +101,16 @@ class SignalTracker:
                 history.popleft()
         return out
 
-    def reset(self) -> None:
-        """Restart the smoothing (after a camera cut)."""
+    def reset(self, t: float = -math.inf) -> None:
+        """Restart the smoothing (after a camera cut or a calibration).
+
+        Args:
+            t: From when values are comparable again: "still" looks no further
+                back (the history stays for the statistics of a repetition).
+        """
         for f in self._filters.values():
             f.reset()
+        self._comparable_from = t
 
     def stats(
         self, assignment: Side | None, start_s: float, end_s: float
@@ -124,6 +131,30 @@ class SignalTracker:
             hi[name] = max(vals) if seen else math.nan
         return lo, hi
 
+    def moving_since(
+        self, assignment: Side | None, t: float, max_speed: Mapping[str, float | None]
+    ) -> float:
+        """When a movement just noticed by :meth:`is_still` began.
+
+        Looking from the values :data:`STILL_WINDOW_S` ago (still then), the
+        first time any signal had moved away from them by more than a tenth of
+        a second's worth of its speed limit. NaN without the history.
+        """
+        history = self._history[assignment]
+        since = max(t - 2 * STILL_WINDOW_S, self._comparable_from)
+        rows = [(ts, v) for ts, v in history if ts >= since]
+        if len(rows) < 2:
+            return math.nan
+        base = rows[0][1]
+        for ts, values in rows[1:]:
+            for name, limit in max_speed.items():
+                if limit is None:
+                    continue
+                change = abs(values[name] - base[name])
+                if math.isfinite(change) and change > 0.1 * limit:
+                    return ts
+        return math.nan
+
     def is_still(
         self, assignment: Side | None, t: float, max_speed: Mapping[str, float | None]
     ) -> bool:
@@ -141,6 +172,8 @@ class SignalTracker:
         now = history[-1][1]
         before = None
         for ts, values in reversed(history):
+            if ts < self._comparable_from:
+                break
             if t - ts >= STILL_WINDOW_S:
                 before = values
                 break

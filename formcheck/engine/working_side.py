@@ -73,7 +73,10 @@ class WorkingSideChooser:
             t: Time in seconds.
             near: The side facing the camera (used until a side has moved).
         """
-        scores = {side: self._score(side, values.get(side, {})) for side in _SIDES}
+        both = [values.get(side, {}) for side in _SIDES]
+        scores = {
+            side: self._score(side, values.get(side, {}), both) for side in _SIDES
+        }
         better = max(_SIDES, key=lambda s: scores[s])
         other = Side.RIGHT if better is Side.LEFT else Side.LEFT
         # Clearly further in, and into the movement itself: a side at rest is
@@ -96,7 +99,7 @@ class WorkingSideChooser:
             self._challenger_since = None
         return self._side
 
-    def _score(self, side: Side, values: Values) -> float:
+    def _score(self, side: Side, values: Values, both: list[Values]) -> float:
         """How far into the movement this side is (-inf: cannot be measured)."""
         if self._signal is not None:
             v = values.get(self._signal, math.nan)
@@ -112,7 +115,11 @@ class WorkingSideChooser:
         measured = False
         for rule in self._rules:
             v = values.get(rule.signal, math.nan)
-            if math.isfinite(v):
-                measured = True
+            if not math.isfinite(v):
+                continue
+            measured = True
+            # Only rules measured on both sides are compared: a side is not
+            # further in because the other side's limb is hidden.
+            if all(math.isfinite(o.get(rule.signal, math.nan)) for o in both):
                 passing += in_bounds(rule, v)
         return passing if measured else -math.inf
