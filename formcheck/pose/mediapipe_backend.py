@@ -112,33 +112,40 @@ def _others_than(
 
     The multi-person model may fit one body twice, differently from the
     tracker (a limb taken for another); a "person" whose box lies almost
-    wholly inside the tracked person's box is such a second fit.
+    wholly inside the tracked person's box is such a second fit. The tracked
+    person is the one found nearest to the tracker's landmarks, or, when the
+    two models fit the body too differently for that (someone getting up from
+    the floor), the one whose box holds the tracked person's box.
     """
     tracked_box = _box(xy, visibility >= _MIN_VISIBILITY)
-    people = [
-        p
-        for p in people
-        if _inside_share(_box(p.xy, p.visibility >= _MIN_VISIBILITY), tracked_box)
-        < _SAME_BOX
-    ]
+    boxes = [_box(p.xy, p.visibility >= _MIN_VISIBILITY) for p in people]
+    kept = [i for i, b in enumerate(boxes) if _inside_share(b, tracked_box) < _SAME_BOX]
     seen = visibility >= _MIN_VISIBILITY
     left_shoulder, right_shoulder, left_hip, right_hip = TORSO
     shoulders = np.nanmean(xy[[left_shoulder, right_shoulder]], axis=0)
     hips = np.nanmean(xy[[left_hip, right_hip]], axis=0)
     torso = float(np.linalg.norm(shoulders - hips))
     if not (torso > 0 and seen.any()):
-        return people
+        return [people[i] for i in kept]
     best, best_distance = None, math.inf
-    for i, person in enumerate(people):
-        both = seen & (person.visibility >= _MIN_VISIBILITY)
+    for i in kept:
+        both = seen & (people[i].visibility >= _MIN_VISIBILITY)
         if not both.any():
             continue
-        distance = float(np.median(np.linalg.norm(person.xy[both] - xy[both], axis=1)))
+        distance = float(
+            np.median(np.linalg.norm(people[i].xy[both] - xy[both], axis=1))
+        )
         if distance < best_distance:
             best, best_distance = i, distance
-    if best is None or best_distance > _SAME_PERSON * torso:
-        return people
-    return [p for i, p in enumerate(people) if i != best]
+    if best is not None and best_distance <= _SAME_PERSON * torso:
+        return [people[i] for i in kept if i != best]
+    if len(kept) < len(people):
+        return [people[i] for i in kept]  # the tracked person was found (inside)
+    holding = [i for i in kept if _inside_share(tracked_box, boxes[i]) >= _SAME_BOX]
+    best = max(
+        holding, key=lambda i: _inside_share(boxes[i], tracked_box), default=None
+    )
+    return [people[i] for i in kept if i != best]
 
 
 def cache_dir() -> Path:
