@@ -22,14 +22,12 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck import messages
-from formcheck.annotate import ResultAnnotator
 from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, OutputError, StoppedBeforeStart
 from formcheck.fileio import exclusive_run
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
-from formcheck.parallel.run import ParallelRun
 from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
 from formcheck.record import SessionRecord
@@ -113,7 +111,11 @@ def _run(
     on_result: Callable[[FrameResult], None] | None,
     stop: StopRequest | None = None,
 ) -> list[PoseFrame]:
-    annotator = ResultAnnotator(exercise.spec) if writer is not None else None
+    annotator = None
+    if writer is not None:
+        from formcheck.annotate import ResultAnnotator  # drawing only when asked
+
+        annotator = ResultAnnotator(exercise.spec)
     poses: list[PoseFrame] = []
     for i, (pose, image) in enumerate(items):
         if stop is not None and stop.requested:
@@ -233,6 +235,8 @@ def analyze_video(
     chunks = _plan(info, jobs, overlap_s, min_chunk_s) if estimator is None else []
     timings = AnalysisTimings()
     if len(chunks) > 1:
+        from formcheck.parallel.run import ParallelRun  # only for several jobs
+
         run = ParallelRun(path, info, chunks, factory, jobs)
         poses, problem = run.analyze(
             exercise, out_video, save_landmarks, progress, on_result, timings, stop

@@ -10,6 +10,7 @@ reported fault, grey = cannot be judged from this view.
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import ABC, abstractmethod
 
@@ -85,7 +86,25 @@ def _text(
     thickness: int = 1,
     background: tuple[int, int, int] | None = BLACK,
 ) -> tuple[int, int]:
-    """Draw text (a ``°`` is drawn as a ring); returns its width and height."""
+    """Draw text (a ``°`` is drawn as a ring); returns its width and height.
+
+    Text on a solid background does not depend on the picture under it, so it
+    is drawn once and pasted after that (antialiased text is slow to draw).
+    """
+    if background is None:
+        return _draw_text(scene, text, org, scale, colour, thickness)
+    patch, w, h, base = _text_patch(text, scale, colour, thickness, background)
+    x0, y0 = org[0] - _PAD_X, org[1] - h - _PAD_TOP
+    _paste(scene, patch, x0, y0)
+    return w, h + base
+
+
+#: The solid box around text: pixels left/right of it, above and below it.
+_PAD_X, _PAD_TOP, _PAD_BOTTOM = 3, 4, 2
+
+
+def _text_size(text: str, scale: float, thickness: int) -> tuple[int, int, int]:
+    """Width, height above the baseline and depth below it of ``text``."""
     font = cv2.FONT_HERSHEY_SIMPLEX
     pieces = [ascii_text(p) for p in text.split("°")]
     sizes = [cv2.getTextSize(p, font, scale, thickness) for p in pieces]
@@ -93,11 +112,52 @@ def _text(
     base = max(size[1] for size in sizes)
     ring_w = 2 * max(2, round(h * 0.18)) + 3
     w = sum(size[0][0] for size in sizes) + ring_w * (len(pieces) - 1)
+    return w, h, base
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_patch(
+    text: str,
+    scale: float,
+    colour: tuple[int, int, int],
+    thickness: int,
+    background: tuple[int, int, int],
+) -> tuple[Image, int, int, int]:
+    """``text`` drawn on its solid box, once; with its width, height and depth."""
+    w, h, base = _text_size(text, scale, thickness)
+    patch = np.empty(
+        (h + base + _PAD_TOP + _PAD_BOTTOM + 1, w + 2 * _PAD_X + 1, 3), np.uint8
+    )
+    patch[:] = background
+    _draw_text(patch, text, (_PAD_X, h + _PAD_TOP), scale, colour, thickness)
+    patch.flags.writeable = False
+    return patch, w, h, base
+
+
+def _paste(scene: Image, patch: Image, x0: int, y0: int) -> None:
+    """Copy ``patch`` onto ``scene`` with its top-left at (x0, y0), clipped."""
+    height, width = scene.shape[:2]
+    ph, pw = patch.shape[:2]
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(width, x0 + pw), min(height, y0 + ph)
+    if sx1 > sx0 and sy1 > sy0:
+        scene[sy0:sy1, sx0:sx1] = patch[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0]
+
+
+def _draw_text(
+    scene: Image,
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    colour: tuple[int, int, int],
+    thickness: int,
+) -> tuple[int, int]:
+    """Draw text straight onto ``scene``; returns its width and height."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    pieces = [ascii_text(p) for p in text.split("°")]
+    sizes = [cv2.getTextSize(p, font, scale, thickness) for p in pieces]
+    w, h, base = _text_size(text, scale, thickness)
     x, y = org
-    if background is not None:
-        cv2.rectangle(
-            scene, (x - 3, y - h - 4), (x + w + 3, y + base + 2), background, -1
-        )
     for i, (piece, size) in enumerate(zip(pieces, sizes, strict=True)):
         if piece:
             cv2.putText(

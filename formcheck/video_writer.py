@@ -103,7 +103,7 @@ class VideoWriter:
         fps: float = DEFAULT_FPS,
         *,
         crf: int = 23,
-        preset: str = "veryfast",
+        preset: str = "ultrafast",
     ) -> None:
         """Create the output file.
 
@@ -113,7 +113,10 @@ class VideoWriter:
             fps: Nominal frame rate (used for frames without a timestamp and
                 for the encoder's rate control).
             crf: x264 constant rate factor (lower is better quality).
-            preset: x264 speed preset.
+            preset: x264 speed preset. ``ultrafast`` takes about half the
+                time of ``veryfast`` (4.5 against 9.3 ms a 854x480 frame on
+                2 cores) for files about 2.5 times larger at the same quality:
+                the annotated video is made while the user waits.
 
         Raises:
             OutputError: If the file cannot be created.

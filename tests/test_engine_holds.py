@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from formcheck.engine.holds import HoldTimer, pose_held_since
@@ -73,3 +75,49 @@ def test_not_in_pose_now_or_frames_missing_means_no_run() -> None:
     # The newest frame kept is long before now (not in position since).
     assert pose_held_since(samples((0.0, 3.0, True)), 6.0) is None
     assert pose_held_since([], 6.0) is None
+
+
+# ------------------------------------------- in the checker: a late calibration
+def test_a_hold_in_place_before_the_start_pose_is_known_is_timed_from_the_start() -> (
+    None
+):
+    """Already holding when first seen: timed from then, not from calibration.
+
+    The hold's rule is a height above the floor, which only exists once the
+    floor has been calibrated (1 s still, here): the frames kept meanwhile are
+    judged again then.
+    """
+    from formcheck.engine import FormChecker
+    from formcheck.specs.schema import (
+        CalibrationSpec,
+        FloorSpec,
+        HeightSignal,
+        HoldSpec,
+    )
+    from tests.engine_support import KNEE, body_frame, make_spec, rule, times
+
+    spec = make_spec(
+        kind="hold",
+        reps=None,
+        signals={
+            "knee": KNEE,
+            "ankle_up": HeightSignal(type="height", point="left.ankle"),
+        },
+        calibration=CalibrationSpec(
+            still_s=1.0,
+            floor=FloorSpec(method="fit", points=["right.heel", "right.foot_index"]),
+        ),
+        rules=[rule(id="ankle_lifted", signal="ankle_up", min=0.3, max=None)],
+        hold=HoldSpec(rules=["ankle_lifted"], min_s=2.0, target_s=4.0),
+    )
+    checker = FormChecker(spec)
+    before = [
+        checker.update(body_frame(t, knee_deg=90.0, right_knee_deg=175.0))
+        for t in times(5.0)
+    ]
+    assert math.isnan(before[0].signals["ankle_up"])  # no floor yet: no height
+    assert before[-1].calibrated
+    checker.finish()
+    (hold,) = checker.holds
+    assert hold.start_s == pytest.approx(0.0, abs=0.1)
+    assert hold.held_s == pytest.approx(4.95, abs=0.1)
