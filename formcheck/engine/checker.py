@@ -335,8 +335,9 @@ class FormChecker:
 
     def _start_under_way(self, side: Side | None, t: float, scene: Scene) -> None:
         """Right after a late calibration: a movement or hold under way counts."""
+        frames, self._uncalibrated = list(self._uncalibrated), deque()
         if isinstance(self._mode, HoldMode):
-            self._hold_under_way(side, t, scene)
+            self._hold_under_way(frames, side, t, scene)
             return
         reps, since = self.spec.reps, self._calibrator.rest_seen_s
         if reps is None or since is None or not isinstance(self._mode, RepMode):
@@ -346,7 +347,9 @@ class FormChecker:
         if value is not None:
             self._mode.start_under_way(t, since, value)
 
-    def _hold_under_way(self, side: Side | None, t: float, scene: Scene) -> None:
+    def _hold_under_way(
+        self, frames: list[PoseFrame], side: Side | None, t: float, scene: Scene
+    ) -> None:
         """Right after a late calibration: a hold already under way counts.
 
         The hold rules are judged again on the frames kept while the start pose
@@ -355,7 +358,6 @@ class FormChecker:
         seen right and still, if it has been right since.
         """
         assert isinstance(self._mode, HoldMode)
-        frames, self._uncalibrated = list(self._uncalibrated), deque()
         if not frames:
             return
         ctx = self._calibrator.context(side, scene.near, scene.forward_sign)
