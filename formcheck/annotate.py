@@ -105,14 +105,24 @@ _PAD_X, _PAD_TOP, _PAD_BOTTOM = 3, 4, 2
 
 def _text_size(text: str, scale: float, thickness: int) -> tuple[int, int, int]:
     """Width, height above the baseline and depth below it of ``text``."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    pieces = [ascii_text(p) for p in text.split("°")]
-    sizes = [cv2.getTextSize(p, font, scale, thickness) for p in pieces]
-    h = max(size[0][1] for size in sizes)
-    base = max(size[1] for size in sizes)
+    pieces = _text_pieces(text, scale, thickness)
+    h = max(size[1] for _, size, _ in pieces)
+    base = max(depth for _, _, depth in pieces)
     ring_w = 2 * max(2, round(h * 0.18)) + 3
-    w = sum(size[0][0] for size in sizes) + ring_w * (len(pieces) - 1)
+    w = sum(size[0] for _, size, _ in pieces) + ring_w * (len(pieces) - 1)
     return w, h, base
+
+
+def _text_pieces(
+    text: str, scale: float, thickness: int
+) -> list[tuple[str, tuple[int, int], int]]:
+    """The pieces of ``text`` between degree signs, with their sizes and depths."""
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    out = []
+    for piece in (ascii_text(p) for p in text.split("°")):
+        size, depth = cv2.getTextSize(piece, font, scale, thickness)
+        out.append((piece, (int(size[0]), int(size[1])), int(depth)))
+    return out
 
 
 @functools.lru_cache(maxsize=1024)
@@ -153,17 +163,22 @@ def _draw_text(
     thickness: int,
 ) -> tuple[int, int]:
     """Draw text straight onto ``scene``; returns its width and height."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    pieces = [ascii_text(p) for p in text.split("°")]
-    sizes = [cv2.getTextSize(p, font, scale, thickness) for p in pieces]
     w, h, base = _text_size(text, scale, thickness)
     x, y = org
-    for i, (piece, size) in enumerate(zip(pieces, sizes, strict=True)):
+    pieces = _text_pieces(text, scale, thickness)
+    for i, (piece, size, _) in enumerate(pieces):
         if piece:
             cv2.putText(
-                scene, piece, (x, y), font, scale, colour, thickness, cv2.LINE_AA
+                scene,
+                piece,
+                (x, y),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                scale,
+                colour,
+                thickness,
+                cv2.LINE_AA,
             )
-        x += size[0][0]
+        x += size[0]
         if i < len(pieces) - 1:
             x += _degree_sign(scene, (x, y), h, colour, thickness)
     return w, h + base

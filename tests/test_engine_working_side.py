@@ -178,27 +178,25 @@ def test_the_leg_moving_the_counted_way_is_chosen(
     assert chooser.side is chosen
 
 
-def test_a_hold_chooses_the_leg_in_the_hold_position() -> None:
-    spec = painful_spec(
+def knee_hold_spec() -> ExerciseSpec:
+    """A one-sided hold defined by the knee drawn up (below 120)."""
+    return painful_spec(
         kind="hold",
         reps=None,
         rules=[rule(id="knee_drawn_up", max=120.0)],
         hold=HoldSpec(rules=["knee_drawn_up"], min_s=5.0, target_s=10.0),
     )
-    chooser = WorkingSideChooser(spec)
+
+
+def test_a_hold_chooses_the_leg_in_the_hold_position() -> None:
+    chooser = WorkingSideChooser(knee_hold_spec())
     frames = run([(1.0, REST, REST), (2.0, REST, BENT)], chooser=chooser)
     assert choices(frames) == [(1.0, RIGHT)]
 
 
 def test_a_hold_is_not_given_to_a_leg_because_the_other_is_hidden() -> None:
     """Both knees drawn up, the far one hidden now and then: nothing to choose yet."""
-    spec = painful_spec(
-        kind="hold",
-        reps=None,
-        rules=[rule(id="knee_drawn_up", max=120.0)],
-        hold=HoldSpec(rules=["knee_drawn_up"], min_s=5.0, target_s=10.0),
-    )
-    chooser = WorkingSideChooser(spec)
+    chooser = WorkingSideChooser(knee_hold_spec())
     frames = run(
         [(1.0, BENT, BENT), (1.0, HIDDEN, BENT), (1.0, BENT, BENT)], chooser=chooser
     )
