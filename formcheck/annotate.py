@@ -10,7 +10,6 @@ reported fault, grey = cannot be judged from this view.
 
 from __future__ import annotations
 
-import functools
 import math
 from abc import ABC, abstractmethod
 
@@ -19,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from formcheck import messages
+from formcheck.annotate_text import BLACK, WHITE, ascii_text, put_text, wrap_text
 from formcheck.landmarks import SKELETON_EDGES, Side
 from formcheck.results import FrameResult, HoldState, HoldStatus, RuleState
 from formcheck.signals import BodyContext, resolve_point
@@ -30,27 +30,7 @@ GREEN = (80, 200, 60)
 AMBER = (0, 170, 255)
 RED = (40, 40, 230)
 GREY = (160, 160, 160)
-WHITE = (255, 255, 255)
-BLACK = (0, 0, 0)
 BLUE = (230, 160, 40)
-
-_ASCII = str.maketrans(
-    {
-        "—": "-",
-        "–": "-",
-        "°": " deg",  # _text draws a ring instead
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-    }
-)
-
-
-def ascii_text(text: str) -> str:
-    """Make text drawable with OpenCV's Hershey fonts (ASCII only)."""
-    return text.translate(_ASCII).encode("ascii", "replace").decode("ascii")
 
 
 def status_colour(state: RuleState | None) -> tuple[int, int, int]:
@@ -66,142 +46,6 @@ def status_colour(state: RuleState | None) -> tuple[int, int, int]:
 
 def _scale(scene: Image) -> float:
     return max(0.4, min(scene.shape[0], scene.shape[1]) / 720.0)
-
-
-def _degree_sign(
-    scene: Image, xy: tuple[int, int], h: int, colour: tuple[int, int, int], th: int
-) -> int:
-    """Draw a small ring as a degree sign (Hershey fonts have none); its width."""
-    r = max(2, round(h * 0.18))
-    cv2.circle(scene, (xy[0] + r + 1, xy[1] - h + r), r, colour, th, cv2.LINE_AA)
-    return 2 * r + 3
-
-
-def _text(
-    scene: Image,
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    colour: tuple[int, int, int],
-    thickness: int = 1,
-    background: tuple[int, int, int] | None = BLACK,
-) -> tuple[int, int]:
-    """Draw text (a ``°`` is drawn as a ring); returns its width and height.
-
-    Text on a solid background does not depend on the picture under it, so it
-    is drawn once and pasted after that (antialiased text is slow to draw).
-    """
-    if background is None:
-        return _draw_text(scene, text, org, scale, colour, thickness)
-    patch, w, h, base = _text_patch(text, scale, colour, thickness, background)
-    x0, y0 = org[0] - _PAD_X, org[1] - h - _PAD_TOP
-    _paste(scene, patch, x0, y0)
-    return w, h + base
-
-
-#: The solid box around text: pixels left/right of it, above and below it.
-_PAD_X, _PAD_TOP, _PAD_BOTTOM = 3, 4, 2
-
-
-def _text_size(text: str, scale: float, thickness: int) -> tuple[int, int, int]:
-    """Width, height above the baseline and depth below it of ``text``."""
-    pieces = _text_pieces(text, scale, thickness)
-    h = max(size[1] for _, size, _ in pieces)
-    base = max(depth for _, _, depth in pieces)
-    ring_w = 2 * max(2, round(h * 0.18)) + 3
-    w = sum(size[0] for _, size, _ in pieces) + ring_w * (len(pieces) - 1)
-    return w, h, base
-
-
-def _text_pieces(
-    text: str, scale: float, thickness: int
-) -> list[tuple[str, tuple[int, int], int]]:
-    """The pieces of ``text`` between degree signs, with their sizes and depths."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    out = []
-    for piece in (ascii_text(p) for p in text.split("°")):
-        size, depth = cv2.getTextSize(piece, font, scale, thickness)
-        out.append((piece, (int(size[0]), int(size[1])), int(depth)))
-    return out
-
-
-@functools.lru_cache(maxsize=1024)
-def _text_patch(
-    text: str,
-    scale: float,
-    colour: tuple[int, int, int],
-    thickness: int,
-    background: tuple[int, int, int],
-) -> tuple[Image, int, int, int]:
-    """``text`` drawn on its solid box, once; with its width, height and depth."""
-    w, h, base = _text_size(text, scale, thickness)
-    patch = np.empty(
-        (h + base + _PAD_TOP + _PAD_BOTTOM + 1, w + 2 * _PAD_X + 1, 3), np.uint8
-    )
-    patch[:] = background
-    _draw_text(patch, text, (_PAD_X, h + _PAD_TOP), scale, colour, thickness)
-    patch.flags.writeable = False
-    return patch, w, h, base
-
-
-def _paste(scene: Image, patch: Image, x0: int, y0: int) -> None:
-    """Copy ``patch`` onto ``scene`` with its top-left at (x0, y0), clipped."""
-    height, width = scene.shape[:2]
-    ph, pw = patch.shape[:2]
-    sx0, sy0 = max(0, x0), max(0, y0)
-    sx1, sy1 = min(width, x0 + pw), min(height, y0 + ph)
-    if sx1 > sx0 and sy1 > sy0:
-        scene[sy0:sy1, sx0:sx1] = patch[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0]
-
-
-def _draw_text(
-    scene: Image,
-    text: str,
-    org: tuple[int, int],
-    scale: float,
-    colour: tuple[int, int, int],
-    thickness: int,
-) -> tuple[int, int]:
-    """Draw text straight onto ``scene``; returns its width and height."""
-    w, h, base = _text_size(text, scale, thickness)
-    x, y = org
-    pieces = _text_pieces(text, scale, thickness)
-    for i, (piece, size, _) in enumerate(pieces):
-        if piece:
-            cv2.putText(
-                scene,
-                piece,
-                (x, y),
-                cv2.FONT_HERSHEY_SIMPLEX,
-                scale,
-                colour,
-                thickness,
-                cv2.LINE_AA,
-            )
-        x += size[0]
-        if i < len(pieces) - 1:
-            x += _degree_sign(scene, (x, y), h, colour, thickness)
-    return w, h + base
-
-
-def _wrap(text: str, max_px: int, scale: float, thickness: int) -> list[str]:
-    """Split ``text`` into lines that fit ``max_px`` pixels in the Hershey font."""
-    font = cv2.FONT_HERSHEY_SIMPLEX
-
-    def fits(candidate: str) -> bool:
-        return cv2.getTextSize(candidate, font, scale, thickness)[0][0] <= max_px
-
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        candidate = f"{line} {word}".strip()
-        if line and not fits(candidate):
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
 
 
 class BaseAnnotator(ABC):
@@ -327,7 +171,7 @@ class AngleAnnotator(BaseAnnotator):
             ):
                 y += int(26 * s)
             used.append((x, y, width))
-            _text(scene, text, (x, y), 0.6 * s, colour, thick)
+            put_text(scene, text, (x, y), 0.6 * s, colour, thick)
         return scene
 
 
@@ -383,7 +227,7 @@ class PanelAnnotator(BaseAnnotator):
         else:
             colour = GREY
         status = messages.hold_status_text(h.status, short=True)
-        _text(
+        put_text(
             scene,
             f"Hold: {h.held_s:.0f} of {h.target_s:.0f} s, {status}",
             (x, y),
@@ -407,16 +251,16 @@ class PanelAnnotator(BaseAnnotator):
         th = max(1, round(1.5 * s))
         x, y = int(10 * s), int(28 * s)
         step = int(26 * s)
-        _text(scene, self.spec.name, (x, y), fs, WHITE, th)
+        put_text(scene, self.spec.name, (x, y), fs, WHITE, th)
         y += step
         for line in self._count_lines(result):
-            _text(scene, line, (x, y), fs, WHITE, th)
+            put_text(scene, line, (x, y), fs, WHITE, th)
             y += step
         if result.hold is not None:
             y = self._hold(scene, result.hold, (x, y), s) + step + int(14 * s)
         if self.spec.kind != "hold":
             text = messages.movement_phase_text(result.phase)
-            _text(scene, f"Now: {text}", (x, y), fs * 0.9, GREY, th)
+            put_text(scene, f"Now: {text}", (x, y), fs * 0.9, GREY, th)
             y += step
         for state in result.rules:
             if state.status == "inactive":
@@ -431,7 +275,7 @@ class PanelAnnotator(BaseAnnotator):
                 cv2.LINE_AA,
             )
             label = state.rule_id.replace("_", " ")
-            _text(scene, label, (x + int(18 * s), y), fs * 0.85, colour, th)
+            put_text(scene, label, (x + int(18 * s), y), fs * 0.85, colour, th)
             y += int(22 * s)
         if result.cue is not None:
             cue = result.cue
@@ -442,7 +286,7 @@ class PanelAnnotator(BaseAnnotator):
             )
             thick = max(1, round(2 * s))
             margin = int(12 * s)
-            lines = _wrap(
+            lines = wrap_text(
                 ascii_text(cue.text), scene.shape[1] - 2 * margin, 0.7 * s, thick
             )
             line_h = int(30 * s)
@@ -455,7 +299,7 @@ class PanelAnnotator(BaseAnnotator):
                 -1,
             )
             for i, line in enumerate(lines):
-                _text(
+                put_text(
                     scene,
                     line,
                     (int(12 * s), top + line_h * (i + 1) - int(8 * s)),
@@ -505,7 +349,7 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     wrapped = [
         w
         for line in lines
-        for w in _wrap(ascii_text(line), width - 2 * x, line_scale, thick)
+        for w in wrap_text(ascii_text(line), width - 2 * x, line_scale, thick)
     ]
     line_h = int(28 * s)
     title_h = int(56 * s)
@@ -514,7 +358,7 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     overlay = scene.copy()
     cv2.rectangle(overlay, (0, top), (width, top + band_h), BLACK, -1)
     cv2.addWeighted(overlay, 0.7, scene, 0.3, 0, dst=scene)
-    _text(
+    put_text(
         scene,
         title,
         (x, top + title_h - int(10 * s)),
@@ -525,6 +369,6 @@ def draw_banner(scene: Image, title: str, lines: list[str]) -> Image:
     )
     y = top + title_h + line_h - int(6 * s)
     for line in wrapped:
-        _text(scene, line, (x, y), line_scale, WHITE, thick, None)
+        put_text(scene, line, (x, y), line_scale, WHITE, thick, None)
         y += line_h
     return scene

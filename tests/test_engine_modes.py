@@ -274,6 +274,18 @@ def test_hold_mode_starts_afresh_after_a_long_movement_while_confirming() -> Non
     assert held_s(mode) == pytest.approx(2.0)
 
 
+def test_hold_mode_waits_to_start_while_stillness_cannot_be_told() -> None:
+    """Just after a calibration nothing tells whether the person is still yet."""
+    mode = HoldMode(hold_spec(enter_after_s=1.0))
+    unknown = {"states": PASSING, "still": lambda: None}
+    run_hold(mode, [unknown] * 5 + [{"states": PASSING}] * 16)
+    assert held_s(mode) == pytest.approx(1.5)  # from 0.5 s, not from 0
+    # A hold under way carries on through it.
+    mode = HoldMode(hold_spec(enter_after_s=0.0))
+    run_hold(mode, [{"states": PASSING}] * 11 + [unknown] * 10)
+    assert held_s(mode) == pytest.approx(2.0)
+
+
 def test_hold_mode_takes_a_hold_already_under_way() -> None:
     """Held since 0.5 s, seen to be so only at 3 s (a late calibration)."""
     mode = HoldMode(hold_spec(enter_after_s=1.0))

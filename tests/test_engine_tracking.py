@@ -192,12 +192,16 @@ def test_still_does_not_compare_across_a_reset() -> None:
     """Values before a calibration meant something else: no movement across it."""
     trk = tracker(ONE)
     before = knee_frames([120.0] * 10)
-    after = knee_frames([170.0] * 5, start=10)
+    after = knee_frames([170.0] * 12, start=10)
     run(trk, before)
     trk.reset(after[0].timestamp_ms / 1000.0)
-    run(trk, after)
+    run(trk, after[:5])
+    soon = after[4].timestamp_ms / 1000.0
+    # Too soon after the reset to tell (the start of a recording is different).
+    assert trk.is_still(None, soon, {"knee": 20.0}) is None
+    run(trk, after[5:])
     t = after[-1].timestamp_ms / 1000.0
-    assert trk.is_still(None, t, {"knee": 20.0})
+    assert trk.is_still(None, t, {"knee": 20.0}) is True
     assert math.isnan(trk.moving_since(None, t, {"knee": 20.0}))
     # The history stays for the statistics of a repetition.
     lo, hi = trk.stats(None, 0.0, t)

@@ -24,19 +24,18 @@ It only wires the stages together, in this order per frame:
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable
 
 from formcheck import messages
 from formcheck.engine.calibration import Calibrator
 from formcheck.engine.cues import CueSelector
-from formcheck.engine.holds import pose_held_since
+from formcheck.engine.early_frames import EarlyFrames, hold_seen_since
 from formcheck.engine.modes import HoldMode, ModeFrame, ModeUpdate, RepMode, mode_for
 from formcheck.engine.posture import Posture
 from formcheck.engine.quality import quality_rules
 from formcheck.engine.records import RecordBook
-from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule, in_bounds
+from formcheck.engine.rules import FaultTracker, RuleContext, evaluate_rule
 from formcheck.engine.scene import Scene, SceneTracker
+from formcheck.engine.spec_facts import defining_signals, hold_speed_limits, rest_key
 from formcheck.engine.tracking import SignalTracker
 from formcheck.engine.working_side import WorkingSideChooser
 from formcheck.landmarks import Side, side_of
@@ -56,18 +55,14 @@ from formcheck.results import (
 from formcheck.signals import (
     BodyContext,
     missing_parts,
-    raw_signals,
     signal_order,
     signal_refs,
-    signal_units,
 )
 from formcheck.specs.schema import ExerciseSpec
 from formcheck.types import PoseFrame
 
 #: Seconds in position before a repetition may start.
 SETTLE_S = 1.0
-#: Frames kept while the start pose is not known yet, to look back on.
-_UNCALIBRATED_WINDOW_S = 15.0
 
 
 def _setup(text: str, severity: Severity = Severity.WARN) -> Cue:
@@ -123,11 +118,11 @@ class FormChecker:
         self._needs_calibration = bool(self._from_start) or (
             spec.calibration.floor.method == "fit"
         )
-        self._hold_speeds = self._hold_speed_limits()
-        self._defining = self._defining_signals()
+        self._hold_speeds = hold_speed_limits(spec, self._rules)
+        self._defining = defining_signals(spec, self._rules)
         self._scene = SceneTracker(spec, default_near=self._fixed or Side.LEFT)
         self._calibrator = Calibrator(
-            spec, self._assignments, order, self._fixed, self._rest_key(order)
+            spec, self._assignments, order, self._fixed, rest_key(spec, order)
         )
         self._tracker = SignalTracker(spec, self._assignments, order)
         self._mode = mode_for(spec)
@@ -139,41 +134,7 @@ class FormChecker:
         # -inf: in position "since before the recording" until a gate fails.
         self._in_position_since: float | None = -math.inf
         self._just_calibrated = False
-        self._uncalibrated: deque[PoseFrame] = deque()
-
-    def _rest_key(
-        self, order: list[str]
-    ) -> Callable[[PoseFrame, BodyContext], float] | None:
-        """How far a frame is from the resting end of the counted movement."""
-        reps = self.spec.reps
-        if reps is None:
-            return None
-        sign = 1.0 if reps.direction == "up" else -1.0
-        spec, name = self.spec, reps.signal
-
-        def key(frame: PoseFrame, ctx: BodyContext) -> float:
-            return sign * raw_signals(spec, frame, ctx, order)[name]
-
-        return key
-
-    def _defining_signals(self) -> frozenset[str]:
-        """The signals that say whether the exercise happens (count, hold)."""
-        if self.spec.reps is not None:
-            return frozenset({self.spec.reps.signal})
-        if self.spec.hold is not None:
-            return frozenset(self._rules[r].signal for r in self.spec.hold.rules)
-        return frozenset()
-
-    def _hold_speed_limits(self) -> dict[str, float | None]:
-        hold = self.spec.hold
-        if hold is None:
-            return {}
-        units = signal_units(self.spec)
-        names = sorted({self._rules[r].signal for r in [*hold.rules, *hold.quality]})
-        return {
-            n: hold.max_speed_deg_s if units[n] == "deg" else hold.max_speed_len_s
-            for n in names
-        }
+        self._early = EarlyFrames()
 
     # ------------------------------------------------------------- per frame
     def update(self, frame: PoseFrame) -> FrameResult:
@@ -213,7 +174,7 @@ class FormChecker:
             self._just_calibrated = False
             self._start_under_way(moving or working or display, t, scene)
         elif not self._calibrator.done and scene.has_person:
-            self._remember_uncalibrated(frame, t)
+            self._early.remember(frame, t)
         phase = self._mode.phase()
         phase_for_rules = phase
         if self._needs_calibration and not self._calibrator.done and scene.has_person:
@@ -322,20 +283,15 @@ class FormChecker:
         self._scene.forget_view()
         self._tracker.reset(t)
         self._just_calibrated = False
-        self._uncalibrated.clear()
+        self._early.clear()
         if not isinstance(self._mode, HoldMode):
             return None
         # Edited footage: the time across a cut is not a time held.
         return self._record(self._mode.finish(t), near)[1]
 
-    def _remember_uncalibrated(self, frame: PoseFrame, t: float) -> None:
-        self._uncalibrated.append(frame)
-        while t - self._uncalibrated[0].timestamp_ms / 1000.0 > _UNCALIBRATED_WINDOW_S:
-            self._uncalibrated.popleft()
-
     def _start_under_way(self, side: Side | None, t: float, scene: Scene) -> None:
         """Right after a late calibration: a movement or hold under way counts."""
-        frames, self._uncalibrated = list(self._uncalibrated), deque()
+        frames = self._early.take()
         if isinstance(self._mode, HoldMode):
             self._hold_under_way(frames, side, t, scene)
             return
@@ -350,47 +306,17 @@ class FormChecker:
     def _hold_under_way(
         self, frames: list[PoseFrame], side: Side | None, t: float, scene: Scene
     ) -> None:
-        """Right after a late calibration: a hold already under way counts.
-
-        The hold rules are judged again on the frames kept while the start pose
-        was not known (now that floor and lengths are), with the same smoothing
-        and stillness as live; the hold is timed from when the pose was first
-        seen right and still, if it has been right since.
-        """
+        """Right after a late calibration: a hold already under way counts."""
         assert isinstance(self._mode, HoldMode)
         if not frames:
             return
-        ctx = self._calibrator.context(side, scene.near, scene.forward_sign)
-        start = self._calibrator.start_values(side)
-        rules = [self._rules[r] for r in self._mode.rules]
-        # The same smoothing and stillness as live, over the kept frames.
-        replay = SignalTracker(self.spec, [side], signal_order(self.spec))
-        samples: list[tuple[float, bool | None]] = []
-        still: list[bool] = []
-        for f in frames:
-            ft = f.timestamp_ms / 1000.0
-            values = replay.update(f, ft, {side: ctx}, lambda _: start)[side]
-            seen = [values.get(r.signal, math.nan) for r in rules]
-            judged = all(math.isfinite(v) for v in seen)
-            samples.append(
-                (
-                    ft,
-                    all(in_bounds(r, v) for r, v in zip(rules, seen, strict=True))
-                    if judged
-                    else None,
-                )
-            )
-            still.append(replay.is_still(side, ft, self._hold_speeds))
-        since = pose_held_since(samples, t)
-        # As live: a hold starts once the person stopped moving into the pose.
-        since = next(
-            (
-                ft
-                for (ft, in_pose), ok in zip(samples, still, strict=True)
-                if since is not None and ft >= since and in_pose and ok
-            ),
-            None,
+        context = (
+            side,
+            self._calibrator.context(side, scene.near, scene.forward_sign),
+            self._calibrator.start_values(side),
         )
+        rules = [self._rules[r] for r in self._mode.rules]
+        since = hold_seen_since(self.spec, frames, rules, context, self._hold_speeds, t)
         if since is not None:
             self._mode.start_under_way(since, t)
 

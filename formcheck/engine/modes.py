@@ -50,7 +50,8 @@ class ModeFrame:
         settled: The person has been in position long enough for a
             repetition to start (not while getting into position).
         states: Every frame rule's state, by rule id.
-        still: Whether the hold's signals are still (asked lazily).
+        still: Whether the hold's signals are still (asked lazily; ``None``:
+            cannot tell yet, just after a calibration or a cut).
         moving_since: When the hold's signals began to move, for a movement
             just noticed (asked lazily).
     """
@@ -61,7 +62,7 @@ class ModeFrame:
     gated: bool
     states: Mapping[str, RuleState]
     settled: bool
-    still: Callable[[], bool]
+    still: Callable[[], bool | None]
     moving_since: Callable[[], float] = lambda: math.nan
 
 
@@ -332,15 +333,17 @@ class HoldMode:
             self._in_pose = True
         # Moving into the pose is not holding yet; the timer decides what a
         # movement within a held pose was (see HoldTimer.update).
-        if self._in_pose and not frame.still():
+        still = frame.still() if self._in_pose else True
+        if still is False:
             if self._moving_since is None:
                 onset = frame.moving_since()
                 self._moving_since = onset if math.isfinite(onset) else frame.t
         else:
             self._moving_since = None
-        return ModeUpdate(
-            hold=self._timer.update(self._in_pose, frame.t, self._moving_since)
-        )
+        in_pose = self._in_pose
+        if still is None and self._timer.state().status is HoldStatus.IDLE:
+            in_pose = None  # whether they are still cannot be told yet: no start
+        return ModeUpdate(hold=self._timer.update(in_pose, frame.t, self._moving_since))
 
     @property
     def rules(self) -> list[str]:

@@ -28,6 +28,10 @@ from formcheck.types import PoseFrame
 MIN_COVERAGE = 0.5
 #: "Still" compares the values now with those this long ago.
 STILL_WINDOW_S = 0.5
+#: A movement shows once a signal has moved this many seconds' worth of its
+#: still-speed limit (8 degrees at 20 degrees a second): where a movement out
+#: of a held pose is dated from.
+VISIBLE_MOVE_S = 0.4
 _HISTORY_MARGIN_S = 5.0
 _DEFAULT_HORIZON_S = 60.0
 
@@ -137,8 +141,8 @@ class SignalTracker:
         """When a movement just noticed by :meth:`is_still` began.
 
         Looking from the values :data:`STILL_WINDOW_S` ago (still then), the
-        first time any signal had moved away from them by more than a tenth of
-        a second's worth of its speed limit. NaN without the history.
+        first time any signal had moved away from them visibly
+        (:data:`VISIBLE_MOVE_S`). NaN without the history.
         """
         history = self._history[assignment]
         since = max(t - 2 * STILL_WINDOW_S, self._comparable_from)
@@ -151,13 +155,13 @@ class SignalTracker:
                 if limit is None:
                     continue
                 change = abs(values[name] - base[name])
-                if math.isfinite(change) and change > 0.1 * limit:
+                if math.isfinite(change) and change > VISIBLE_MOVE_S * limit:
                     return ts
         return math.nan
 
     def is_still(
         self, assignment: Side | None, t: float, max_speed: Mapping[str, float | None]
-    ) -> bool:
+    ) -> bool | None:
         """Whether the named signals moved slower than their limits lately.
 
         Args:
@@ -165,10 +169,14 @@ class SignalTracker:
             t: Now, in seconds.
             max_speed: Per signal, the largest speed (unit per second) that
                 still counts as still; ``None`` to ignore the signal.
+
+        Returns:
+            Whether they were still; ``None`` when it cannot be told yet (less
+            than :data:`STILL_WINDOW_S` since a reset).
         """
         history = self._history[assignment]
         if len(history) < 2:
-            return True
+            return True if self._comparable_from == -math.inf else None
         now = history[-1][1]
         before = None
         for ts, values in reversed(history):
@@ -178,7 +186,10 @@ class SignalTracker:
                 before = values
                 break
         if before is None:
-            return True
+            # Nothing to compare with: at the start of a recording the person
+            # gets the benefit of the doubt; right after a calibration or a
+            # cut (values that meant something else before), it cannot be told.
+            return True if self._comparable_from == -math.inf else None
         for name, limit in max_speed.items():
             if limit is None:
                 continue

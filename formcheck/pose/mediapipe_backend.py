@@ -30,7 +30,6 @@ import math
 import os
 import tempfile
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,7 +41,8 @@ import numpy.typing as npt
 from formcheck._quiet import native_stderr_filtered
 from formcheck.errors import PoseBackendError
 from formcheck.fileio import atomic_write_bytes
-from formcheck.landmarks import NUM_LANDMARKS, TORSO
+from formcheck.landmarks import NUM_LANDMARKS
+from formcheck.pose.people import Person, others_than
 from formcheck.types import PoseFrame
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,6 @@ logger = logging.getLogger(__name__)
 _MODEL_NAMES = {0: "lite", 1: "full", 2: "heavy"}
 #: The multi-person model looks for up to this many people.
 _MAX_PEOPLE = 4
-#: A person found by the multi-person model is the tracked one when their
-#: visible landmarks lie within this share of the tracked torso length.
-_SAME_PERSON = 0.5
-#: ... or when this share of their box lies inside the tracked person's box.
-_SAME_BOX = 0.7
-_MIN_VISIBILITY = 0.5
 _BUNDLE_NAME = "pose_landmarker_full-{version}.task"
 #: The two models inside the wheel, with the image normalisation each needs
 #: (mean, std) as in mediapipe's own pose graphs.
@@ -73,79 +67,6 @@ _BUNDLE_MODELS = (
         255.0,
     ),
 )
-
-
-@dataclass(frozen=True, eq=False)
-class _Person:
-    """One person found in a still image: ``(33, 2)`` pixels and visibility."""
-
-    xy: npt.NDArray[np.float32]
-    visibility: npt.NDArray[np.float32]
-
-
-def _box(
-    xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]
-) -> tuple[float, ...]:
-    points = xy[visible & np.isfinite(xy).all(axis=1)]
-    if not len(points):
-        return (math.nan,) * 4
-    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-    return float(x0), float(y0), float(x1), float(y1)
-
-
-def _inside_share(inner: tuple[float, ...], outer: tuple[float, ...]) -> float:
-    """Share of box ``inner``'s area that lies inside box ``outer``."""
-    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
-    width = min(inner[2], outer[2]) - max(inner[0], outer[0])
-    height = min(inner[3], outer[3]) - max(inner[1], outer[1])
-    if not (area > 0 and width > 0 and height > 0):
-        return 0.0
-    return width * height / area
-
-
-def _others_than(
-    people: list[_Person],
-    xy: npt.NDArray[np.float32],
-    visibility: npt.NDArray[np.float32],
-) -> list[_Person]:
-    """``people`` without the tracked person and without second fits of them.
-
-    The multi-person model may fit one body twice, differently from the
-    tracker (a limb taken for another); a "person" whose box lies almost
-    wholly inside the tracked person's box is such a second fit. The tracked
-    person is the one found nearest to the tracker's landmarks, or, when the
-    two models fit the body too differently for that (someone getting up from
-    the floor), the one whose box holds the tracked person's box.
-    """
-    tracked_box = _box(xy, visibility >= _MIN_VISIBILITY)
-    boxes = [_box(p.xy, p.visibility >= _MIN_VISIBILITY) for p in people]
-    kept = [i for i, b in enumerate(boxes) if _inside_share(b, tracked_box) < _SAME_BOX]
-    seen = visibility >= _MIN_VISIBILITY
-    left_shoulder, right_shoulder, left_hip, right_hip = TORSO
-    shoulders = np.nanmean(xy[[left_shoulder, right_shoulder]], axis=0)
-    hips = np.nanmean(xy[[left_hip, right_hip]], axis=0)
-    torso = float(np.linalg.norm(shoulders - hips))
-    if not (torso > 0 and seen.any()):
-        return [people[i] for i in kept]
-    best, best_distance = None, math.inf
-    for i in kept:
-        both = seen & (people[i].visibility >= _MIN_VISIBILITY)
-        if not both.any():
-            continue
-        distance = float(
-            np.median(np.linalg.norm(people[i].xy[both] - xy[both], axis=1))
-        )
-        if distance < best_distance:
-            best, best_distance = i, distance
-    if best is not None and best_distance <= _SAME_PERSON * torso:
-        return [people[i] for i in kept if i != best]
-    if len(kept) < len(people):
-        return [people[i] for i in kept]  # the tracked person was found (inside)
-    holding = [i for i in kept if _inside_share(tracked_box, boxes[i]) >= _SAME_BOX]
-    best = max(
-        holding, key=lambda i: _inside_share(boxes[i], tracked_box), default=None
-    )
-    return [people[i] for i in kept if i != best]
 
 
 def cache_dir() -> Path:
@@ -328,7 +249,7 @@ class MediaPipePoseEstimator:
         self.people_every_ms = float(people_every_ms)
         self._last_timestamp_ms = -math.inf
         self._last_people_ms = -math.inf
-        self._people_seen: list[_Person] = []
+        self._people_seen: list[Person] = []
         self._people_detector: Any = None
         self._closed = False
         # Until the first person is found, frames run with stderr filtered too.
@@ -479,17 +400,17 @@ class MediaPipePoseEstimator:
         xy: npt.NDArray[np.float32],
         visibility: npt.NDArray[np.float32],
         timestamp_ms: float,
-    ) -> list[_Person]:
+    ) -> list[Person]:
         """The people in view other than the tracked one (from the last look)."""
         if self._people_detector is None:
             return []
         if timestamp_ms - self._last_people_ms >= self.people_every_ms:
             self._last_people_ms = timestamp_ms
             found = self.find_people(rgb)
-            self._people_seen = _others_than(found, xy, visibility)
+            self._people_seen = others_than(found, xy, visibility)
         return self._people_seen
 
-    def find_people(self, rgb: npt.NDArray[np.uint8]) -> list[_Person]:
+    def find_people(self, rgb: npt.NDArray[np.uint8]) -> list[Person]:
         """Everyone the multi-person pose model finds in one still image.
 
         Args:
@@ -522,7 +443,7 @@ class MediaPipePoseEstimator:
             if values.shape != (NUM_LANDMARKS, 3):
                 continue
             people.append(
-                _Person(values[:, :2] * scale, np.clip(values[:, 2], 0.0, 1.0))
+                Person(values[:, :2] * scale, np.clip(values[:, 2], 0.0, 1.0))
             )
         return people
 
