@@ -382,3 +382,26 @@ def test_joining_overlapping_segments_keeps_the_earlier_video(
     assert [p.name for p in tmp_path.iterdir()] == ["joined.mp4"]
     assert join_segments([clip], out) == FRAMES
     assert probe_video(out).frame_count == FRAMES
+
+
+def test_workers_start_whatever_the_main_script_is(tmp_path: Path) -> None:
+    """Under Streamlit the main script is a page: workers must not run it again."""
+    import math
+    import sys
+    import types
+
+    from formcheck.parallel.pool import MessageKind, WorkerPool
+
+    page = tmp_path / "page.py"
+    page.write_text("raise SystemExit('a page was run in a worker')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(page)
+    real_main = sys.modules["__main__"]
+    sys.modules["__main__"] = fake_main
+    try:
+        with WorkerPool(1) as pool:
+            pool.submit(0, math.sqrt, 16.0)
+            kinds = [(m.kind, m.payload) for m in pool.messages()]
+    finally:
+        sys.modules["__main__"] = real_main
+    assert (MessageKind.DONE, 4.0) in kinds or (MessageKind.DATA, 4.0) in kinds, kinds

@@ -15,11 +15,14 @@ code), and stops its processes at once when the user interrupts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import queue
 import signal
+import sys
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,6 +41,24 @@ _JOIN_S = 5.0
 
 _outbox: Any = None
 _task_id: int = -1
+
+
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """Start worker processes as if from a plain ``__main__``.
+
+    A spawned process first runs the parent's main script again. When the
+    parent is a Streamlit page (the app, or a test of it), that script is the
+    page: the worker would draw the page, and fail, before its first task.
+    The workers need nothing from it, so they are shown an empty one.
+    """
+    real = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if real is not None:
+            sys.modules["__main__"] = real
 
 
 class MessageKind(StrEnum):
@@ -145,8 +166,9 @@ class WorkerPool:
             )
             for i in range(workers)
         ]
-        for process in self._processes:
-            process.start()
+        with _plain_main():
+            for process in self._processes:
+                process.start()
 
     @property
     def size(self) -> int:
