@@ -14,7 +14,9 @@ It only wires the stages together, in this order per frame:
 3. The :mod:`~formcheck.engine.modes` mode picks the moving side; the phase.
 4. :mod:`~formcheck.engine.rules` — pass / fail / unknown per rule; failures
    that persist become faults.
-5. :class:`~formcheck.engine.calibration.Calibrator` — the still start pose.
+5. :class:`~formcheck.engine.calibration.Calibrator` — the still start pose;
+   once found, :mod:`~formcheck.engine.early_frames` judges the frames seen
+   before it again (a hold already under way is timed from its start).
 6. The mode counts a repetition, times a hold or paces a guided repetition;
    :class:`~formcheck.engine.records.RecordBook` records it.
 7. :class:`~formcheck.engine.cues.CueSelector` — one cue: safety > setup >
