@@ -28,13 +28,14 @@ from formcheck.fileio import exclusive_run
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
-from formcheck.parallel.threads import Prefetch
+from formcheck.parallel.pose_stream import PoseStream
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
 from formcheck.record import SessionRecord
 from formcheck.results import FrameResult
 from formcheck.specs.schema import ExerciseSpec
+from formcheck.timings import AnalysisTimings
 from formcheck.types import PoseFrame, PoseSequence
-from formcheck.video import FrameReader, VideoFrame, VideoInfo, VideoWriter
+from formcheck.video import FrameReader, VideoInfo, VideoWriter
 
 logger = logging.getLogger(__name__)
 
@@ -43,36 +44,10 @@ SEVERAL_PEOPLE_LIMIT = 0.5
 
 ProgressCallback = Callable[[int, int], None]
 EstimatorFactory = Callable[[], PoseEstimator]
-#: Frames decoded (and estimated) ahead of the checker.
-PREFETCH_FRAMES = 4
 #: Longest output file stem (bytes): with the longest ending
 #: (``.landmarks.npz``) or as a lock file (``.<stem>.lock``) it still fits a
 #: 255-byte file name.
 MAX_STEM_BYTES = 200
-
-
-@dataclass
-class AnalysisTimings:
-    """Where the time went (seconds, summed over frames and processes).
-
-    ``chunks`` is how many parallel chunks the video was cut into, and
-    ``replayed_chunks`` how many of them were estimated again because their
-    own poses could not be handed over to (see :mod:`formcheck.parallel.merge`).
-    """
-
-    decode_s: float = 0.0
-    pose_s: float = 0.0
-    check_s: float = 0.0
-    draw_s: float = 0.0
-    write_s: float = 0.0
-    frames: int = 0
-    chunks: int = 1
-    replayed_chunks: int = 0
-
-    @property
-    def total_s(self) -> float:
-        """All measured time."""
-        return self.decode_s + self.pose_s + self.check_s + self.draw_s + self.write_s
 
 
 @dataclass
@@ -140,32 +115,6 @@ def _run(
     return poses
 
 
-def _timed_frames(
-    reader: FrameReader, timings: AnalysisTimings
-) -> Iterator[VideoFrame]:
-    it = reader.frames()
-    while True:
-        t0 = time.perf_counter()
-        frame = next(it, None)
-        timings.decode_s += time.perf_counter() - t0
-        if frame is None:
-            return
-        yield frame
-
-
-def _posed(
-    frames: Prefetch[VideoFrame], est: PoseEstimator, timings: AnalysisTimings
-) -> Iterator[tuple[PoseFrame, npt.NDArray[np.uint8] | None]]:
-    try:
-        for frame in frames:
-            t0 = time.perf_counter()
-            pose = est(frame.image_bgr, frame.timestamp_ms, frame.index)
-            timings.pose_s += time.perf_counter() - t0
-            yield pose, frame.image_bgr
-    finally:
-        frames.close()
-
-
 def analyze_video(
     video: str | Path,
     spec: ExerciseSpec,
@@ -182,6 +131,7 @@ def analyze_video(
     overlap_s: float = DEFAULT_OVERLAP_S,
     min_chunk_s: float = MIN_CHUNK_S,
     stop: StopRequest | None = None,
+    pose_stream: PoseStream | None = None,
 ) -> AnalysisResult:
     """Analyse a video file.
 
@@ -210,6 +160,9 @@ def analyze_video(
         min_chunk_s: Shortest parallel chunk (shorter videos: one process).
         stop: Read between frames: once requested, the analysis ends there
             and returns what it has (see :mod:`formcheck.interrupt`).
+        pose_stream: The poses of ``video``, already being estimated
+            (:func:`~formcheck.parallel.pose_stream.start_pose_stream`): the
+            analysis runs in this process and closes the stream.
 
     Returns:
         The :class:`AnalysisResult`. A video that ends early (truncated) or a
@@ -221,19 +174,20 @@ def analyze_video(
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
-        ValueError: If ``jobs`` < 1.
+        ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video
+            or keeps no images for the asked ``out_video``.
     """
-    if jobs < 1:
-        raise ValueError(f"`jobs` must be >= 1, but got {jobs!r}")
     path = Path(video)
-    reader = FrameReader(path)
+    _check_arguments(path, jobs, out_video, pose_stream)
+    reader = pose_stream.reader if pose_stream is not None else FrameReader(path)
     info = reader.info
     exercise = ExerciseSet(spec, side, source=Source("video", path.name, info.fps))
     factory = estimator_factory or functools.partial(
         create_estimator, model_complexity=model_complexity
     )
-    chunks = _plan(info, jobs, overlap_s, min_chunk_s) if estimator is None else []
-    timings = AnalysisTimings()
+    here = estimator is not None or pose_stream is not None
+    chunks = [] if here else _plan(info, jobs, overlap_s, min_chunk_s)
+    timings = pose_stream.timings if pose_stream is not None else AnalysisTimings()
     if len(chunks) > 1:
         from formcheck.parallel.run import ParallelRun  # only for several jobs
 
@@ -242,11 +196,10 @@ def analyze_video(
             exercise, out_video, save_landmarks, progress, on_result, timings, stop
         )
     else:
+        stream = pose_stream or _stream(reader, estimator, factory, out_video, timings)
         poses = _analyze_here(
-            reader,
+            stream,
             exercise,
-            estimator or factory(),
-            own_estimator=estimator is None,
             out_video=out_video,
             keep_landmarks=save_landmarks,
             progress=progress,
@@ -268,6 +221,36 @@ def analyze_video(
         landmarks=sequence,
         timings=timings,
         problems=problems,
+    )
+
+
+def _check_arguments(
+    path: Path, jobs: int, out_video: str | Path | None, stream: PoseStream | None
+) -> None:
+    if jobs < 1:
+        raise ValueError(f"`jobs` must be >= 1, but got {jobs!r}")
+    if stream is None:
+        return
+    if stream.reader.path != path:
+        raise ValueError(f"the pose stream reads {stream.reader.path}, not {path}")
+    if out_video is not None and not stream.keep_images:
+        raise ValueError("an annotated video needs a pose stream that keeps images")
+
+
+def _stream(
+    reader: FrameReader,
+    estimator: PoseEstimator | None,
+    factory: EstimatorFactory,
+    out_video: str | Path | None,
+    timings: AnalysisTimings,
+) -> PoseStream:
+    """The poses of ``reader``'s video, from ``estimator`` (the caller's) or a new one."""
+    keep = out_video is not None
+    if estimator is None:
+        return PoseStream(reader, factory, keep_images=keep, timings=timings)
+    given = estimator
+    return PoseStream(
+        reader, lambda: given, close_estimator=False, keep_images=keep, timings=timings
     )
 
 
@@ -296,11 +279,9 @@ def _ending_problem(
 
 
 def _analyze_here(
-    reader: FrameReader,
+    stream: PoseStream,
     exercise: ExerciseSet,
-    est: PoseEstimator,
     *,
-    own_estimator: bool,
     out_video: str | Path | None,
     keep_landmarks: bool,
     progress: ProgressCallback | None,
@@ -308,15 +289,14 @@ def _analyze_here(
     timings: AnalysisTimings,
     stop: StopRequest | None,
 ) -> list[PoseFrame]:
-    """Decode, estimate and check in this process, each stage on a thread."""
-    info = reader.info
+    """Check ``stream``'s poses (decoded and estimated on threads of their own) here."""
+    info = stream.reader.info
     writer: VideoWriter | None = None
     try:
         writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
-        frames = Prefetch(_timed_frames(reader, timings), PREFETCH_FRAMES, "decode")
-        with Prefetch(_posed(frames, est, timings), PREFETCH_FRAMES, "pose") as posed:
+        try:
             poses = _run(
-                posed,
+                iter(stream),
                 exercise,
                 writer,
                 info.frame_count,
@@ -326,14 +306,15 @@ def _analyze_here(
                 on_result,
                 stop,
             )
+        finally:
+            stream.close()  # stops the threads at once after a stop or a failure
         if writer is not None and writer.frames_written > 0:
             writer.close()  # the finished video replaces any earlier one
         return poses
     finally:
+        stream.close()  # also when the video could not be opened for writing
         if writer is not None:
             writer.abort()  # after a failure (or no frame): no file under its name
-        if own_estimator:
-            est.close()
 
 
 def analyze_landmarks(

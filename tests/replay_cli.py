@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 import formcheck.analyze
+import formcheck.parallel.pose_stream
 from formcheck.cli import main
 from formcheck.types import PoseFrame
 from tests.parallel_support import BIRD_DOG, SmoothingReplay
@@ -45,5 +46,7 @@ def replay_estimator(model_complexity: int = 1) -> Replay:
 
 
 if __name__ == "__main__":
+    # Both makers of estimators: the stream started ahead, and analyze_video's own.
+    formcheck.parallel.pose_stream.create_estimator = replay_estimator  # type: ignore[assignment]
     formcheck.analyze.create_estimator = replay_estimator  # type: ignore[assignment]
     sys.exit(main())

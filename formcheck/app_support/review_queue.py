@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.analyze import AnalysisResult, AnalysisTimings
+from formcheck.analyze import AnalysisResult
 from formcheck.clinic import JobState, Principal
 from formcheck.queue.jobs import AnalysisJobs, JobView
 from formcheck.record import SessionRecord
 from formcheck.store.sql.database import Database
+from formcheck.timings import AnalysisTimings
 
 #: What the page says about a job, by state (``{progress}`` in per cent).
 STATE_TEXT = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,7 @@ from formcheck.cli.parser import build_parser
 
 if TYPE_CHECKING:
     from formcheck.interrupt import StopRequest
+    from formcheck.parallel.pose_stream import PoseStream
 
 _VERDICT_STYLE = {
     "correct": "green",
@@ -147,6 +150,7 @@ def _analyze_source(
     stem: str,
     jobs: int,
     stop: StopRequest,
+    stream: PoseStream | None,
 ) -> object:
     """Analyse the video (or landmarks) ``args`` name; the annotated video goes to ``out``."""
     from formcheck.analyze import analyze_landmarks, analyze_video
@@ -188,9 +192,40 @@ def _analyze_source(
             progress=progress,
             jobs=jobs,
             stop=stop,
+            pose_stream=stream,
         )
     finally:
         bar.close()
+
+
+@contextlib.contextmanager
+def _poses_started(args: argparse.Namespace, jobs: int) -> Iterator[PoseStream | None]:
+    """The video's poses, being estimated from now on (``None``: not started).
+
+    It is started before the spec, the engine and the record are loaded, and
+    they are loaded only once the model is (see
+    :mod:`formcheck.parallel.pose_stream`): a one-process run then costs
+    about what the pose model alone does. Landmarks, and a video that will
+    be cut into parallel chunks, have no stream. The stream is closed on the
+    way out, whatever happens (the analysis closes it first when it runs).
+    """
+    if args.landmarks:
+        yield None
+        return
+    from formcheck.parallel.pose_stream import start_pose_stream
+
+    stream = start_pose_stream(
+        args.video[0],
+        jobs=jobs,
+        model_complexity=args.model_complexity,
+        keep_images=not args.no_video,
+    )
+    if stream is None:
+        yield None
+        return
+    with stream:
+        stream.wait_ready()
+        yield stream
 
 
 def _write_outputs(
@@ -254,11 +289,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     analysed is saved, marked as ended early, and the exit status is 128 plus
     the signal's number (130, 143).
     """
-    from formcheck.analyze import check_output_folder, output_lock, output_stem
-    from formcheck.errors import StoppedBeforeStart
-    from formcheck.interrupt import stop_on_signals
-    from formcheck.specs import load_spec
-
     if not args.video and not args.landmarks:
         error("analyze needs a VIDEO file (or --landmarks FILE.npz)")
         return EXIT_USAGE
@@ -268,17 +298,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     if args.video and (wants_batch(args.video) or args.landmarks):
         return cmd_batch(args, jobs)
-    spec = load_spec(args.exercise)
-    out = check_output_folder(args.out)
-    source_name = str(args.landmarks or args.video[0])
-    stem = output_stem(Path(source_name).stem)
-    with stop_on_signals() as stop, output_lock(out, stem):
-        try:
-            result = _analyze_source(args, spec, out, stem, jobs, stop)
-        except StoppedBeforeStart as exc:
-            error(f"{source_name}: {exc}")
-            return stop.exit_status
-        outputs = _write_outputs(args, result, out, stem)
+    with _poses_started(args, jobs) as stream:
+        # Loaded once the model is (see _poses_started).
+        from formcheck.analyze import check_output_folder, output_lock, output_stem
+        from formcheck.errors import StoppedBeforeStart
+        from formcheck.interrupt import stop_on_signals
+        from formcheck.specs import load_spec
+
+        spec = load_spec(args.exercise)
+        out = check_output_folder(args.out)
+        source_name = str(args.landmarks or args.video[0])
+        stem = output_stem(Path(source_name).stem)
+        with stop_on_signals() as stop, output_lock(out, stem):
+            try:
+                result = _analyze_source(args, spec, out, stem, jobs, stop, stream)
+            except StoppedBeforeStart as exc:
+                error(f"{source_name}: {exc}")
+                return stop.exit_status
+            outputs = _write_outputs(args, result, out, stem)
     _print_summary(result, outputs, spec)
     return _exit_status(result, source_name, stop)
 

@@ -41,8 +41,8 @@ from formcheck.types import PoseFrame
 from formcheck.video import VideoInfo
 
 if TYPE_CHECKING:
-    from formcheck.analyze import AnalysisTimings
     from formcheck.interrupt import StopRequest
+    from formcheck.timings import AnalysisTimings
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,172 @@
+"""Decoding and pose estimation of one video, running ahead of the checker.
+
+A one-process analysis is three stages on three threads: decoding, the pose
+model, and the checker (in the caller's thread). :class:`PoseStream` is the
+first two. It can start before anything else a run needs: ``formcheck
+analyze`` starts it as soon as the video is probed, waits until the model is
+loaded (:meth:`PoseStream.wait_ready`), and only then imports and loads the
+checker's side (pydantic, the engine, the spec, the record: about 0.5 s). By
+then the model is estimating the first frames in native code that releases
+the GIL, on the core the pose model leaves idle, so that time is hidden
+instead of added (docs/performance.md). Loading the checker's side *while*
+the model loads would gain nothing: both are Python imports that hold the
+GIL.
+
+This module imports neither MediaPipe nor the engine: the estimator is made
+on the pose thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+
+from formcheck.parallel.plan import plan_chunks
+from formcheck.parallel.threads import Prefetch
+from formcheck.pose import PoseEstimator, create_estimator
+from formcheck.timings import AnalysisTimings
+from formcheck.types import PoseFrame
+from formcheck.video import FrameReader, VideoFrame
+from formcheck.video_frames import ImageBGR
+
+EstimatorFactory = Callable[[], PoseEstimator]
+#: A pose and the image it was estimated on (``None`` when not kept).
+PosedFrame = tuple[PoseFrame, ImageBGR | None]
+
+#: Frames decoded ahead of the pose model.
+DECODE_AHEAD_FRAMES = 4
+#: Poses kept ready for the checker when the images are not passed on.
+POSES_AHEAD = 1024
+#: Memory for the images kept ready with their poses (for the annotated video).
+IMAGES_AHEAD_BYTES = 96 * 2**20
+#: Fewest frames kept ready, however large the images.
+MIN_AHEAD_FRAMES = 4
+
+
+class PoseStream:
+    """Decode ``reader``'s video and estimate each frame, on two threads.
+
+    Iterating gives ``(pose, image)`` in frame order; exceptions of either
+    thread (a video that cannot be decoded, a model that cannot be made) are
+    raised by the iteration. The estimator is made, used and closed on the
+    pose thread. Close the stream (or leave its ``with`` block) when done; a
+    stream closed early stops both threads.
+
+    Args:
+        reader: The video (probed).
+        make_estimator: Makes the pose estimator (on the pose thread).
+        close_estimator: Close the estimator when the stream ends (``False``
+            for an estimator the caller owns).
+        keep_images: Pass each frame's image on with its pose (to draw the
+            annotated video); without them many more poses are kept ready.
+        timings: Where decoding and pose time are added up.
+    """
+
+    def __init__(
+        self,
+        reader: FrameReader,
+        make_estimator: EstimatorFactory,
+        *,
+        close_estimator: bool = True,
+        keep_images: bool = True,
+        timings: AnalysisTimings | None = None,
+    ) -> None:
+        self.reader = reader
+        self.keep_images = keep_images
+        self.timings = timings if timings is not None else AnalysisTimings()
+        self._ready = threading.Event()
+        frames = Prefetch(self._decoded(), DECODE_AHEAD_FRAMES, "decode")
+        posed = self._estimated(frames, make_estimator, close_estimator)
+        self._posed = Prefetch(posed, self._ahead(), "pose")
+
+    def _ahead(self) -> int:
+        if not self.keep_images:
+            return POSES_AHEAD
+        info = self.reader.info
+        frame_bytes = max(info.width * info.height * 3, 1)
+        return max(MIN_AHEAD_FRAMES, IMAGES_AHEAD_BYTES // frame_bytes)
+
+    def _decoded(self) -> Iterator[VideoFrame]:
+        it = self.reader.frames()
+        while True:
+            t0 = time.perf_counter()
+            frame = next(it, None)
+            self.timings.decode_s += time.perf_counter() - t0
+            if frame is None:
+                return
+            yield frame
+
+    def _estimated(
+        self,
+        frames: Prefetch[VideoFrame],
+        make_estimator: EstimatorFactory,
+        close_estimator: bool,
+    ) -> Iterator[PosedFrame]:
+        try:
+            try:
+                estimator = make_estimator()
+            finally:
+                self._ready.set()  # made or failed: nobody waits any longer
+            try:
+                for frame in frames:
+                    t0 = time.perf_counter()
+                    pose = estimator(frame.image_bgr, frame.timestamp_ms, frame.index)
+                    self.timings.pose_s += time.perf_counter() - t0
+                    yield pose, frame.image_bgr if self.keep_images else None
+            finally:
+                if close_estimator:
+                    estimator.close()
+        finally:
+            frames.close()
+
+    def wait_ready(self) -> None:
+        """Block until the estimator is made (or failed to be: iteration says why)."""
+        self._ready.wait()
+
+    def __iter__(self) -> Iterator[PosedFrame]:
+        return self._posed
+
+    def close(self) -> None:
+        """Stop both threads and close the estimator. Safe to call twice."""
+        self._posed.close()
+
+    def __enter__(self) -> PoseStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def start_pose_stream(
+    video: str | Path, *, jobs: int, model_complexity: int = 1, keep_images: bool
+) -> PoseStream | None:
+    """Start decoding and estimating ``video`` now, if one process will do it.
+
+    Args:
+        video: The video file.
+        jobs: Processes the analysis may use.
+        model_complexity: MediaPipe model (see :func:`formcheck.pose.create_estimator`).
+        keep_images: Whether the annotated video will be drawn.
+
+    Returns:
+        The running stream, for :func:`formcheck.analyze.analyze_video`; ``None``
+        when the video will be cut into parallel chunks instead.
+
+    Raises:
+        VideoError: If the video cannot be used (see :func:`formcheck.video.probe_video`).
+    """
+    reader = FrameReader(video)
+    info = reader.info
+    if len(plan_chunks(info.frame_count, info.fps, jobs)) > 1:
+        return None
+    factory = functools.partial(create_estimator, model_complexity=model_complexity)
+    return PoseStream(reader, factory, keep_images=keep_images)
