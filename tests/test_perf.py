@@ -54,6 +54,20 @@ def test_every_variant_runs_the_same_number_of_times() -> None:
     assert order[0].endswith(": a") and order[3].endswith(": b")
 
 
+def test_a_short_variant_is_sampled_more_and_alternates_with_its_reference() -> None:
+    quick = (sys.executable, "-c", "pass")
+    order: list[str] = []
+    variants = [
+        Variant("long", "long", (quick,)),
+        Variant("bare", "bare", (quick,), passes=3),
+        Variant("one", "one", (quick,), passes=3),
+    ]
+    samples = measure(variants, 1, progress=order.append)
+    assert {k: len(v) for k, v in samples.items()} == {"long": 1, "bare": 3, "one": 3}
+    names = [line.rsplit(": ", 1)[1] for line in order]
+    assert names == ["long", "bare", "one", "bare", "one", "bare", "one"]
+
+
 def test_ratios_compare_medians_with_the_bare_loop() -> None:
     samples = {
         "bare_long": [10.0, 11.0, 12.0],
