@@ -7,12 +7,8 @@ record. It is what ``formcheck analyze`` and the app's Review page call.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,10 +19,13 @@ import numpy.typing as npt
 
 from formcheck import messages
 from formcheck.engine.exercise_set import ExerciseSet, Source
-from formcheck.errors import InputError, OutputError, StoppedBeforeStart
-from formcheck.fileio import exclusive_run
+from formcheck.errors import InputError, StoppedBeforeStart
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
+from formcheck.outputs import MAX_STEM_BYTES as MAX_STEM_BYTES
+from formcheck.outputs import check_output_folder as check_output_folder
+from formcheck.outputs import output_lock as output_lock
+from formcheck.outputs import output_stem as output_stem
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
 from formcheck.parallel.pose_stream import PoseStream
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
@@ -44,10 +43,6 @@ SEVERAL_PEOPLE_LIMIT = 0.5
 
 ProgressCallback = Callable[[int, int], None]
 EstimatorFactory = Callable[[], PoseEstimator]
-#: Longest output file stem (bytes): with the longest ending
-#: (``.landmarks.npz``) or as a lock file (``.<stem>.lock``) it still fits a
-#: 255-byte file name.
-MAX_STEM_BYTES = 200
 
 
 @dataclass
@@ -162,7 +157,9 @@ def analyze_video(
             and returns what it has (see :mod:`formcheck.interrupt`).
         pose_stream: The poses of ``video``, already being estimated
             (:func:`~formcheck.parallel.pose_stream.start_pose_stream`): the
-            analysis runs in this process and closes the stream.
+            analysis runs in this process with the stream's estimator
+            (``model_complexity`` is then the stream's) and closes the
+            stream, also when it fails.
 
     Returns:
         The :class:`AnalysisResult`. A video that ends early (truncated) or a
@@ -174,14 +171,22 @@ def analyze_video(
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
-        ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video
-            or keeps no images for the asked ``out_video``.
+        ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video,
+            keeps no images for the asked ``out_video``, or comes with an
+            ``estimator`` or ``estimator_factory``.
     """
     path = Path(video)
-    _check_arguments(path, jobs, out_video, pose_stream)
-    reader = pose_stream.reader if pose_stream is not None else FrameReader(path)
-    info = reader.info
-    exercise = ExerciseSet(spec, side, source=Source("video", path.name, info.fps))
+    try:
+        _check_arguments(
+            path, jobs, out_video, pose_stream, estimator, estimator_factory
+        )
+        reader = pose_stream.reader if pose_stream is not None else FrameReader(path)
+        info = reader.info
+        exercise = ExerciseSet(spec, side, source=Source("video", path.name, info.fps))
+    except BaseException:
+        if pose_stream is not None:
+            pose_stream.close()  # handed over: never left running (_analyze_here closes it)
+        raise
     factory = estimator_factory or functools.partial(
         create_estimator, model_complexity=model_complexity
     )
@@ -225,13 +230,20 @@ def analyze_video(
 
 
 def _check_arguments(
-    path: Path, jobs: int, out_video: str | Path | None, stream: PoseStream | None
+    path: Path,
+    jobs: int,
+    out_video: str | Path | None,
+    stream: PoseStream | None,
+    estimator: PoseEstimator | None,
+    factory: EstimatorFactory | None,
 ) -> None:
     if jobs < 1:
         raise ValueError(f"`jobs` must be >= 1, but got {jobs!r}")
     if stream is None:
         return
-    if stream.reader.path != path:
+    if estimator is not None or factory is not None:
+        raise ValueError("a pose stream brings its own estimator: give no other")
+    if stream.reader.path.resolve() != path.resolve():
         raise ValueError(f"the pose stream reads {stream.reader.path}, not {path}")
     if out_video is not None and not stream.keep_images:
         raise ValueError("an annotated video needs a pose stream that keeps images")
@@ -352,48 +364,3 @@ def analyze_landmarks(
         timings=timings,
         problems=problems,
     )
-
-
-def check_output_folder(folder: str | Path) -> Path:
-    """Create the output folder if needed and check it can be written.
-
-    Raises:
-        OutputError: Naming the folder and the problem.
-    """
-    out = Path(folder)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        # A probe of its own: two runs checking one folder never trip each other.
-        fd, probe = tempfile.mkstemp(prefix=".formcheck-write-test.", dir=out)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise OutputError(
-            f"{out}: output folder cannot be written ({exc.strerror or exc})"
-        ) from None
-    return out
-
-
-def output_stem(name: str) -> str:
-    """The stem of the output files made from input ``name`` (e.g. a video's).
-
-    Names are kept as they are (spaces, accents, a leading dash), except that
-    one longer than :data:`MAX_STEM_BYTES` is cut and ends in ``~`` plus a
-    short hash of the whole name, so that every output's file name fits the
-    usual 255-byte limit and two long names still get files of their own.
-    """
-    raw = name.encode("utf-8", "surrogateescape")
-    if len(raw) <= MAX_STEM_BYTES:
-        return name
-    digest = hashlib.sha256(raw).hexdigest()[:8]
-    kept = raw[: MAX_STEM_BYTES - len(digest) - 1].decode("utf-8", "ignore")
-    return f"{kept}~{digest}"
-
-
-def output_lock(out: Path, stem: str) -> contextlib.AbstractContextManager[None]:
-    """Hold the outputs ``<stem>.*`` in ``out`` for this run.
-
-    Raises:
-        AlreadyRunning: If another run (another process) is writing them.
-    """
-    return exclusive_run(out / f".{stem}.lock", messages.already_running(out, stem))

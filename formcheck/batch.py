@@ -129,7 +129,7 @@ def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchR
             found.append(path)
         else:
             missing.append(failed_row(text, "", f"{text}: no such file or folder"))
-    from formcheck.analyze import output_stem
+    from formcheck.outputs import output_stem
 
     seen: set[Path] = set()
     stems: set[str] = set()

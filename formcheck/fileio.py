@@ -18,7 +18,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ def _lock_file(fd: int) -> bool:
 
 
 @contextlib.contextmanager
-def exclusive_run(lock: Path, busy_message: str) -> Iterator[None]:
+def exclusive_run(lock: Path, busy_message: str | Callable[[], str]) -> Iterator[None]:
     """Hold ``lock`` while the block runs; refuse at once if another run holds it.
 
     The lock is the operating system's (``flock``): it is released when the
@@ -187,7 +187,8 @@ def exclusive_run(lock: Path, busy_message: str) -> Iterator[None]:
 
     Args:
         lock: The lock file (e.g. ``out/.clip.lock``); its folder must exist.
-        busy_message: The :class:`AlreadyRunning` message when it is held.
+        busy_message: The :class:`AlreadyRunning` message when it is held
+            (or what makes it, called only then).
 
     Raises:
         AlreadyRunning: If another process holds the lock.
@@ -203,7 +204,9 @@ def exclusive_run(lock: Path, busy_message: str) -> Iterator[None]:
             ) from None
         if not _lock_file(fd):
             os.close(fd)
-            raise AlreadyRunning(busy_message)
+            raise AlreadyRunning(
+                busy_message if isinstance(busy_message, str) else busy_message()
+            )
         # The run before may have removed the file between our open and lock.
         try:
             current = os.stat(lock).st_ino == os.fstat(fd).st_ino

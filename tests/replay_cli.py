@@ -5,12 +5,14 @@ test the command line on a video without the model. With
 ``FORMCHECK_TEST_POSE_DELAY_S`` each pose takes that long (the signal tests
 use 0.02 s), and the file named by ``FORMCHECK_TEST_MARK``, if set, is
 created once frame 30 is estimated, so a test knows the analysis is under
-way before it sends a signal.
+way before it sends a signal; the file named by ``FORMCHECK_TEST_MADE``, if
+set, is created when an estimator is made. :func:`run_replay_cli` runs it.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,7 +44,26 @@ class Replay(SmoothingReplay):
 
 def replay_estimator(model_complexity: int = 1) -> Replay:
     """Stands in for :func:`formcheck.pose.create_estimator`."""
+    made = os.environ.get("FORMCHECK_TEST_MADE")
+    if made:
+        Path(made).touch()
     return Replay(str(BIRD_DOG), memory=1)
+
+
+def run_replay_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m tests.replay_cli ARGS`` in ``cwd``, output captured."""
+    repo = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [sys.executable, "-m", "tests.replay_cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin", "COLUMNS": "500"}
+        | (env or {}),
+        timeout=300,
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from formcheck.record import load_session
 from formcheck.types import PoseSequence
 from formcheck.video import probe_video
 from tests.parallel_support import BIRD_DOG, blank_video
+from tests.replay_cli import run_replay_cli
 
 REPO = Path(__file__).resolve().parents[1]
 FRAMES = len(PoseSequence.load_npz(BIRD_DOG))
@@ -39,14 +39,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def replay_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tests.replay_cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "COLUMNS": "500"},
-        timeout=300,
-    )
+    return run_replay_cli(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -95,3 +95,23 @@ def test_floor_postures(points: dict[str, Point], expected: Posture) -> None:
 
 def test_no_torso_is_unknown() -> None:
     assert body(knee=(300, 380), ankle=(300, 500)) is Posture.UNKNOWN
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_mean_point_is_numpy_s_mean_exactly(dtype: type) -> None:
+    from formcheck.engine.posture import _point
+
+    rng = np.random.default_rng(7)
+    xy = (rng.random((33, 2)) * 1000).astype(dtype)
+    vis = np.ones(33, dtype=dtype)
+    xy[L.LEFT_EAR] = [np.nan, 3.0]  # not a point
+    xy[L.RIGHT_EAR, 0] = np.inf
+    vis[L.LEFT_HIP] = 0.1  # not seen
+    both = _point(xy, vis, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    assert both is not None and both.dtype == dtype
+    expected = np.mean([xy[L.LEFT_SHOULDER], xy[L.RIGHT_SHOULDER]], axis=0)
+    assert np.array_equal(both, expected)
+    one = _point(xy, vis, L.LEFT_HIP, L.RIGHT_HIP)
+    assert one is not None and np.array_equal(one, xy[L.RIGHT_HIP])
+    assert one is not xy[L.RIGHT_HIP] and not np.shares_memory(one, xy)
+    assert _point(xy, vis, L.LEFT_EAR, L.RIGHT_EAR) is None

@@ -2,8 +2,10 @@
 
 ``formcheck analyze`` starts decoding and estimating before it loads the
 checker (:mod:`formcheck.parallel.pose_stream`). These tests use recorded
-poses on a blank video, so they need no model; the CLI test at the end uses
-the real model on a real clip.
+poses on a blank video, so they need no model; the command-line tests at the
+end run ``formcheck analyze`` with the recorded poses (:mod:`tests.replay_cli`).
+The real model goes through the same path in every model test of the command
+(``formcheck demo`` among them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from formcheck.analyze import analyze_video
 from formcheck.errors import PoseBackendError
 from formcheck.interrupt import StopRequest
+from formcheck.outputs import output_lock
 from formcheck.parallel.pose_stream import PoseStream, start_pose_stream
 from formcheck.specs import load_spec
 from formcheck.types import PoseFrame, PoseSequence
@@ -29,6 +32,7 @@ from tests.parallel_support import (
     blank_video,
     broken_estimator,
 )
+from tests.replay_cli import run_replay_cli
 
 FRAMES = len(PoseSequence.load_npz(BIRD_DOG))
 
@@ -42,22 +46,18 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class _Watched(SmoothingReplay):
     """A replay that notes the threads it was made and used on, and its closing."""
 
-    def __init__(self, stop_after: int | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(str(BIRD_DOG), memory=1)
         self.made_on = threading.current_thread().name
         self.used_on: set[str] = set()
         self.calls = 0
         self.closed = False
-        self.stop_after = stop_after
-        self.stop = StopRequest()
 
     def __call__(
         self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: float, frame_index: int
     ) -> PoseFrame:
         self.used_on.add(threading.current_thread().name)
         self.calls += 1
-        if self.stop_after is not None and self.calls == self.stop_after:
-            self.stop.request()
         return super().__call__(image_bgr, timestamp_ms, frame_index)
 
     def close(self) -> None:
@@ -84,7 +84,7 @@ def test_a_stream_started_ahead_gives_the_answers_of_a_plain_run(clip: Path) -> 
         return made[-1]
 
     stream = PoseStream(FrameReader(clip), make, keep_images=False)
-    stream.wait_ready()
+    assert stream.wait_ready(timeout_s=60)
     ahead = analyze_video(clip, spec, jobs=1, pose_stream=stream)
     assert ahead.session.summary.reps == plain.session.summary.reps == 2
     assert _counts(ahead) == _counts(plain)
@@ -106,22 +106,52 @@ def test_a_stream_that_keeps_images_draws_the_annotated_video(
     assert FrameReader(out).info.frame_count == FRAMES
 
 
+def _pose_threads_alive() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.is_alive()} & {"pose", "decode"}
+
+
 def test_a_stopped_run_closes_the_stream_and_its_model(clip: Path) -> None:
-    estimator = _Watched(stop_after=40)
+    spec = load_spec("bird_dog")
+    stop = StopRequest()
+    seen: list[object] = []
+
+    def stop_at_40(result: object) -> None:
+        seen.append(result)
+        if len(seen) == 40:
+            stop.request()
+
+    estimator = _Watched()
     stream = PoseStream(FrameReader(clip), lambda: estimator, keep_images=False)
     result = analyze_video(
-        clip, load_spec("bird_dog"), jobs=1, pose_stream=stream, stop=estimator.stop
+        clip, spec, jobs=1, pose_stream=stream, stop=stop, on_result=stop_at_40
     )
-    assert 0 < result.session.source.frames < FRAMES
+    assert result.session.source.frames == 40
     assert result.problems  # marked as ended early
     assert estimator.closed
-    alive = {t.name for t in threading.enumerate() if t.is_alive()}
-    assert not alive & {"pose", "decode"}  # both threads stopped with the run
+    assert not _pose_threads_alive()  # both threads stopped with the run
+
+
+def test_a_stream_refused_by_the_analysis_is_closed_too(clip: Path) -> None:
+    spec = load_spec("bird_dog")
+    estimator = _Watched()
+    stream = PoseStream(FrameReader(clip), lambda: estimator, keep_images=False)
+    with pytest.raises(ValueError, match="its own estimator"):
+        analyze_video(clip, spec, estimator=_Watched(), pose_stream=stream)
+    assert estimator.closed and not _pose_threads_alive()
+
+
+def test_the_same_video_named_two_ways_is_the_same_video(
+    clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(clip.parent)
+    stream = PoseStream(FrameReader(clip), _Watched, keep_images=False)
+    result = analyze_video(Path(clip.name), load_spec("bird_dog"), pose_stream=stream)
+    assert result.session.source.frames == FRAMES
 
 
 def test_a_model_that_cannot_load_is_one_clear_error(clip: Path) -> None:
     stream = PoseStream(FrameReader(clip), broken_estimator, keep_images=False)
-    stream.wait_ready()  # does not hang: the failure ends the wait
+    assert stream.wait_ready(timeout_s=60)  # the failure ends the wait
     with pytest.raises(PoseBackendError, match="cannot be loaded"):
         analyze_video(clip, load_spec("bird_dog"), jobs=1, pose_stream=stream)
 
@@ -151,3 +181,61 @@ def test_a_bad_video_fails_before_any_model_is_made(tmp_path: Path) -> None:
     bad.write_text("not a video")
     with pytest.raises(VideoError, match="notes.mp4"):
         start_pose_stream(bad, jobs=1, keep_images=False)
+
+
+def test_a_stop_request_ends_the_wait_for_the_model(clip: Path) -> None:
+    release = threading.Event()
+
+    def slow_model() -> _Watched:
+        release.wait(60)
+        return _Watched()
+
+    stop = StopRequest()
+    stop.request()
+    with PoseStream(FrameReader(clip), slow_model, keep_images=False) as stream:
+        assert stream.wait_ready(stop) is False  # not made, but no longer waited for
+        release.set()
+
+
+# ---------------------------------------------------------- the command line
+def test_cli_refuses_an_unknown_exercise_before_making_a_model(
+    clip: Path, tmp_path: Path
+) -> None:
+    made = tmp_path / "made"
+    proc = run_replay_cli(
+        "analyze", str(clip), "-e", "squat", "--out", str(tmp_path / "out"),
+        cwd=tmp_path, env={"FORMCHECK_TEST_MADE": str(made)},
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "unknown exercise 'squat'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not made.exists()
+
+
+def test_cli_refuses_outputs_another_run_writes_before_making_a_model(
+    clip: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    made = tmp_path / "made"
+    with output_lock(out, clip.stem):
+        proc = run_replay_cli(
+            "analyze", str(clip), "-e", "bird_dog", "--out", str(out), "--jobs", "1",
+            cwd=tmp_path, env={"FORMCHECK_TEST_MADE": str(made)},
+        )  # fmt: skip
+    assert proc.returncode == 1
+    assert "another formcheck run is writing" in proc.stderr
+    assert not made.exists()
+
+
+def test_cli_analysis_through_the_stream_counts_the_reps(
+    clip: Path, tmp_path: Path
+) -> None:
+    made = tmp_path / "made"
+    proc = run_replay_cli(
+        "analyze", str(clip), "-e", "bird_dog", "--out", str(tmp_path / "out"),
+        "--jobs", "1", "--no-video",
+        cwd=tmp_path, env={"FORMCHECK_TEST_MADE": str(made)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Repetitions: 2" in proc.stdout
+    assert made.exists()

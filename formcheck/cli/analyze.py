@@ -199,7 +199,9 @@ def _analyze_source(
 
 
 @contextlib.contextmanager
-def _poses_started(args: argparse.Namespace, jobs: int) -> Iterator[PoseStream | None]:
+def _poses_started(
+    args: argparse.Namespace, jobs: int, stop: StopRequest
+) -> Iterator[PoseStream | None]:
     """The video's poses, being estimated from now on (``None``: not started).
 
     It is started before the spec, the engine and the record are loaded, and
@@ -224,7 +226,7 @@ def _poses_started(args: argparse.Namespace, jobs: int) -> Iterator[PoseStream |
         yield None
         return
     with stream:
-        stream.wait_ready()
+        stream.wait_ready(stop)  # a stop request (Ctrl-C) ends the wait
         yield stream
 
 
@@ -283,8 +285,10 @@ def _exit_status(result: object, source_name: str, stop: StopRequest) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``formcheck analyze``: a video (or saved landmarks) to annotated video, record and tables.
 
-    The run holds its output names (:func:`~formcheck.analyze.output_lock`)
-    from start to end: a second run wanting the same files is refused at once.
+    The run holds its output names (:func:`~formcheck.outputs.output_lock`)
+    from start to end: a second run wanting the same files is refused at once,
+    as are an unknown exercise and an output folder that cannot be written,
+    all before the pose model is loaded.
     Ctrl-C or SIGTERM stops it cleanly (:mod:`formcheck.interrupt`): what was
     analysed is saved, marked as ended early, and the exit status is 128 plus
     the signal's number (130, 143).
@@ -298,24 +302,29 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     jobs = args.jobs or default_jobs()
     if args.video and (wants_batch(args.video) or args.landmarks):
         return cmd_batch(args, jobs)
-    with _poses_started(args, jobs) as stream:
-        # Loaded once the model is (see _poses_started).
-        from formcheck.analyze import check_output_folder, output_lock, output_stem
-        from formcheck.errors import StoppedBeforeStart
-        from formcheck.interrupt import stop_on_signals
-        from formcheck.specs import load_spec
+    from formcheck.errors import StoppedBeforeStart
+    from formcheck.interrupt import stop_on_signals
+    from formcheck.outputs import check_output_folder, output_lock, output_stem
+    from formcheck.spec_files import find_spec_file
 
-        spec = load_spec(args.exercise)
-        out = check_output_folder(args.out)
-        source_name = str(args.landmarks or args.video[0])
-        stem = output_stem(Path(source_name).stem)
-        with stop_on_signals() as stop, output_lock(out, stem):
-            try:
-                result = _analyze_source(args, spec, out, stem, jobs, stop, stream)
-            except StoppedBeforeStart as exc:
-                error(f"{source_name}: {exc}")
-                return stop.exit_status
-            outputs = _write_outputs(args, result, out, stem)
+    spec_file = find_spec_file(args.exercise)  # an unknown exercise: at once
+    out = check_output_folder(args.out)
+    source_name = str(args.landmarks or args.video[0])
+    stem = output_stem(Path(source_name).stem)
+    with (
+        stop_on_signals() as stop,
+        output_lock(out, stem),
+        _poses_started(args, jobs, stop) as stream,
+    ):
+        from formcheck.specs import load_spec_file  # once the model is loaded
+
+        spec = load_spec_file(spec_file)
+        try:
+            result = _analyze_source(args, spec, out, stem, jobs, stop, stream)
+        except StoppedBeforeStart as exc:
+            error(f"{source_name}: {exc}")
+            return stop.exit_status
+        outputs = _write_outputs(args, result, out, stem)
     _print_summary(result, outputs, spec)
     return _exit_status(result, source_name, stop)
 

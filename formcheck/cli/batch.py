@@ -60,9 +60,9 @@ def cmd_batch(args: argparse.Namespace, jobs: int) -> int:
     from tqdm import tqdm
 
     from formcheck import messages
-    from formcheck.analyze import check_output_folder
     from formcheck.batch import BatchOptions, BatchRow, collect_videos, run_batch
     from formcheck.interrupt import stop_on_signals
+    from formcheck.outputs import check_output_folder
     from formcheck.specs import load_spec
 
     if args.landmarks:

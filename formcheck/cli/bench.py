@@ -20,8 +20,8 @@ from formcheck.fileio import atomic_write_text
 
 def cmd_bench(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """``formcheck bench``: run the accuracy benchmark and write its report."""
-    from formcheck.analyze import check_output_folder
     from formcheck.bench import ClipLabel, load_labels, run_benchmark, to_markdown
+    from formcheck.outputs import check_output_folder
     from formcheck.synth_labels import labels_from_manifest
 
     if args.speed:

@@ -91,7 +91,7 @@ def _equality_clips(args: argparse.Namespace) -> list[tuple[Clip, str | None]]:
 
 def cmd_speed(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """Run the speed benchmark; print and save its report."""
-    from formcheck.analyze import check_output_folder
+    from formcheck.outputs import check_output_folder
     from formcheck.parallel import default_jobs
     from formcheck.perf import live, speed
     from formcheck.perf.report import to_markdown

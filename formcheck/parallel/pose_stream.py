@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from formcheck.parallel.plan import plan_chunks
 from formcheck.parallel.threads import Prefetch
@@ -32,6 +33,9 @@ from formcheck.timings import AnalysisTimings
 from formcheck.types import PoseFrame
 from formcheck.video import FrameReader, VideoFrame
 from formcheck.video_frames import ImageBGR
+
+if TYPE_CHECKING:
+    from formcheck.interrupt import StopRequest
 
 EstimatorFactory = Callable[[], PoseEstimator]
 #: A pose and the image it was estimated on (``None`` when not kept).
@@ -45,6 +49,8 @@ POSES_AHEAD = 1024
 IMAGES_AHEAD_BYTES = 96 * 2**20
 #: Fewest frames kept ready, however large the images.
 MIN_AHEAD_FRAMES = 4
+#: How often a wait for the model looks at a stop request.
+_WAIT_POLL_S = 0.05
 
 
 class PoseStream:
@@ -123,9 +129,25 @@ class PoseStream:
         finally:
             frames.close()
 
-    def wait_ready(self) -> None:
-        """Block until the estimator is made (or failed to be: iteration says why)."""
-        self._ready.wait()
+    def wait_ready(
+        self, stop: StopRequest | None = None, timeout_s: float | None = None
+    ) -> bool:
+        """Wait until the estimator is made (or failed to be: iteration says why).
+
+        Args:
+            stop: Stop waiting as soon as a stop is requested (Ctrl-C).
+            timeout_s: Longest wait (``None``: no limit).
+
+        Returns:
+            Whether the estimator's making has ended.
+        """
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while not self._ready.wait(_WAIT_POLL_S):
+            if stop is not None and stop.requested:
+                return False
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+        return True
 
     def __iter__(self) -> Iterator[PosedFrame]:
         return self._posed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +11,10 @@ import yaml
 from pydantic import ValidationError
 
 from formcheck.errors import SpecError
+from formcheck.spec_files import builtin_spec_dir as builtin_spec_dir
+from formcheck.spec_files import find_spec_file
+from formcheck.spec_files import list_spec_files as list_spec_files
 from formcheck.specs.schema import ExerciseSpec
-
-
-def builtin_spec_dir() -> Path:
-    """Return the folder holding the bundled specs.
-
-    An installed wheel carries them as ``formcheck/pose_specs``; a source
-    checkout (including an editable install) has them at ``pose_specs/`` next to
-    the package.
-    """
-    packaged = Path(str(resources.files("formcheck"))) / "pose_specs"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "pose_specs"
-
 
 #: A message that starts with its own key path, e.g. ``rules.3.max: ...``.
 _KEYED_MESSAGE = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*: ")
@@ -107,12 +95,6 @@ def load_spec_file(path: str | Path) -> ExerciseSpec:
     return spec
 
 
-def list_spec_files(directory: Path | None = None) -> list[Path]:
-    """Return the spec files in a folder (default: the bundled specs)."""
-    folder = directory or builtin_spec_dir()
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
-
-
 def load_all(directory: Path | None = None) -> dict[str, ExerciseSpec]:
     """Load every spec in a folder, keyed by id.
 
@@ -128,15 +110,7 @@ def load_spec(name_or_path: str | Path) -> ExerciseSpec:
     Raises:
         SpecError: If the id is unknown (listing the known ids) or the file is invalid.
     """
-    candidate = Path(name_or_path)
-    if candidate.suffix in {".yaml", ".yml"} or candidate.is_file():
-        return load_spec_file(candidate)
-    known = {p.stem: p for p in list_spec_files()}
-    if str(name_or_path) not in known:
-        raise SpecError(
-            f"unknown exercise '{name_or_path}'; known exercises: {', '.join(sorted(known))}"
-        )
-    return load_spec_file(known[str(name_or_path)])
+    return load_spec_file(find_spec_file(name_or_path))
 
 
 def json_schema() -> str:
