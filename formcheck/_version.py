@@ -1,10 +1,8 @@
-"""formcheck's version, from the installed package's metadata."""
+"""formcheck's version: the one place it is written (pyproject.toml reads it).
 
-from __future__ import annotations
+A plain string, not the installed package's metadata: looking that up
+(``importlib.metadata``) costs about 45 ms at every start of the command
+line, before the pose model can start (docs/performance.md).
+"""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("formcheck")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

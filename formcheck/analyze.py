@@ -22,10 +22,12 @@ from formcheck.engine.exercise_set import ExerciseSet, Source
 from formcheck.errors import InputError, StoppedBeforeStart
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
-from formcheck.outputs import MAX_STEM_BYTES as MAX_STEM_BYTES
-from formcheck.outputs import check_output_folder as check_output_folder
-from formcheck.outputs import output_lock as output_lock
-from formcheck.outputs import output_stem as output_stem
+from formcheck.outputs import (
+    MAX_STEM_BYTES as MAX_STEM_BYTES,
+    check_output_folder as check_output_folder,
+    output_lock as output_lock,
+    output_stem as output_stem,
+)
 from formcheck.parallel.plan import DEFAULT_OVERLAP_S, MIN_CHUNK_S, Chunk, plan_chunks
 from formcheck.parallel.pose_stream import PoseStream
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator

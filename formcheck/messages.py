@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from formcheck.results import HoldStatus, Phase, RepOutcome
+from formcheck.states import HoldStatus, Phase, RepOutcome
 from formcheck.verdicts import EventKind, RepVerdict
 
 # ----------------------------------------------------------------- set-up

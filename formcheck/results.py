@@ -6,102 +6,31 @@ faults are immutable once emitted, and the very same objects land in the
 session record (:mod:`formcheck.record.model`), so what a frame reported and
 what the record says never disagree.
 
-States are enums, never free text: :class:`RepOutcome` says why a movement
-did or did not count; its plain-language sentence lives in
-:mod:`formcheck.messages`.
+States are enums, never free text (defined in :mod:`formcheck.states` and
+re-exported here): :class:`RepOutcome` says why a movement did or did not
+count; its plain-language sentence lives in :mod:`formcheck.messages`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from formcheck.landmarks import Side
+from formcheck.states import (  # re-exported: defined there to stay light
+    CUE_RANK as CUE_RANK,
+    CueKind as CueKind,
+    HoldStatus as HoldStatus,
+    ObservedView as ObservedView,
+    Phase as Phase,
+    RepOutcome as RepOutcome,
+    RuleStatus as RuleStatus,
+    Severity as Severity,
+)
 from formcheck.types import PoseFrame
-
-
-class Phase(StrEnum):
-    """Where a set is: before calibration, at rest, moving, in the end position."""
-
-    SETUP = "setup"
-    REST = "rest"
-    MOVING = "moving"
-    ACTIVE = "active"
-
-
-class ObservedView(StrEnum):
-    """The camera view as seen from the body's proportions."""
-
-    SIDE = "side"
-    FRONTAL = "frontal"
-    UNKNOWN = "unknown"
-
-
-class Severity(StrEnum):
-    """How serious a cue or fault is: stop (safety), warn (fault), info (tip)."""
-
-    STOP = "stop"
-    WARN = "warn"
-    INFO = "info"
-
-
-class RuleStatus(StrEnum):
-    """One rule in one frame (see :class:`RuleState`)."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"
-    INACTIVE = "inactive"
-
-
-class CueKind(StrEnum):
-    """What a cue is about; earlier kinds win (safety > setup > fault > tip)."""
-
-    SAFETY = "safety"
-    SETUP = "setup"
-    FAULT = "fault"
-    TIP = "tip"
-
-
-CUE_RANK: dict[CueKind, int] = {
-    CueKind.SAFETY: 0,
-    CueKind.SETUP: 1,
-    CueKind.FAULT: 2,
-    CueKind.TIP: 3,
-}
-
-
-class RepOutcome(StrEnum):
-    """Whether a movement cycle counted, and if not, why."""
-
-    COUNTED = "counted"
-    PACED = "paced"
-    NOT_FAR_ENOUGH = "not_far_enough"
-    RANGE_TOO_SMALL = "range_too_small"
-    TOO_QUICK = "too_quick"
-    END_NOT_HELD = "end_not_held"
-    TOO_LONG = "too_long"
-    LOST_SIGHT = "lost_sight"
-    OUT_OF_POSITION = "out_of_position"
-
-    @property
-    def counted(self) -> bool:
-        """Whether this outcome is a counted repetition."""
-        return self in (RepOutcome.COUNTED, RepOutcome.PACED)
-
-
-class HoldStatus(StrEnum):
-    """What the hold timer is doing."""
-
-    IDLE = "idle"
-    CONFIRMING = "confirming"
-    HOLDING = "holding"
-    PAUSED = "paused"
-    GRACE = "grace"
 
 
 def _nan_to_none(value: Any) -> Any:

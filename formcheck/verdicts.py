@@ -20,8 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from formcheck.results import FaultEvent, RepOutcome, RepRecord, Severity
+from formcheck.states import RepOutcome, Severity
+
+if TYPE_CHECKING:
+    from formcheck.results import FaultEvent, RepRecord
 
 
 class RepVerdict(StrEnum):

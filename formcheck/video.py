@@ -35,7 +35,13 @@ import numpy.typing as npt
 
 from formcheck.errors import VideoError
 from formcheck.orientation import Orientation, read_orientation
-from formcheck.video_frames import DEFAULT_FPS, ImageBGR, as_u8, sane_fps
+from formcheck.video_frames import (
+    DEFAULT_FPS,
+    ImageBGR,
+    as_u8,
+    check_video_path,
+    sane_fps,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -162,13 +168,7 @@ def probe_video(path: str | Path) -> VideoInfo:
             no frames, or cannot be decoded. The message names the file.
     """
     path = Path(path)
-    if not path.exists():
-        raise VideoError(f"{path}: no such file")
-    if path.is_dir():
-        raise VideoError(f"{path}: is a directory, not a video file")
-    stat = path.stat()
-    if stat.st_size == 0:
-        raise VideoError(f"{path}: empty file (0 bytes), contains no frames")
+    stat = check_video_path(path)
     return _probe(path, stat.st_size, stat.st_mtime_ns)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from formcheck.landmarks import Landmark as L
-from formcheck.landmarks import Side
+from formcheck.landmarks import Landmark as L, Side
 from formcheck.specs.schema import (
     CameraSpec,
     ExerciseSpec,

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck.engine.calibration import FALLBACK_S, Calibrator
-from formcheck.landmarks import Landmark as L
-from formcheck.landmarks import Side
+from formcheck.landmarks import Landmark as L, Side
 from formcheck.signals import BodyContext, raw_signals, signal_order
 from formcheck.specs.schema import (
     CalibrationSpec,

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from formcheck.engine.scene import SceneTracker
-from formcheck.landmarks import Landmark as L
-from formcheck.landmarks import Side
+from formcheck.landmarks import Landmark as L, Side
 from formcheck.results import ObservedView
 from formcheck.specs.schema import CameraSpec, SideSpec
 from formcheck.types import PoseFrame

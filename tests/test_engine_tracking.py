@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from formcheck.engine.tracking import SignalTracker, Values
-from formcheck.landmarks import Landmark as L
-from formcheck.landmarks import Side
+from formcheck.landmarks import Landmark as L, Side
 from formcheck.signals import BodyContext, signal_order
 from formcheck.specs.schema import ExerciseSpec, JointAngleSignal
 from formcheck.types import PoseFrame

@@ -13,8 +13,7 @@ import pytest
 
 from formcheck.engine.checker import FormChecker
 from formcheck.engine.working_side import SWITCH_AFTER_S, WorkingSideChooser
-from formcheck.landmarks import Landmark as L
-from formcheck.landmarks import Side
+from formcheck.landmarks import Landmark as L, Side
 from formcheck.specs.schema import ExerciseSpec, HoldSpec, RepSpec, SideSpec
 from tests.engine_support import body_frame, make_spec, rule
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,6 +241,23 @@ def test_prefetch_keeps_order_and_passes_errors_on() -> None:
     with pytest.raises(ValueError, match="at 50"), Prefetch(numbers(), size=3) as items:
         seen.extend(items)
     assert seen == list(range(50))
+
+
+def test_prefetch_can_be_given_more_room_while_it_runs() -> None:
+    sixth = threading.Event()
+
+    def numbers() -> Iterator[int]:
+        for i in range(10):
+            if i == 5:
+                sixth.set()  # 0-4 are waiting in the queue: room for 5
+            yield i
+
+    with Prefetch(numbers(), size=1) as items:
+        items.resize(5)  # the producer waits at 1 until then
+        assert sixth.wait(30)
+        assert list(items) == list(range(10))
+        with pytest.raises(ValueError, match=">= 1"):
+            items.resize(0)
 
 
 # --------------------------------------------------------------------- batch

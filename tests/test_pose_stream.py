@@ -11,6 +11,8 @@ The real model goes through the same path in every model test of the command
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import numpy.typing as npt
 import pytest
 
 from formcheck.analyze import analyze_video
-from formcheck.errors import PoseBackendError
+from formcheck.errors import PoseBackendError, VideoError
 from formcheck.interrupt import StopRequest
 from formcheck.outputs import output_lock
 from formcheck.parallel.pose_stream import PoseStream, start_pose_stream
@@ -174,13 +176,103 @@ def test_a_video_that_will_be_cut_into_chunks_gets_no_stream(tmp_path: Path) -> 
     assert start_pose_stream(long_clip, jobs=2, keep_images=False) is None
 
 
-def test_a_bad_video_fails_before_any_model_is_made(tmp_path: Path) -> None:
-    from formcheck.errors import VideoError
+class _Factory:
+    """Stands in for ``create_estimator`` in :func:`start_pose_stream`."""
 
+    def __init__(self, release: threading.Event | None = None) -> None:
+        self.release = release
+        self.made: list[_Watched] = []
+
+    def __call__(self, model_complexity: int = 1) -> _Watched:
+        if self.release is not None:
+            assert self.release.wait(60), "the test never released the model"
+        self.made.append(_Watched())
+        return self.made[-1]
+
+
+@pytest.fixture
+def factory(monkeypatch: pytest.MonkeyPatch) -> _Factory:
+    made = _Factory()
+    monkeypatch.setattr("formcheck.parallel.pose_stream.create_estimator", made)
+    return made
+
+
+def test_one_job_makes_the_model_while_the_video_is_probed(
+    clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    factory = _Factory(release)
+    monkeypatch.setattr("formcheck.parallel.pose_stream.create_estimator", factory)
+    probed_while_making: list[bool] = []
+    real_reader = FrameReader
+
+    def reader(path: Path) -> FrameReader:
+        probed_while_making.append(_pose_threads_alive() == {"pose"})
+        probed = real_reader(path)
+        release.set()  # the model is made only after the probe began
+        return probed
+
+    monkeypatch.setattr("formcheck.video.FrameReader", reader)
+    stream = start_pose_stream(clip, jobs=1, keep_images=False)
+    assert stream is not None and probed_while_making == [True]
+    result = analyze_video(clip, load_spec("bird_dog"), jobs=1, pose_stream=stream)
+    assert result.session.summary.reps == 2
+    (estimator,) = factory.made
+    assert estimator.made_on == "pose" and estimator.used_on == {"pose"}
+    assert estimator.closed and estimator.calls == FRAMES
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("missing.mp4", "no such file"),
+        ("empty.mp4", "empty file"),
+        ("folder.mp4", "is a directory"),
+    ],
+)
+def test_a_path_that_is_no_video_fails_before_any_model_is_made(
+    tmp_path: Path, factory: _Factory, jobs: int, name: str, problem: str
+) -> None:
+    (tmp_path / "empty.mp4").touch()
+    (tmp_path / "folder.mp4").mkdir()
+    with pytest.raises(VideoError, match=f"{name}: {problem}"):
+        start_pose_stream(tmp_path / name, jobs=jobs, keep_images=False)
+    assert factory.made == [] and not _pose_threads_alive()
+
+
+def test_a_file_that_is_no_video_is_one_clear_error_and_leaves_nothing_running(
+    tmp_path: Path, factory: _Factory
+) -> None:
     bad = tmp_path / "notes.mp4"
     bad.write_text("not a video")
-    with pytest.raises(VideoError, match="notes.mp4"):
+    with pytest.raises(VideoError, match="notes.mp4: cannot be opened"):
+        start_pose_stream(bad, jobs=2, keep_images=False)
+    assert factory.made == []  # probed first: no model
+    with pytest.raises(VideoError, match="notes.mp4: cannot be opened"):
         start_pose_stream(bad, jobs=1, keep_images=False)
+    (estimator,) = factory.made  # made while the file was probed...
+    assert estimator.closed and not _pose_threads_alive()  # ...and closed
+
+
+def test_a_stream_closed_before_it_was_given_a_video_stops(clip: Path) -> None:
+    estimator = _Watched()
+    stream = PoseStream(None, lambda: estimator, keep_images=False)
+    assert stream.wait_ready(timeout_s=60)
+    stream.close()
+    stream.close()  # twice is fine
+    assert estimator.closed and not _pose_threads_alive()
+    with pytest.raises(RuntimeError, match="given no video"):
+        _ = stream.reader
+    with pytest.raises(RuntimeError, match="one video"):
+        stream.feed(FrameReader(clip))
+
+
+def test_a_stream_takes_one_video(clip: Path) -> None:
+    with PoseStream(FrameReader(clip), _Watched, keep_images=False) as stream:
+        with pytest.raises(RuntimeError, match="one video"):
+            stream.feed(FrameReader(clip))
+        assert sum(1 for _ in stream) == FRAMES
 
 
 def test_a_stop_request_ends_the_wait_for_the_model(clip: Path) -> None:
@@ -239,3 +331,43 @@ def test_cli_analysis_through_the_stream_counts_the_reps(
     assert proc.returncode == 0, proc.stderr
     assert "Repetitions: 2" in proc.stdout
     assert made.exists()
+
+
+_PRE_MODEL = """
+import sys
+import formcheck.parallel.pose_stream as ps
+from formcheck.errors import PoseBackendError
+
+def no_model(model_complexity=1):
+    raise PoseBackendError("no model in this test")
+
+def wait_ready(self, *args, **kwargs):
+    loaded = sorted(m for m in HEAVY if m in sys.modules)
+    print("loaded before the model:", loaded, file=sys.stderr)
+    return WAIT(self, *args, **kwargs)
+
+HEAVY = ("pydantic", "yaml", "importlib.metadata", "mediapipe", "formcheck.analyze",
+         "formcheck.engine", "formcheck.record", "formcheck.specs", "formcheck.results")
+WAIT = ps.PoseStream.wait_ready
+ps.PoseStream.wait_ready = wait_ready
+ps.create_estimator = no_model
+from formcheck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_cli_loads_only_what_it_needs_before_the_model_is_ready(
+    clip: Path, tmp_path: Path
+) -> None:
+    # Whatever the command imports before the model is ready is time the user
+    # waits (docs/performance.md): the checker's side comes after.
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", _PRE_MODEL, "analyze", str(clip), "-e", "bird_dog",
+         "--out", str(tmp_path / "out"), "--jobs", "1", "--no-video"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert "loaded before the model: []" in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "no model in this test" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -10,8 +10,7 @@ import pytest
 
 from formcheck.engine import FormChecker
 from formcheck.errors import SpecError
-from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.landmarks import Landmark as L
+from formcheck.landmarks import NUM_LANDMARKS, Landmark as L
 from formcheck.signals import BodyContext, compute_signal, turn_about_axis_deg
 from formcheck.specs import load_spec, load_spec_file
 from formcheck.specs.schema import TurnSignal

@@ -2,9 +2,13 @@
 
 A one-process analysis is three stages on three threads: decoding, the pose
 model, and the checker (in the caller's thread). :class:`PoseStream` is the
-first two. It can start before anything else a run needs: ``formcheck
-analyze`` starts it as soon as the video is probed, waits until the model is
-loaded (:meth:`PoseStream.wait_ready`), and only then imports and loads the
+first two. It can start before anything else a run needs. ``formcheck
+analyze --jobs 1`` starts making the model first, on the pose thread, and
+meanwhile imports the video modules and probes the video (then hands it over
+with :meth:`PoseStream.feed`): opening the file and decoding its first frame
+is native work that needs little of the GIL, so it hides under the model's
+loading. It then waits until the model is loaded
+(:meth:`PoseStream.wait_ready`), and only then imports and loads the
 checker's side (pydantic, the engine, the spec, the record: about 0.5 s). By
 then the model is estimating the first frames in native code that releases
 the GIL, on the core the pose model leaves idle, so that time is hidden
@@ -12,13 +16,15 @@ instead of added (docs/performance.md). Loading the checker's side *while*
 the model loads would gain nothing: both are Python imports that hold the
 GIL.
 
-This module imports neither MediaPipe nor the engine: the estimator is made
-on the pose thread.
+This module imports neither MediaPipe, nor OpenCV and PyAV, nor the engine:
+the estimator is made on the pose thread, and the video modules are imported
+while the model loads.
 """
 
 from __future__ import annotations
 
 import functools
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,11 +37,11 @@ from formcheck.parallel.threads import Prefetch
 from formcheck.pose import PoseEstimator, create_estimator
 from formcheck.timings import AnalysisTimings
 from formcheck.types import PoseFrame
-from formcheck.video import FrameReader, VideoFrame
-from formcheck.video_frames import ImageBGR
+from formcheck.video_frames import ImageBGR, check_video_path
 
 if TYPE_CHECKING:
     from formcheck.interrupt import StopRequest
+    from formcheck.video import FrameReader, VideoFrame
 
 EstimatorFactory = Callable[[], PoseEstimator]
 #: A pose and the image it was estimated on (``None`` when not kept).
@@ -54,16 +60,19 @@ _WAIT_POLL_S = 0.05
 
 
 class PoseStream:
-    """Decode ``reader``'s video and estimate each frame, on two threads.
+    """Decode a video and estimate each frame, on two threads.
 
     Iterating gives ``(pose, image)`` in frame order; exceptions of either
     thread (a video that cannot be decoded, a model that cannot be made) are
     raised by the iteration. The estimator is made, used and closed on the
-    pose thread. Close the stream (or leave its ``with`` block) when done; a
-    stream closed early stops both threads.
+    pose thread, which starts making it at once; decoding starts when the
+    video is given (``reader``, or later :meth:`feed`). Close the stream (or
+    leave its ``with`` block) when done; a stream closed early stops both
+    threads.
 
     Args:
-        reader: The video (probed).
+        reader: The video (probed), or ``None`` to give it with :meth:`feed`
+            while the model is being made.
         make_estimator: Makes the pose estimator (on the pose thread).
         close_estimator: Close the estimator when the stream ends (``False``
             for an estimator the caller owns).
@@ -74,30 +83,62 @@ class PoseStream:
 
     def __init__(
         self,
-        reader: FrameReader,
+        reader: FrameReader | None,
         make_estimator: EstimatorFactory,
         *,
         close_estimator: bool = True,
         keep_images: bool = True,
         timings: AnalysisTimings | None = None,
     ) -> None:
-        self.reader = reader
+        self._reader: FrameReader | None = None
         self.keep_images = keep_images
         self.timings = timings if timings is not None else AnalysisTimings()
         self._ready = threading.Event()
-        frames = Prefetch(self._decoded(), DECODE_AHEAD_FRAMES, "decode")
-        posed = self._estimated(frames, make_estimator, close_estimator)
-        self._posed = Prefetch(posed, self._ahead(), "pose")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._frames: Prefetch[VideoFrame] | None = None
+        self._fed: queue.Queue[Prefetch[VideoFrame] | None] = queue.Queue(maxsize=1)
+        posed = self._estimated(make_estimator, close_estimator)
+        self._posed = Prefetch(posed, MIN_AHEAD_FRAMES, "pose")
+        if reader is not None:
+            self.feed(reader)
 
-    def _ahead(self) -> int:
+    def feed(self, reader: FrameReader) -> None:
+        """Start decoding ``reader``'s video for the model (once per stream).
+
+        Raises:
+            RuntimeError: If the stream was already given a video, or closed.
+        """
+        with self._lock:
+            if self._closed or self._reader is not None:
+                raise RuntimeError("a pose stream takes one video, before it is closed")
+            self._reader = reader
+            self._posed.resize(self._ahead(reader))
+            self._frames = Prefetch(
+                self._decoded(reader), DECODE_AHEAD_FRAMES, "decode"
+            )
+            self._fed.put_nowait(self._frames)
+
+    @property
+    def reader(self) -> FrameReader:
+        """The video being decoded.
+
+        Raises:
+            RuntimeError: If the stream was given no video (yet).
+        """
+        if self._reader is None:
+            raise RuntimeError("this pose stream was given no video")
+        return self._reader
+
+    def _ahead(self, reader: FrameReader) -> int:
         if not self.keep_images:
             return POSES_AHEAD
-        info = self.reader.info
+        info = reader.info
         frame_bytes = max(info.width * info.height * 3, 1)
         return max(MIN_AHEAD_FRAMES, IMAGES_AHEAD_BYTES // frame_bytes)
 
-    def _decoded(self) -> Iterator[VideoFrame]:
-        it = self.reader.frames()
+    def _decoded(self, reader: FrameReader) -> Iterator[VideoFrame]:
+        it = reader.frames()
         while True:
             t0 = time.perf_counter()
             frame = next(it, None)
@@ -107,10 +148,7 @@ class PoseStream:
             yield frame
 
     def _estimated(
-        self,
-        frames: Prefetch[VideoFrame],
-        make_estimator: EstimatorFactory,
-        close_estimator: bool,
+        self, make_estimator: EstimatorFactory, close_estimator: bool
     ) -> Iterator[PosedFrame]:
         try:
             try:
@@ -118,7 +156,8 @@ class PoseStream:
             finally:
                 self._ready.set()  # made or failed: nobody waits any longer
             try:
-                for frame in frames:
+                frames = self._fed.get()  # the video, or None: closed first
+                for frame in frames or ():
                     t0 = time.perf_counter()
                     pose = estimator(frame.image_bgr, frame.timestamp_ms, frame.index)
                     self.timings.pose_s += time.perf_counter() - t0
@@ -127,6 +166,12 @@ class PoseStream:
                 if close_estimator:
                     estimator.close()
         finally:
+            self._close_frames()
+
+    def _close_frames(self) -> None:
+        with self._lock:
+            frames = self._frames
+        if frames is not None:
             frames.close()
 
     def wait_ready(
@@ -154,7 +199,12 @@ class PoseStream:
 
     def close(self) -> None:
         """Stop both threads and close the estimator. Safe to call twice."""
+        with self._lock:
+            if not self._closed and self._reader is None:
+                self._fed.put_nowait(None)  # the pose thread waits for no video
+            self._closed = True
         self._posed.close()
+        self._close_frames()
 
     def __enter__(self) -> PoseStream:
         return self
@@ -173,6 +223,11 @@ def start_pose_stream(
 ) -> PoseStream | None:
     """Start decoding and estimating ``video`` now, if one process will do it.
 
+    With ``jobs=1`` the model starts before the video is probed, and the probe
+    runs while it loads; a missing, empty or directory path is refused first.
+    With more jobs the video is probed first, to know whether it will be cut
+    into parallel chunks instead.
+
     Args:
         video: The video file.
         jobs: Processes the analysis may use.
@@ -186,9 +241,22 @@ def start_pose_stream(
     Raises:
         VideoError: If the video cannot be used (see :func:`formcheck.video.probe_video`).
     """
-    reader = FrameReader(video)
-    info = reader.info
-    if len(plan_chunks(info.frame_count, info.fps, jobs)) > 1:
-        return None
     factory = functools.partial(create_estimator, model_complexity=model_complexity)
-    return PoseStream(reader, factory, keep_images=keep_images)
+    if jobs > 1:
+        from formcheck.video import FrameReader
+
+        reader = FrameReader(video)
+        info = reader.info
+        if len(plan_chunks(info.frame_count, info.fps, jobs)) > 1:
+            return None
+        return PoseStream(reader, factory, keep_images=keep_images)
+    check_video_path(Path(video))
+    stream = PoseStream(None, factory, keep_images=keep_images)  # the model starts...
+    try:
+        from formcheck.video import FrameReader
+
+        stream.feed(FrameReader(video))  # ...while the video is probed
+    except BaseException:
+        stream.close()
+        raise
+    return stream

@@ -97,6 +97,14 @@ class Prefetch(Generic[T]):
             raise item.exc
         return item  # type: ignore[return-value]
 
+    def resize(self, size: int) -> None:
+        """Keep up to ``size`` items ready from now on (at least 1)."""
+        if size < 1:
+            raise ValueError(f"`size` must be >= 1, but got {size!r}")
+        with self._queue.mutex:
+            self._queue.maxsize = size
+            self._queue.not_full.notify_all()
+
     def close(self) -> None:
         """Stop the background thread (and the source). Safe to call twice."""
         self._stop.set()

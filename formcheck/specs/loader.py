@@ -11,9 +11,11 @@ import yaml
 from pydantic import ValidationError
 
 from formcheck.errors import SpecError
-from formcheck.spec_files import builtin_spec_dir as builtin_spec_dir
-from formcheck.spec_files import find_spec_file
-from formcheck.spec_files import list_spec_files as list_spec_files
+from formcheck.spec_files import (
+    builtin_spec_dir as builtin_spec_dir,
+    find_spec_file,
+    list_spec_files as list_spec_files,
+)
 from formcheck.specs.schema import ExerciseSpec
 
 #: A message that starts with its own key path, e.g. ``rules.3.max: ...``.
