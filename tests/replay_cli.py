@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 import formcheck.analyze
 import formcheck.parallel.pose_stream
-from formcheck.cli import main
+from formcheck.cli import run
 from formcheck.types import PoseFrame
 from tests.parallel_support import BIRD_DOG, SmoothingReplay
 
@@ -70,4 +70,4 @@ if __name__ == "__main__":
     # Both makers of estimators: the stream started ahead, and analyze_video's own.
     formcheck.parallel.pose_stream.create_estimator = replay_estimator  # type: ignore[assignment]
     formcheck.analyze.create_estimator = replay_estimator  # type: ignore[assignment]
-    sys.exit(main())
+    run()  # as the real program ends (formcheck.cli._exit)

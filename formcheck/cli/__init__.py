@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from formcheck.cli._console import EXIT_ERROR, EXIT_USAGE, error, plain
 from formcheck.cli.analyze import cmd_analyze, cmd_demo
@@ -27,7 +28,22 @@ from formcheck.cli.library import (
 from formcheck.cli.parser import build_parser, command_word
 from formcheck.errors import FormcheckError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
+
+
+def run() -> NoReturn:
+    """The ``formcheck`` program (the console script and ``python -m formcheck``).
+
+    Runs :func:`main` on ``sys.argv`` and exits with its status; commands that
+    are done once their files are written end without the interpreter's
+    teardown (:mod:`formcheck.cli._exit`).
+    """
+    from formcheck.cli._exit import FAST_EXIT_COMMANDS, exit_now
+
+    status = main()
+    if command_word(sys.argv[1:]) in FAST_EXIT_COMMANDS:
+        exit_now(status)
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,4 +115,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
