@@ -173,9 +173,9 @@ def analyze_video(
         VideoError: If the video cannot be opened or has no frames.
         OutputError: If the annotated video cannot be written.
         PoseBackendError: If the pose model cannot be created.
-        ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video,
-            keeps no images for the asked ``out_video``, or comes with an
-            ``estimator`` or ``estimator_factory``.
+        ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video (or
+            was given none), keeps no images for the asked ``out_video``, or
+            comes with an ``estimator`` or ``estimator_factory``.
     """
     path = Path(video)
     try:
@@ -245,8 +245,12 @@ def _check_arguments(
         return
     if estimator is not None or factory is not None:
         raise ValueError("a pose stream brings its own estimator: give no other")
-    if stream.reader.path.resolve() != path.resolve():
-        raise ValueError(f"the pose stream reads {stream.reader.path}, not {path}")
+    try:
+        reader = stream.reader
+    except RuntimeError as exc:
+        raise ValueError(str(exc)) from None
+    if reader.path.resolve() != path.resolve():
+        raise ValueError(f"the pose stream reads {reader.path}, not {path}")
     if out_video is not None and not stream.keep_images:
         raise ValueError("an annotated video needs a pose stream that keeps images")
 

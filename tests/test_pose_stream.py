@@ -268,6 +268,46 @@ def test_a_stream_closed_before_it_was_given_a_video_stops(clip: Path) -> None:
         stream.feed(FrameReader(clip))
 
 
+class _UnreadableReader:
+    """A reader whose video turns out unusable when it is looked at."""
+
+    @property
+    def info(self) -> object:
+        raise VideoError("odd.mp4: cannot be decoded (test)")
+
+
+def test_a_stream_whose_video_fails_to_start_still_closes() -> None:
+    estimator = _Watched()
+    stream = PoseStream(None, lambda: estimator, keep_images=True)
+    with pytest.raises(VideoError, match="odd.mp4"):
+        stream.feed(_UnreadableReader())  # type: ignore[arg-type]
+    # No video reached the pose thread: closing must not wait for one.
+    closer = threading.Thread(target=stream.close, daemon=True)
+    closer.start()
+    closer.join(60)
+    assert not closer.is_alive(), "closing the stream hung"
+    assert estimator.closed and not _pose_threads_alive()
+
+
+def test_closing_while_the_model_is_made_closes_it_once_made() -> None:
+    release = threading.Event()
+    made: list[_Watched] = []
+
+    def slow_model() -> _Watched:
+        assert release.wait(60)
+        made.append(_Watched())
+        return made[-1]
+
+    stream = PoseStream(None, slow_model, keep_images=False)
+    closer = threading.Thread(target=stream.close)
+    closer.start()
+    release.set()
+    closer.join(60)
+    assert not closer.is_alive()
+    (estimator,) = made
+    assert estimator.closed and estimator.calls == 0 and not _pose_threads_alive()
+
+
 def test_a_stream_takes_one_video(clip: Path) -> None:
     with PoseStream(FrameReader(clip), _Watched, keep_images=False) as stream:
         with pytest.raises(RuntimeError, match="one video"):

@@ -1,7 +1,5 @@
 """``python -m formcheck.cli`` runs the command line."""
 
-import sys
+from formcheck.cli import run
 
-from formcheck.cli import main
-
-sys.exit(main())
+run()

@@ -12,7 +12,6 @@ happens: the outputs are already written (atomically) and closed.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import sys
 import threading
@@ -20,6 +19,8 @@ from typing import NoReturn
 
 #: Commands that end with :func:`exit_now` (they write files, then are done).
 FAST_EXIT_COMMANDS = frozenset({"analyze", "demo"})
+#: Python's exit status when standard output cannot be flushed at exit.
+_FLUSH_FAILED = 120
 
 
 def _threads_still_working() -> bool:
@@ -37,7 +38,10 @@ def exit_now(status: int) -> NoReturn:
     clean-up of its children, ``weakref.finalize`` callbacks) and the standard
     streams are flushed; only the freeing of memory the operating system
     reclaims anyway is skipped. If a (non-daemon) thread is still running, the
-    normal exit is used, which waits for it.
+    normal exit is used, which waits for it (and runs the threading module's
+    own exit callbacks, such as ``concurrent.futures``' shutdown, which matter
+    only while such threads exist). As at a normal exit, a failed flush of
+    standard output (a closed pipe) turns a status of 0 into 120.
 
     Args:
         status: The exit status.
@@ -45,7 +49,11 @@ def exit_now(status: int) -> NoReturn:
     if _threads_still_working():
         sys.exit(status)
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # closed, or a closed pipe
-            stream.flush()
-    os._exit(status)
+    flushed = True
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe, or a closed stream
+            flushed = False
+    os._exit(status if flushed or status != 0 else _FLUSH_FAILED)

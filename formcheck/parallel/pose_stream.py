@@ -96,8 +96,10 @@ class PoseStream:
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._closed = False
+        self._handed = False  # the pose thread was given the frames
         self._frames: Prefetch[VideoFrame] | None = None
-        self._fed: queue.Queue[Prefetch[VideoFrame] | None] = queue.Queue(maxsize=1)
+        # Room for the frames and for close()'s "no video", whatever the order.
+        self._fed: queue.Queue[Prefetch[VideoFrame] | None] = queue.Queue(maxsize=2)
         posed = self._estimated(make_estimator, close_estimator)
         self._posed = Prefetch(posed, MIN_AHEAD_FRAMES, "pose")
         if reader is not None:
@@ -112,12 +114,14 @@ class PoseStream:
         with self._lock:
             if self._closed or self._reader is not None:
                 raise RuntimeError("a pose stream takes one video, before it is closed")
-            self._reader = reader
-            self._posed.resize(self._ahead(reader))
+            ahead = self._ahead(reader)
             self._frames = Prefetch(
                 self._decoded(reader), DECODE_AHEAD_FRAMES, "decode"
             )
+            self._reader = reader
+            self._posed.resize(ahead)
             self._fed.put_nowait(self._frames)
+            self._handed = True
 
     @property
     def reader(self) -> FrameReader:
@@ -200,7 +204,7 @@ class PoseStream:
     def close(self) -> None:
         """Stop both threads and close the estimator. Safe to call twice."""
         with self._lock:
-            if not self._closed and self._reader is None:
+            if not self._closed and not self._handed:
                 self._fed.put_nowait(None)  # the pose thread waits for no video
             self._closed = True
         self._posed.close()
@@ -224,9 +228,11 @@ def start_pose_stream(
     """Start decoding and estimating ``video`` now, if one process will do it.
 
     With ``jobs=1`` the model starts before the video is probed, and the probe
-    runs while it loads; a missing, empty or directory path is refused first.
-    With more jobs the video is probed first, to know whether it will be cut
-    into parallel chunks instead.
+    runs while it loads; a missing, empty or directory path is refused first,
+    but a file that turns out not to be a video is refused only once the model
+    being made is closed again (about a second later). With more jobs the
+    video is probed first, to know whether it will be cut into parallel chunks
+    instead.
 
     Args:
         video: The video file.
