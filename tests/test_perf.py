@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from formcheck.perf.speed import (
     Clip,
     Ratio,
     Variant,
+    bare,
     check_equality,
     measure,
     outcome_differences,
@@ -82,6 +84,47 @@ def test_ratios_compare_medians_with_the_bare_loop() -> None:
     assert figures["one_long"].time_ratio == pytest.approx(1.0)
     assert figures["par_long"].speedup == pytest.approx(11.0 / 6.5)
     assert figures["one_short"].met is False
+
+
+def test_the_short_clip_is_also_compared_with_a_bare_loop_ending_at_once() -> None:
+    samples = {
+        "bare_long": [10.0],
+        "one_long": [10.0],
+        "par_long": [6.0],
+        "par_long_video": [7.0],
+        "one_long_video": [14.0],
+        "bare_short": [2.2, 2.2, 2.2],
+        "one_short": [2.0, 2.0, 2.0],
+        "bare_short_at_once": [1.6, 1.6, 1.6],
+    }
+    figures = {(r.variant, r.reference): r for r in ratios(samples, 2)}
+    assert figures["one_short", "bare_short"].met is True
+    at_once = figures["one_short", "bare_short_at_once"]
+    assert at_once.time_ratio == pytest.approx(1.25) and at_once.met is None
+
+
+def test_the_bare_loop_refuses_a_wrong_command_line(clip: Path) -> None:
+    command = bare(clip, exit_at_once=True)
+    assert command[-2:] == ("--exit-at-once", str(clip))
+    proc = subprocess.run(
+        [*command[:3], "--exit-at-once", "a.mp4", "b.mp4"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "usage:" in proc.stderr
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("at_once", [False, True])
+def test_the_bare_loop_estimates_every_frame_however_it_ends(
+    tmp_path: Path, at_once: bool
+) -> None:
+    short = blank_video(tmp_path / "short.mp4", 12)
+    proc = subprocess.run(
+        bare(short, exit_at_once=at_once),
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "12\n"
 
 
 def test_equality_check_on_a_replay_finds_no_difference(clip: Path) -> None:

@@ -6,6 +6,11 @@ default settings) estimates each frame, and nothing else happens — no
 checking, no drawing, no files. ``formcheck bench --speed`` times it in a
 fresh process, start-up and model loading included, against whole
 ``formcheck analyze`` runs.
+
+As a plain script, it ends with the interpreter's teardown (0.2–0.3 s), which
+``formcheck analyze`` skips (:mod:`formcheck.cli._exit`). With
+``--exit-at-once`` it skips it too, so the benchmark can also say how much of
+formcheck's time is the work formcheck adds.
 """
 
 from __future__ import annotations
@@ -38,16 +43,29 @@ def bare_loop(path: str) -> int:
     return frames
 
 
+#: Ends the process as ``formcheck analyze`` does, without the teardown.
+EXIT_AT_ONCE = "--exit-at-once"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the loop over one video; print the frame count."""
     args = list(sys.argv[1:] if argv is None else argv)
+    at_once = EXIT_AT_ONCE in args
+    args = [a for a in args if a != EXIT_AT_ONCE]
     if len(args) != 1:
-        print("usage: python -m formcheck.perf.bare VIDEO", file=sys.stderr)
+        print(
+            f"usage: python -m formcheck.perf.bare [{EXIT_AT_ONCE}] VIDEO",
+            file=sys.stderr,
+        )
         return 2
     from formcheck._quiet import quiet_native_logging
 
     quiet_native_logging()
     print(bare_loop(args[0]))
+    if at_once:
+        from formcheck.cli._exit import exit_now
+
+        exit_now(0)
     return 0
 
 

@@ -143,9 +143,18 @@ def _python(*args: str) -> tuple[str, ...]:
     return (sys.executable, "-m", *args)
 
 
-def bare(video: Path) -> tuple[str, ...]:
-    """The bare loop over ``video`` (see :mod:`formcheck.perf.bare`)."""
-    return _python("formcheck.perf.bare", str(video))
+def bare(video: Path, *, exit_at_once: bool = False) -> tuple[str, ...]:
+    """The bare loop over ``video`` (see :mod:`formcheck.perf.bare`).
+
+    Args:
+        video: The clip.
+        exit_at_once: End without the interpreter's teardown, as ``formcheck
+            analyze`` does.
+    """
+    from formcheck.perf.bare import EXIT_AT_ONCE
+
+    flags = (EXIT_AT_ONCE,) if exit_at_once else ()
+    return _python("formcheck.perf.bare", *flags, str(video))
 
 
 def analyze(
@@ -238,6 +247,12 @@ def _variants(
             (analyze([short.path], short.exercise, out, 1, False),),
             SHORT_PASSES,
         ),
+        Variant(
+            "bare_short_at_once",
+            "bare loop ending at once (no teardown), short clip",
+            (bare(short.path, exit_at_once=True),),
+            SHORT_PASSES,
+        ),
     ]
     if batch:
         variants += [
@@ -301,6 +316,15 @@ def ratios(samples: dict[str, list[float]], jobs: int) -> list[Ratio]:
             ratio("one_long_video", "bare_long"),
         ),
     ]
+    if "bare_short_at_once" in samples:
+        out.append(
+            Ratio(
+                "overhead, 10 s clip, bare loop ending at once",
+                "one_short",
+                "bare_short_at_once",
+                ratio("one_short", "bare_short_at_once"),
+            )
+        )
     if "batch" in samples:
         out.append(
             Ratio(
