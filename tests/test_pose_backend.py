@@ -11,6 +11,8 @@ import pytest
 from formcheck.errors import InputError, PoseBackendError
 from formcheck.landmarks import NUM_LANDMARKS, Landmark
 from formcheck.pose import PoseEstimator, ReplayPoseEstimator, create_estimator
+from formcheck.pose.mediapipe_backend import MediaPipePoseEstimator
+from formcheck.pose.people import Person
 from formcheck.types import PoseFrame, PoseSequence
 
 VIDEOS = Path("/work/shared/videos")
@@ -213,3 +215,29 @@ def test_one_person_counts_one() -> None:
         pose = estimator(images[0], 0.0, 0)
     assert pose.num_people == 1
     assert pose.others_xy is None
+
+
+@pytest.mark.model
+def test_a_model_started_late_looks_for_people_on_the_same_frames() -> None:
+    # A parallel chunk's model starts part-way through the video; its looks
+    # for everyone in view must fall on the frames a whole-video run uses.
+    images = _read_frames(_clip(GLUTE_BRIDGE), start=0, count=75)
+
+    def looks(first: int) -> list[int]:
+        seen: list[int] = []
+        with create_estimator() as estimator:
+            assert isinstance(estimator, MediaPipePoseEstimator)
+            find = estimator.find_people
+
+            def spy(rgb: np.ndarray) -> list[Person]:
+                seen.append(index)
+                return find(rgb)
+
+            estimator.find_people = spy  # type: ignore[method-assign]
+            for index in range(first, len(images)):
+                pose = estimator(images[index], index * 1000.0 / 30.0, index)
+                assert pose.has_person
+        return seen
+
+    assert looks(0) == [0, 30, 60]
+    assert looks(20) == [20, 30, 60]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.pose.people import Person, others_than
+from formcheck.pose.people import Person, look_slot, others_than
 
 
 def _person(box: tuple[float, float, float, float], shift: float = 0.0) -> Person:
@@ -48,3 +48,10 @@ def test_someone_standing_over_the_person_is_still_someone_else() -> None:
     therapist = _person((50, 20, 350, 420))
     found = [therapist, _person((100, 300, 300, 400), shift=2)]
     assert others_than(found, me.xy, me.visibility) == [therapist]
+
+
+def test_look_slots_lie_on_a_grid_of_video_time() -> None:
+    slots = [look_slot(t, 1000.0) for t in (0.0, 999.9, 1000.0, 1999.9, 2000.0)]
+    assert slots == [0.0, 0.0, 1.0, 1.0, 2.0]
+    # A look every frame when asked for.
+    assert len({look_slot(t, 0.0) for t in (0.0, 33.3, 66.7)}) == 3

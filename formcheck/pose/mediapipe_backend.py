@@ -42,7 +42,7 @@ from formcheck._quiet import native_stderr_filtered
 from formcheck.errors import PoseBackendError
 from formcheck.fileio import atomic_write_bytes
 from formcheck.landmarks import NUM_LANDMARKS
-from formcheck.pose.people import Person, others_than
+from formcheck.pose.people import Person, look_slot, others_than
 from formcheck.types import PoseFrame
 
 logger = logging.getLogger(__name__)
@@ -222,8 +222,10 @@ class MediaPipePoseEstimator:
             smooth_landmarks: Let MediaPipe smooth landmarks over time.
             count_people: Look for everyone in view (``PoseFrame.num_people``
                 and ``others_xy``), not only the tracked person.
-            people_every_ms: Video time between two looks for everyone in
-                view; frames in between reuse the last look.
+            people_every_ms: How often to look for everyone in view: on the
+                first frame of each ``people_every_ms`` of video time, counted
+                from time 0 (:func:`~formcheck.pose.people.look_slot`);
+                frames in between reuse the last look.
 
         Raises:
             ValueError: If an argument is out of range.
@@ -248,7 +250,7 @@ class MediaPipePoseEstimator:
         self.count_people = count_people
         self.people_every_ms = float(people_every_ms)
         self._last_timestamp_ms = -math.inf
-        self._last_people_ms = -math.inf
+        self._people_slot = -math.inf
         self._people_seen: list[Person] = []
         self._people_detector: Any = None
         self._closed = False
@@ -404,8 +406,9 @@ class MediaPipePoseEstimator:
         """The people in view other than the tracked one (from the last look)."""
         if self._people_detector is None:
             return []
-        if timestamp_ms - self._last_people_ms >= self.people_every_ms:
-            self._last_people_ms = timestamp_ms
+        slot = look_slot(timestamp_ms, self.people_every_ms)
+        if slot != self._people_slot:
+            self._people_slot = slot
             found = self.find_people(rgb)
             self._people_seen = others_than(found, xy, visibility)
         return self._people_seen

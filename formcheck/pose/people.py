@@ -1,8 +1,8 @@
 """Who else is in view: the multi-person model's people, less the tracked one.
 
 Pure geometry on landmarks (no model here): the MediaPipe backend finds
-everyone in a still frame now and then, and :func:`others_than` tells the
-person being tracked apart from anyone else.
+everyone in a still frame now and then (:func:`look_slot` says when), and
+:func:`others_than` tells the person being tracked apart from anyone else.
 """
 
 from __future__ import annotations
@@ -21,6 +21,31 @@ SAME_PERSON = 0.5
 #: ... or when this share of their box lies inside the tracked person's box.
 SAME_BOX = 0.7
 MIN_VISIBILITY = 0.5
+
+
+def look_slot(timestamp_ms: float, every_ms: float) -> float:
+    """The stretch of video time a frame belongs to, for looking at everyone.
+
+    The backend looks for everyone in view on the first frame of each slot
+    it is given. Slots lie on a fixed grid of video time (``every_ms`` long,
+    from time 0), not ``every_ms`` after the previous look, so a model started
+    part-way through a video (a parallel chunk, warmed up for more than one
+    slot) looks at the same frames as one that saw the video from its start.
+
+    Args:
+        timestamp_ms: The frame's time in the video.
+        every_ms: Slot length; 0 or less looks at every frame.
+
+    Returns:
+        A number that changes exactly when a new slot begins.
+
+    Example:
+        >>> [look_slot(t, 1000.0) for t in (0.0, 999.9, 1000.0, 2500.0)]
+        [0.0, 0.0, 1.0, 2.0]
+    """
+    if every_ms <= 0.0:
+        return timestamp_ms  # timestamps increase: every frame is a new slot
+    return float(math.floor(timestamp_ms / every_ms))
 
 
 @dataclass(frozen=True, eq=False)
