@@ -28,6 +28,8 @@ from formcheck.specs.schema import ExerciseSpec
 
 #: File endings picked up from a folder.
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+#: formcheck's own annotated videos, left out when a folder is read.
+ANNOTATED_SUFFIX = ".annotated.mp4"
 #: Frames between two progress messages of a video.
 PROGRESS_FRAMES = 15
 
@@ -106,6 +108,39 @@ def failed_row(file: str, exercise: str, problem: str) -> BatchRow:
     return BatchRow(file, exercise, Status.FAILED, problem)
 
 
+def _folder_videos(folder: Path, text: str) -> tuple[list[Path], list[BatchRow]]:
+    """The video files directly in ``folder``, and rows for those that cannot be used.
+
+    formcheck's own annotated videos (``*.annotated.mp4``, from an earlier
+    batch written into the same folder) are left out; subfolders are not
+    searched.
+    """
+    from formcheck.video_frames import check_video_path
+
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return [], [failed_row(text, "", f"{text}: cannot list the folder ({reason})")]
+    found: list[Path] = []
+    bad: list[BatchRow] = []
+    for entry in entries:
+        name = entry.name.lower()
+        if not name.endswith(VIDEO_SUFFIXES) or name.endswith(ANNOTATED_SUFFIX):
+            continue
+        try:
+            if entry.is_dir():
+                continue
+            check_video_path(entry)
+        except FormcheckError as exc:
+            bad.append(failed_row(str(entry), "", str(exc)))
+        except OSError as exc:
+            bad.append(failed_row(str(entry), "", f"{entry}: {exc.strerror or exc}"))
+        else:
+            found.append(entry)
+    return found, bad
+
+
 def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchRow]]:
     """The videos named by files and folders (a folder: its videos, sorted).
 
@@ -113,19 +148,27 @@ def collect_videos(inputs: Iterable[str]) -> tuple[list[BatchVideo], list[BatchR
         inputs: Files and folders as the user typed them.
 
     Returns:
-        The videos to analyse, and rows for inputs that are not there.
+        The videos to analyse, and rows for inputs that are not there or
+        cannot be used (an unreadable folder, a link to nothing, a pipe).
     """
     found: list[Path] = []
     missing: list[BatchRow] = []
     for text in inputs:
         path = Path(text)
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists() or path.is_symlink()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            missing.append(
+                failed_row(text, "", f"{text}: cannot be reached ({reason})")
             )
-        elif path.exists():
+            continue
+        if is_dir:
+            inside, bad = _folder_videos(path, text)
+            found += inside
+            missing += bad
+        elif exists:
             found.append(path)
         else:
             missing.append(failed_row(text, "", f"{text}: no such file or folder"))
@@ -201,7 +244,9 @@ def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
         if done % PROGRESS_FRAMES == 0:
             send(MessageKind.PROGRESS, done)
 
-    out_video = options.out / f"{item.stem}.annotated.mp4" if options.video else None
+    out_video = (
+        options.out / f"{item.stem}{ANNOTATED_SUFFIX}" if options.video else None
+    )
     try:
         with output_lock(options.out, item.stem):
             result = analyze_video(

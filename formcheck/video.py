@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,8 +144,28 @@ def _container_frame_estimate(path: Path, fps: float) -> int:
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
-    """Open ``path`` with OpenCV, its own auto-rotation off (we apply it once)."""
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    """Open ``path`` with OpenCV, its own auto-rotation off (we apply it once).
+
+    OpenCV takes file names as UTF-8 and crashes the process on a name that
+    is not (bytes that are not UTF-8, kept by Python as surrogates): such a
+    file is opened through a symbolic link with a plain name in a private
+    temporary folder, removed as soon as the file is open.
+    """
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        with tempfile.TemporaryDirectory(prefix="formcheck-open-") as folder:
+            suffix = path.suffix if path.suffix.isascii() else ""
+            link = Path(folder) / f"video{suffix}"
+            try:
+                link.symlink_to(path.absolute())
+            except OSError as exc:
+                raise VideoError(
+                    f"{path}: cannot be opened under its name ({exc.strerror or exc})"
+                ) from exc
+            return _open_capture(link)
+    cap = cv2.VideoCapture(name, cv2.CAP_FFMPEG)
     if cap.isOpened():
         cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
     return cap

@@ -6,8 +6,10 @@ pose model starts.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +46,30 @@ def check_video_path(path: Path) -> os.stat_result:
         The file's status (size, modification time).
 
     Raises:
-        VideoError: If ``path`` does not exist, is a directory or is empty.
+        VideoError: If ``path`` does not exist, cannot be reached or read,
+            is a directory or another kind of non-file (a pipe, a device),
+            or is empty.
     """
-    if not path.exists():
-        raise VideoError(f"{path}: no such file")
-    if path.is_dir():
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise VideoError(f"{path}: a link to a file that does not exist") from None
+        raise VideoError(f"{path}: no such file") from None
+    except PermissionError:
+        raise VideoError(
+            f"{path}: permission denied (a folder on the way cannot be opened)"
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VideoError(f"{path}: a loop of symbolic links") from None
+        raise VideoError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(status.st_mode):
         raise VideoError(f"{path}: is a directory, not a video file")
-    stat = path.stat()
-    if stat.st_size == 0:
+    if not stat.S_ISREG(status.st_mode):
+        raise VideoError(f"{path}: not a regular file (a pipe or a device?)")
+    if status.st_size == 0:
         raise VideoError(f"{path}: empty file (0 bytes), contains no frames")
-    return stat
+    if not os.access(path, os.R_OK):
+        raise VideoError(f"{path}: permission denied (the file cannot be read)")
+    return status

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -297,6 +298,39 @@ def test_batch_reports_a_bad_file_in_its_row_and_analyses_the_rest(
     assert (tmp_path / "out" / "a.session.json").is_file()
     assert (tmp_path / "out" / "b.reps.csv").is_file()
     assert seen[-1] == (2 * FRAMES, 2 * FRAMES)
+
+
+def test_a_folder_names_what_it_cannot_use_and_skips_formcheck_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    (folder / "good.mp4").write_bytes(b"x")
+    (folder / "good.annotated.mp4").write_bytes(b"x")  # an earlier batch's output
+    (folder / "gone.mp4").symlink_to(tmp_path / "deleted.mp4")
+    os.mkfifo(folder / "pipe.mov")
+    (folder / "old.mp4").mkdir()  # a folder with a video's name: not searched
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path) -> Iterator[Path]:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    videos, bad = collect_videos([str(folder), str(locked)])
+    assert [v.path.name for v in videos] == ["good.mp4"]
+    details = sorted(r.detail for r in bad)
+    assert all(r.status is Status.FAILED for r in bad)
+    assert details == sorted(
+        [
+            f"{folder / 'gone.mp4'}: a link to a file that does not exist",
+            f"{folder / 'pipe.mov'}: not a regular file (a pipe or a device?)",
+            f"{locked}: cannot list the folder (Permission denied)",
+        ]
+    )
 
 
 def test_same_names_in_two_folders_get_files_of_their_own(tmp_path: Path) -> None:

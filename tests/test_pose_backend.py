@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,39 @@ def test_a_model_started_late_looks_for_people_on_the_same_frames() -> None:
 
     assert looks(0) == [0, 30, 60]
     assert looks(20) == [20, 30, 60]
+
+
+def test_an_unreadable_cached_people_model_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formcheck.pose import mediapipe_backend as backend
+
+    monkeypatch.setenv("FORMCHECK_CACHE", str(tmp_path))
+    monkeypatch.setattr(backend, "build_people_bundle", lambda: b"bundle")
+    cached = backend.people_model_path()
+    assert cached.read_bytes() == b"bundle"
+    cached.write_bytes(b"old")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, m: False if Path(p) == cached else real_access(p, m)
+    )
+    assert backend.people_model_path() == cached
+    assert cached.read_bytes() == b"bundle"
+
+
+def test_nowhere_to_keep_the_people_model_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formcheck.pose import mediapipe_backend as backend
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setenv("FORMCHECK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(backend, "build_people_bundle", lambda: b"bundle")
+    monkeypatch.setattr(backend, "atomic_write_bytes", refuse)
+    with pytest.raises(PoseBackendError) as excinfo:
+        backend.people_model_path()
+    message = str(excinfo.value)
+    assert str(tmp_path / "cache") in message and "FORMCHECK_CACHE" in message
+    assert "Permission denied" in message

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import av
@@ -275,3 +279,68 @@ def test_y4m_without_frames_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one image"):
         write_y4m([], tmp_path / "cam.y4m", fps=30)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path: Path, clip: Path) -> None:
+    # OpenCV took such names as UTF-8 and crashed the whole process (a
+    # segfault), so this runs in a child process.
+    odd = tmp_path / os.fsdecode(b"bad\xffname.mp4")
+    clip.rename(odd)
+    code = (
+        "import sys\n"
+        "from formcheck.video import FrameReader, probe_video\n"
+        "info = probe_video(sys.argv[1])\n"
+        "print(info.frame_count, sum(1 for _ in FrameReader(sys.argv[1]).frames()))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(odd)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [str(N_FRAMES), str(N_FRAMES)]
+    assert not list(Path(tempfile.gettempdir()).glob("formcheck-open-*/video.mp4"))
+
+
+def test_a_pipe_is_not_a_video(tmp_path: Path) -> None:
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+    with pytest.raises(VideoError, match="not a regular file") as excinfo:
+        probe_video(fifo)
+    assert str(fifo) in str(excinfo.value)
+
+
+def test_links_that_lead_nowhere_are_named(tmp_path: Path) -> None:
+    dangling = tmp_path / "gone.mp4"
+    dangling.symlink_to(tmp_path / "deleted.mp4")
+    with pytest.raises(VideoError, match="link to a file that does not exist"):
+        probe_video(dangling)
+    loop = tmp_path / "loop.mp4"
+    loop.symlink_to(loop)
+    with pytest.raises(VideoError, match="loop of symbolic links"):
+        probe_video(loop)
+
+
+def test_a_file_that_cannot_be_read_says_permission_denied(
+    tmp_path: Path, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root every file is readable, so the refusals are simulated.
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == clip else real_access(p, mode)
+    )
+    with pytest.raises(VideoError, match="permission denied") as excinfo:
+        probe_video(clip)
+    assert str(clip) in str(excinfo.value)
+    monkeypatch.undo()
+    hidden = tmp_path / "locked" / "clip.mp4"
+
+    def no_entry(self: Path, *args: object, **kwargs: object) -> os.stat_result:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "stat", no_entry)
+    with pytest.raises(VideoError, match="permission denied") as excinfo:
+        probe_video(hidden)
+    assert str(hidden) in str(excinfo.value)

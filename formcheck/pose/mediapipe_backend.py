@@ -132,7 +132,7 @@ def people_model_path() -> Path:
     import mediapipe as mp
 
     path = cache_dir() / _BUNDLE_NAME.format(version=mp.__version__)
-    if path.is_file() and path.stat().st_size > 0:
+    if _usable(path):
         return path
     bundle = build_people_bundle()
     try:
@@ -141,10 +141,26 @@ def people_model_path() -> Path:
     except OSError as exc:
         logger.info("cannot cache the multi-person model in %s: %s", path, exc)
         fallback = Path(tempfile.gettempdir()) / f"formcheck-{os.getuid()}" / path.name
-        fallback.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(fallback, bundle)
+        try:
+            fallback.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(fallback, bundle)
+        except OSError as again:
+            raise PoseBackendError(
+                f"cannot keep the multi-person pose model in {path.parent} "
+                f"({exc.strerror or exc}) nor in {fallback.parent} "
+                f"({again.strerror or again}); set FORMCHECK_CACHE to a folder "
+                "you can write to"
+            ) from again
         return fallback
     return path
+
+
+def _usable(path: Path) -> bool:
+    """Whether a cached file is there, not empty and readable."""
+    try:
+        return path.is_file() and path.stat().st_size > 0 and os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 def _create_people_detector() -> Any:
