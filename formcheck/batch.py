@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -228,13 +229,22 @@ def _status(result: object) -> tuple[Status, str]:
     return Status.OK, ""
 
 
-def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
+def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow | None:
     """Analyse one video of a batch and write its files (runs in a worker).
 
     Progress goes to the parent as ``PROGRESS`` messages (frames done).
-    Expected problems become the row's status; they are not raised.
+    Expected problems become the row's status; they are not raised. Once the
+    pool is asked to stop (:func:`~formcheck.parallel.pool.task_stop`), the
+    video ends at the next frame and what was analysed is saved, marked as
+    ended early, as a single run does.
+
+    Returns:
+        The row; ``None`` if the stop came before the first frame (nothing
+        analysed, nothing written).
     """
     from formcheck.analyze import analyze_video, output_lock
+    from formcheck.errors import StoppedBeforeStart
+    from formcheck.parallel.pool import task_stop
     from formcheck.record import write_session_files
 
     spec = options.spec
@@ -258,6 +268,7 @@ def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
                 model_complexity=options.model_complexity,
                 progress=progress,
                 estimator_factory=options.estimator_factory,
+                stop=task_stop(),
             )
             files = write_session_files(result.session, options.out, item.stem)
             outputs = [files.json, files.reps_csv]
@@ -267,6 +278,8 @@ def analyze_one(item: BatchVideo, options: BatchOptions) -> BatchRow:
                 landmarks = options.out / f"{item.stem}.landmarks.npz"
                 result.landmarks.save_npz(landmarks)
                 outputs.append(landmarks)
+    except StoppedBeforeStart:
+        return None
     except FormcheckError as exc:
         return failed_row(file, spec.name, str(exc).splitlines()[0])
     except OSError as exc:
@@ -311,9 +324,10 @@ def run_batch(
         jobs: Worker processes (at most one per video).
         progress: ``progress(frames done, frames in all videos)``, in the
             calling thread.
-        stop: Once requested, the workers are stopped and no more rows come
-            (the videos finished so far have their files; the others none,
-            though a stopped worker may leave a hidden temporary file).
+        stop: Once requested, videos not started are not started, and each
+            video being analysed ends at its next frame and is saved as
+            ended early (its row says so); then no more rows come. A second
+            signal (``KeyboardInterrupt``) stops the workers at once.
 
     Yields:
         One row per video, in the order they finish.
@@ -337,7 +351,8 @@ def run_batch(
                 done[message.task] = int(message.payload)
             elif message.kind is MessageKind.DONE:
                 done[message.task] = sizes[message.task]
-                yield message.payload
+                if message.payload is not None:
+                    yield message.payload
             elif message.kind is MessageKind.ERROR:
                 done[message.task] = sizes[message.task]
                 failure = message.payload
@@ -349,5 +364,4 @@ def run_batch(
             if progress is not None:
                 progress(sum(done.values()), total)
             if stop is not None and stop.requested:
-                pool.terminate()
-                return
+                pool.request_stop(stop.signum or signal.SIGINT)

@@ -403,11 +403,12 @@ def stopped_before_start(how: str) -> str:
     return f"stopped by {how} before any frame was analysed; nothing was written"
 
 
-def batch_stopped(how: str, finished: int, videos: int) -> str:
+def batch_stopped(how: str, saved: int, videos: int) -> str:
     """Several videos, stopped part-way."""
     return (
-        f"stopped by {how}: {finished} of {videos} videos were finished and their "
-        "files saved; nothing was saved for the others"
+        f"stopped by {how}: {saved} of {videos} videos have their files saved "
+        "(a video stopped part-way is marked as ended early); the others were "
+        "not started"
     )
 
 

@@ -214,10 +214,10 @@ def test_cli_second_ctrl_c_stops_at_once_and_leaves_no_half_file(
             json.loads(path.read_text())
 
 
-def test_stopped_batch_stops_its_workers_and_saves_no_half_file(
+def test_stopped_batch_saves_the_video_in_progress_and_starts_no_other(
     clip: Path, tmp_path: Path
 ) -> None:
-    from formcheck.batch import BatchOptions, collect_videos, run_batch
+    from formcheck.batch import BatchOptions, Status, collect_videos, run_batch
 
     for name in ("a.mp4", "b.mp4"):
         (tmp_path / name).write_bytes(clip.read_bytes())
@@ -235,8 +235,26 @@ def test_stopped_batch_stops_its_workers_and_saves_no_half_file(
     stop = StopRequest()
     rows = list(
         run_batch(
-            videos, options, jobs=1, progress=lambda d, t: stop.request(), stop=stop
+            videos,
+            options,
+            jobs=1,
+            progress=lambda d, t: stop.request(signal.SIGTERM) if d else None,
+            stop=stop,
         )
     )
-    assert rows == []
-    assert not any(p.name.endswith((".json", ".csv", ".mp4")) for p in out.iterdir())
+    (row,) = rows  # the video in progress; the other one was never started
+    assert row.status is Status.ENDED_EARLY
+    assert "stopped early by SIGTERM" in row.detail
+    stem = Path(row.file).stem
+    session = load_session(out / f"{stem}.session.json")
+    assert session.source.ended_early
+    assert 0 < session.source.frames < FRAMES
+    assert probe_video(out / f"{stem}.annotated.mp4").frame_count == (
+        session.source.frames
+    )
+    # Whole files only: no temporary file, no lock left behind.
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{stem}.annotated.mp4",
+        f"{stem}.reps.csv",
+        f"{stem}.session.json",
+    ]

@@ -10,7 +10,10 @@ parent raises again.
 
 Unlike :class:`concurrent.futures.ProcessPoolExecutor`, the parent sees
 messages while tasks run, notices a worker that died (a crash in native
-code), and stops its processes at once when the user interrupts.
+code), and can stop its workers two ways: at once (:meth:`WorkerPool.terminate`),
+or by asking (:meth:`WorkerPool.request_stop`): tasks not started yet end as
+``cancelled``, and running ones see :func:`task_stop` turn ``requested`` and
+finish what they have.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from types import TracebackType
 from typing import Any
 
 from formcheck.errors import FormcheckError
+from formcheck.interrupt import StopRequest
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ _JOIN_S = 5.0
 
 _outbox: Any = None
 _task_id: int = -1
+_stop_signal: Any = None  # the pool's shared stop (a signal number; 0: none)
 
 
 @contextlib.contextmanager
@@ -68,6 +73,7 @@ class MessageKind(StrEnum):
     PROGRESS = "progress"
     DONE = "done"
     ERROR = "error"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -76,13 +82,18 @@ class Message:
 
     Attributes:
         task: The id given to :meth:`WorkerPool.submit`.
-        kind: Data, progress, the task's return value, or its error.
+        kind: Data, progress, the task's return value, its error, or that it
+            was never started (the pool was asked to stop first).
         payload: What was sent (for ``ERROR``: the exception).
     """
 
     task: int
     kind: MessageKind
     payload: Any
+
+
+#: Messages after which a task is over.
+_ENDS_A_TASK = (MessageKind.DONE, MessageKind.ERROR, MessageKind.CANCELLED)
 
 
 class WorkerDied(FormcheckError):
@@ -98,9 +109,34 @@ def send(kind: MessageKind, payload: Any) -> None:
         _outbox.put((_task_id, kind.value, payload))
 
 
-def _worker_main(inbox: Any, outbox: Any) -> None:
-    global _outbox, _task_id
+class _SharedStop(StopRequest):
+    """A worker's view of its pool's stop request (set by the parent)."""
+
+    def __init__(self, shared: Any) -> None:  # no super(): signum is shared
+        self._shared = shared
+
+    @property
+    def signum(self) -> int | None:
+        """The signal the parent was stopped by (``None``: not stopped)."""
+        return int(self._shared.value) or None
+
+    @signum.setter
+    def signum(self, value: int | None) -> None:
+        self._shared.value = int(value or 0)
+
+
+def task_stop() -> StopRequest | None:
+    """In a pool worker: the stop request of the pool (see :meth:`WorkerPool.request_stop`).
+
+    Returns ``None`` outside a pool worker (a task run in-process).
+    """
+    return None if _stop_signal is None else _SharedStop(_stop_signal)
+
+
+def _worker_main(inbox: Any, outbox: Any, stop_signal: Any = None) -> None:
+    global _outbox, _task_id, _stop_signal
     _outbox = outbox
+    _stop_signal = stop_signal
     # Ctrl-C in a terminal reaches every process of the group: the parent
     # decides what stops (it stops its workers itself, see terminate()).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -113,6 +149,9 @@ def _worker_main(inbox: Any, outbox: Any) -> None:
             return
         task, function, args = item
         _task_id = task
+        if stop_signal is not None and stop_signal.value:
+            outbox.put((task, MessageKind.CANCELLED.value, None))
+            continue
         try:
             result = function(*args)
         except BaseException as exc:  # sent to the parent, raised there
@@ -155,12 +194,13 @@ class WorkerPool:
         context = multiprocessing.get_context("spawn")
         self._inbox: Any = context.Queue()
         self._outbox: Any = context.Queue()
+        self._stop_signal: Any = context.Value("i", 0)
         self._open_tasks: set[int] = set()
         self._closed = False
         self._processes: list[SpawnProcess] = [
             context.Process(
                 target=_worker_main,
-                args=(self._inbox, self._outbox),
+                args=(self._inbox, self._outbox, self._stop_signal),
                 daemon=True,
                 name=f"formcheck-worker-{i}",
             )
@@ -203,7 +243,7 @@ class WorkerPool:
                 self._check_alive()
                 continue
             message = Message(task, MessageKind(kind), payload)
-            if message.kind in (MessageKind.DONE, MessageKind.ERROR):
+            if message.kind in _ENDS_A_TASK:
                 self._open_tasks.discard(task)
             yield message
 
@@ -216,6 +256,20 @@ class WorkerPool:
                 f"a worker process stopped unexpectedly (exit code {codes}); "
                 "try again with --jobs 1"
             )
+
+    def request_stop(self, signum: int) -> None:
+        """Ask the tasks to stop: queued ones are cancelled, running ones told.
+
+        A running task sees it through :func:`task_stop` and should end soon
+        with what it has; keep reading :meth:`messages` until every task has
+        ended (``done``, ``error`` or ``cancelled``).
+
+        Args:
+            signum: The signal that stopped the parent (for the tasks' words).
+        """
+        with self._stop_signal.get_lock():
+            if not self._stop_signal.value:
+                self._stop_signal.value = int(signum)
 
     def close(self) -> None:
         """Let the workers finish and stop them. Safe to call twice."""
