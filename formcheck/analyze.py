@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from formcheck import messages
 from formcheck.engine.exercise_set import ExerciseSet, Source
-from formcheck.errors import InputError, StoppedBeforeStart
+from formcheck.errors import InputError, OutputError, StoppedBeforeStart
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
 from formcheck.outputs import (
@@ -56,6 +56,9 @@ class AnalysisResult:
     landmarks: PoseSequence | None
     timings: AnalysisTimings
     problems: list[str] = field(default_factory=list)
+    #: Why the annotated video asked for was not written (e.g. a full disk);
+    #: the analysis went on without it.
+    video_problem: str | None = None
 
     @property
     def no_person(self) -> bool:
@@ -82,7 +85,14 @@ def _run(
     keep_landmarks: bool,
     on_result: Callable[[FrameResult], None] | None,
     stop: StopRequest | None = None,
-) -> list[PoseFrame]:
+) -> tuple[list[PoseFrame], str | None]:
+    """Check every pose (and draw it while the video can be written).
+
+    Returns:
+        The poses kept, and why the annotated video stopped being written
+        (the writer is then aborted and the checking goes on without it).
+    """
+    video_problem = None
     annotator = None
     if writer is not None:
         from formcheck.annotate import ResultAnnotator  # drawing only when asked
@@ -104,12 +114,17 @@ def _run(
             scene = annotator.annotate(image, result)
             t2 = time.perf_counter()
             timings.draw_s += t2 - t1
-            writer.write(scene, pose.timestamp_ms)
+            try:
+                writer.write(scene, pose.timestamp_ms)
+            except OutputError as exc:
+                video_problem = str(exc)
+                writer.abort()  # no half video under its name
+                writer = None
             timings.write_s += time.perf_counter() - t2
         timings.frames += 1
         if progress is not None:
             progress(i + 1, total)
-    return poses
+    return poses, video_problem
 
 
 def analyze_video(
@@ -171,7 +186,9 @@ def analyze_video(
     Raises:
         StoppedBeforeStart: If ``stop`` was requested before the first frame.
         VideoError: If the video cannot be opened or has no frames.
-        OutputError: If the annotated video cannot be written.
+        OutputError: If the annotated video cannot be started (its temporary
+            file cannot be made); a video that fails later (a full disk) is
+            dropped and the analysis goes on (``AnalysisResult.video_problem``).
         PoseBackendError: If the pose model cannot be created.
         ValueError: If ``jobs`` < 1, or ``pose_stream`` is of another video (or
             was given none), keeps no images for the asked ``out_video``, or
@@ -199,12 +216,12 @@ def analyze_video(
         from formcheck.parallel.run import ParallelRun  # only for several jobs
 
         run = ParallelRun(path, info, chunks, factory, jobs)
-        poses, problem = run.analyze(
+        poses, problem, video_problem = run.analyze(
             exercise, out_video, save_landmarks, progress, on_result, timings, stop
         )
     else:
         stream = pose_stream or _stream(reader, estimator, factory, out_video, timings)
-        poses = _analyze_here(
+        poses, video_problem = _analyze_here(
             stream,
             exercise,
             out_video=out_video,
@@ -219,15 +236,22 @@ def analyze_video(
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
     problems = [problem] if problem else []
+    notes = (
+        [*problems, messages.video_not_written(video_problem)]
+        if video_problem
+        else list(problems)
+    )
     sequence = (
         PoseSequence.from_frames(poses, info.fps, source=str(path)) if poses else None
     )
+    written = out_video is not None and video_problem is None
     return AnalysisResult(
-        session=exercise.finish(warnings=list(problems), problem=problem),
-        video_path=Path(out_video) if out_video is not None else None,
+        session=exercise.finish(warnings=notes, problem=problem),
+        video_path=Path(out_video) if written and out_video is not None else None,
         landmarks=sequence,
         timings=timings,
         problems=problems,
+        video_problem=video_problem,
     )
 
 
@@ -306,14 +330,18 @@ def _analyze_here(
     on_result: Callable[[FrameResult], None] | None,
     timings: AnalysisTimings,
     stop: StopRequest | None,
-) -> list[PoseFrame]:
-    """Check ``stream``'s poses (decoded and estimated on threads of their own) here."""
+) -> tuple[list[PoseFrame], str | None]:
+    """Check ``stream``'s poses (decoded and estimated on threads of their own) here.
+
+    Returns:
+        The poses kept, and why the annotated video could not be written.
+    """
     info = stream.reader.info
     writer: VideoWriter | None = None
     try:
         writer = VideoWriter(out_video, fps=info.fps) if out_video is not None else None
         try:
-            poses = _run(
+            poses, video_problem = _run(
                 iter(stream),
                 exercise,
                 writer,
@@ -326,9 +354,12 @@ def _analyze_here(
             )
         finally:
             stream.close()  # stops the threads at once after a stop or a failure
-        if writer is not None and writer.frames_written > 0:
-            writer.close()  # the finished video replaces any earlier one
-        return poses
+        if writer is not None and video_problem is None and writer.frames_written > 0:
+            try:
+                writer.close()  # the finished video replaces any earlier one
+            except OutputError as exc:
+                video_problem = str(exc)
+        return poses, video_problem
     finally:
         stream.close()  # also when the video could not be opened for writing
         if writer is not None:

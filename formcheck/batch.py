@@ -44,6 +44,7 @@ class Status(StrEnum):
     ENDED_EARLY = "ended early"
     NOBODY = "nobody in view"
     SEVERAL_PEOPLE = "several people"
+    NO_VIDEO = "annotated video not written"
     FAILED = "failed"
 
 
@@ -53,6 +54,7 @@ STATUS_TEXT = {
     Status.ENDED_EARLY: "{detail}; results up to there were saved",
     Status.NOBODY: "nobody was found in any frame",
     Status.SEVERAL_PEOPLE: "more than one person in view most of the time",
+    Status.NO_VIDEO: "{detail}; the session record and tables were saved",
     Status.FAILED: "{detail}",
 }
 
@@ -226,6 +228,8 @@ def _status(result: object) -> tuple[Status, str]:
         return Status.NOBODY, ""
     if result.several_people:
         return Status.SEVERAL_PEOPLE, ""
+    if result.video_problem:
+        return Status.NO_VIDEO, result.video_problem
     return Status.OK, ""
 
 

@@ -403,6 +403,14 @@ def stopped_before_start(how: str) -> str:
     return f"stopped by {how} before any frame was analysed; nothing was written"
 
 
+def video_not_written(problem: str) -> str:
+    """The annotated video failed part-way; the analysis went on without it."""
+    return f"annotated video not written: {problem}"
+
+
+VIDEO_NOT_WRITTEN_SAVED = "the session record and tables were saved"
+
+
 def batch_stopped(how: str, saved: int, videos: int) -> str:
     """Several videos, stopped part-way."""
     return (

@@ -197,7 +197,9 @@ class VideoWriter:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except (av.FFmpegError, OSError) as exc:
-            raise OutputError(f"{self.path}: writing video failed ({exc})") from exc
+            raise OutputError(
+                f"{self.path}: writing video failed ({exc.strerror or exc})"
+            ) from exc
         self._last_pts = pts
         self.frames_written += 1
 
@@ -225,7 +227,9 @@ class VideoWriter:
             publish(self._temp, self.path)
         except (av.FFmpegError, OSError) as exc:
             discard(self._temp)
-            raise OutputError(f"{self.path}: finishing video failed ({exc})") from exc
+            raise OutputError(
+                f"{self.path}: finishing video failed ({exc.strerror or exc})"
+            ) from exc
         except BaseException:
             discard(self._temp)
             raise

@@ -258,7 +258,24 @@ def _write_outputs(
 
 
 def _exit_status(result: object, source_name: str, stop: StopRequest) -> int:
-    """Report what made a finished analysis less than complete; its exit status."""
+    """Report what made a finished analysis less than complete; its exit status.
+
+    An annotated video that could not be written (a full disk) is an error
+    (status 1) unless the analysis itself already has a status of its own.
+    """
+    from formcheck import messages
+    from formcheck.analyze import AnalysisResult
+
+    assert isinstance(result, AnalysisResult)
+    status = _analysis_status(result, source_name, stop)
+    if result.video_problem:
+        error(f"{result.video_problem}; {messages.VIDEO_NOT_WRITTEN_SAVED}")
+        return status if status != EXIT_OK else EXIT_ERROR
+    return status
+
+
+def _analysis_status(result: object, source_name: str, stop: StopRequest) -> int:
+    """Report what made the analysis itself less than complete; its exit status."""
     from formcheck.analyze import AnalysisResult
 
     assert isinstance(result, AnalysisResult)

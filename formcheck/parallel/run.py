@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.engine.exercise_set import ExerciseSet
+from formcheck.errors import OutputError
 from formcheck.parallel.plan import Chunk
 from formcheck.parallel.pool import MessageKind, WorkerPool
 from formcheck.parallel.pose_chunks import (
@@ -81,14 +82,20 @@ class ParallelRun:
         on_result: Callable[[FrameResult], None] | None,
         timings: AnalysisTimings,
         stop: StopRequest | None = None,
-    ) -> tuple[list[PoseFrame], str | None]:
-        """Estimate, check (and draw); return the kept poses and any problem.
+    ) -> tuple[list[PoseFrame], str | None, str | None]:
+        """Estimate, check (and draw); return the kept poses and any problems.
 
         Progress counts estimated frames, then (with a video) drawn frames:
         ``total`` is twice the frame count when a video is drawn. Once
         ``stop`` is requested, checking ends at the next frame, the workers
         still estimating are stopped, and the frames checked so far are drawn.
+
+        Returns:
+            The poses kept, why the video ended early (if it did), and why
+            the annotated video could not be written (if it could not; the
+            checked results are kept all the same).
         """
+        video_problem = None
         frames = max(self.info.frame_count, 1)
         total = frames * (2 if out_video is not None else 1)
         state = MergeState()
@@ -110,17 +117,27 @@ class ParallelRun:
             )
             if out_video is not None and exercise.frames > 0:
                 t0 = time.perf_counter()
-                if stop is not None and stop.requested:
-                    # The workers are busy with frames nobody will check.
-                    pool.terminate()
-                    with WorkerPool(self.jobs) as drawing:
+                try:
+                    if stop is not None and stop.requested:
+                        # The workers are busy with frames nobody will check.
+                        pool.terminate()
+                        with WorkerPool(self.jobs) as drawing:
+                            self._draw(
+                                drawing,
+                                folder,
+                                Path(out_video),
+                                exercise,
+                                progress,
+                                total,
+                            )
+                    else:
                         self._draw(
-                            drawing, folder, Path(out_video), exercise, progress, total
+                            pool, folder, Path(out_video), exercise, progress, total
                         )
-                else:
-                    self._draw(pool, folder, Path(out_video), exercise, progress, total)
+                except OutputError as exc:  # e.g. a full disk: the results stay
+                    video_problem = str(exc)
                 timings.write_s += time.perf_counter() - t0
-        return poses, state.problem
+        return poses, state.problem, video_problem
 
     def _check(
         self,

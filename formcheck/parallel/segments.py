@@ -173,7 +173,9 @@ def join_segments(segments: list[Path], out: Path) -> int:
     try:
         temp = temp_path_beside(out)
     except OSError as exc:
-        raise OutputError(f"{out}: cannot join the video segments ({exc})") from exc
+        raise OutputError(
+            f"{out}: cannot join the video segments ({exc.strerror or exc})"
+        ) from exc
     try:
         with av.open(
             str(temp), "w", format="mp4", options={"movflags": "faststart"}
@@ -189,7 +191,9 @@ def join_segments(segments: list[Path], out: Path) -> int:
         publish(temp, out)
     except (av.FFmpegError, OSError) as exc:
         discard(temp)
-        raise OutputError(f"{out}: cannot join the video segments ({exc})") from exc
+        raise OutputError(
+            f"{out}: cannot join the video segments ({exc.strerror or exc})"
+        ) from exc
     except BaseException:
         discard(temp)
         raise
