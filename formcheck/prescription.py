@@ -9,6 +9,7 @@ page can load it.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -215,6 +216,14 @@ def load_prescription(source: str | Path | bytes) -> Prescription:
         raise SessionFileError(
             f"{name}: not valid JSON (line {exc.lineno}: {exc.msg})"
         ) from None
+    except ValueError:
+        # json turns digits into an int at once; Python refuses very long ones.
+        raise SessionFileError(
+            f"{name}: holds a number with more than {sys.get_int_max_str_digits()} "
+            "digits, which no prescription has"
+        ) from None
+    except RecursionError:
+        raise SessionFileError(f"{name}: JSON nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != "formcheck-prescription":
         raise SessionFileError(f"{name}: not a formcheck prescription file")
     try:

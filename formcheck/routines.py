@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from formcheck.errors import SpecError
 from formcheck.specs.limits import MAX_HOLD_S, MAX_REPS, MAX_SETS
-from formcheck.specs.loader import builtin_spec_dir, load_all
+from formcheck.specs.loader import builtin_spec_dir, load_all, load_yaml
 from formcheck.specs.schema import ExerciseSpec
 
 DEFAULT_REP_S = 4.0
@@ -88,13 +88,14 @@ def load_routine(
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SpecError(f"{path}: no such routine file") from None
     except RecursionError:
         raise SpecError(f"{path}: lists or mappings are nested too deeply") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise SpecError(f"{path}: cannot read routine ({exc})") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        text = " ".join(str(exc).split())  # YAML's own message spans lines
+        raise SpecError(f"{path}: cannot read routine ({text})") from None
     try:
         routine = Routine.model_validate(data)
     except ValidationError as exc:

@@ -162,3 +162,19 @@ def test_one_bad_session_does_not_stop_the_others(bridge_session) -> None:
     )
     assert [name for name, _ in loaded] == ["good.json"]
     assert len(problems) == 1 and problems[0].startswith("bad.json: summary.reps")
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_readable(
+    tmp_path: Path, bridge_session
+) -> None:
+    # Bytes that are not UTF-8 reach Python as lone surrogates, which JSON
+    # cannot hold; the session keeps the name with U+FFFD in their place.
+    odd = bridge_session.model_copy(
+        update={
+            "source": bridge_session.source.model_validate(
+                {**bridge_session.source.model_dump(), "name": "bad\udcffname.mp4"}
+            )
+        }
+    )
+    files = write_session_files(odd, tmp_path, "odd")
+    assert load_session(files.json).source.name == "bad\ufffdname.mp4"

@@ -18,7 +18,14 @@ import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from formcheck._version import __version__
 from formcheck.clinic import SymptomLocation
@@ -56,11 +63,22 @@ class ExerciseInfo(_Model):
     posture: str
 
 
+def _readable_name(value: Any) -> Any:
+    """A file name as text JSON can hold: bytes that were not UTF-8 become U+FFFD.
+
+    Python keeps such bytes of a file name as lone surrogates, which no JSON
+    encoder accepts; the record keeps a readable name instead.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
+
+
 class SourceInfo(_Model):
     """Where the frames came from."""
 
     kind: Literal["video", "live", "landmarks"]
-    name: str
+    name: Annotated[str, BeforeValidator(_readable_name)]
     fps: float = Field(ge=0.0, le=10_000.0)
     width: Count
     height: Count
@@ -361,6 +379,14 @@ def parse_session(source: str | bytes, name: str) -> SessionRecord:
     except json.JSONDecodeError as exc:
         raise SessionFileError(
             f"{name}: not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+    except ValueError:
+        # json turns digits into an int at once; Python refuses very long ones.
+        import sys
+
+        raise SessionFileError(
+            f"{name}: holds a number with more than {sys.get_int_max_str_digits()} "
+            "digits, which formcheck never writes"
         ) from None
     except RecursionError:
         raise SessionFileError(f"{name}: JSON nested too deeply") from None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.nodes import MappingNode, ScalarNode
 
 from formcheck.errors import SpecError
 from formcheck.spec_files import (
@@ -66,6 +68,127 @@ def _too_deep(path: Path) -> str:
     )
 
 
+class _SpecYAMLError(yaml.MarkedYAMLError):
+    """A value the spec loader refuses, with the line and column it is on."""
+
+
+def _shorten(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses what it would otherwise take silently.
+
+    A key given twice in one mapping (plain PyYAML keeps only the last, so a
+    second ``rules:`` block would drop the first) and a number or date it
+    cannot turn into a value (a whole number beyond Python's digit limit, a
+    day 30 of February) are errors that name their line. Everything else is
+    ``yaml.safe_load``: plain data only, aliases shared rather than copied.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._checked: set[int] = set()
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """Check a mapping's own keys for repeats, then apply ``<<`` merges.
+
+        PyYAML flattens every mapping before it builds it, and rewrites the
+        node's key list while doing so, so the keys are checked on the first
+        call only (while the list still holds just the mapping's own keys).
+        Keys brought in by a ``<<`` merge may be overridden, as YAML allows.
+
+        Raises:
+            _SpecYAMLError: At the second of two equal keys.
+        """
+        if id(node) not in self._checked:
+            self._checked.add(id(node))
+            first_line: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag in (
+                    "tag:yaml.org,2002:merge",
+                    "tag:yaml.org,2002:value",
+                ):
+                    continue  # merges apply below; other keys fail as before
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                if key in first_line:
+                    raise _SpecYAMLError(
+                        problem=(
+                            f"key '{_shorten(str(key), 60)}' is given twice in the "
+                            f"same mapping (first on line {first_line[key]}); only "
+                            "one would count, so merge the two or remove one"
+                        ),
+                        problem_mark=key_node.start_mark,
+                    )
+                first_line[key] = line
+        super().flatten_mapping(node)
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        """A whole number, or an error naming its line if it is unreadable.
+
+        Raises:
+            _SpecYAMLError: If the number is longer than Python reads
+                (``sys.get_int_max_str_digits``) or not a number at all.
+        """
+        try:
+            return int(super().construct_yaml_int(node))
+        except ValueError:
+            text = str(node.value)
+            limit = sys.get_int_max_str_digits()
+            digits = sum(c.isdigit() for c in text)
+            problem = (
+                f"the number {_shorten(text)} has {digits} digits, more than the "
+                f"{limit} a number may have (a spec needs only a few)"
+                if limit and digits > limit
+                else f"'{_shorten(text)}' is not a whole number"
+            )
+            raise _SpecYAMLError(
+                problem=problem, problem_mark=node.start_mark
+            ) from None
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """A date or time, or an error naming its line if there is no such day.
+
+        Raises:
+            _SpecYAMLError: For e.g. ``2024-02-30`` or ``2024-01-01 25:00``.
+        """
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _SpecYAMLError(
+                problem=(
+                    f"'{_shorten(str(node.value))}' reads as a date but is not "
+                    f"one ({exc}); put it in quotes if it is meant as text"
+                ),
+                problem_mark=node.start_mark,
+            ) from None
+
+
+_SpecLoader.add_constructor("tag:yaml.org,2002:int", _SpecLoader.construct_yaml_int)
+_SpecLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _SpecLoader.construct_yaml_timestamp
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text the way spec files are read.
+
+    Like ``yaml.safe_load``, but a key given twice in one mapping, or a number
+    or date that cannot be read, is an error naming its line.
+
+    Raises:
+        yaml.YAMLError: If the text is not YAML or holds such a value; its
+            ``problem_mark`` gives the line and column.
+        RecursionError: If lists or mappings are nested thousands deep.
+    """
+    loader = _SpecLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def load_spec_file(path: str | Path) -> ExerciseSpec:
     """Read and validate one spec file.
 
@@ -80,15 +203,22 @@ def load_spec_file(path: str | Path) -> ExerciseSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read spec file ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except RecursionError:
         # PyYAML builds nested collections recursively, one level per call.
         raise SpecError(_too_deep(path)) from None
+    except _SpecYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError(f"{path}: {where}{exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{path}: {where}not valid YAML ({problem})") from None
+    except ValueError as exc:
+        # A value PyYAML cannot build that the checks above do not name.
+        raise SpecError(f"{path}: not a value a spec can hold ({exc})") from None
     spec = parse_spec(data, path)
     if path.stem != spec.id:
         raise SpecError(

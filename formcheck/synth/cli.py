@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, InputError, OutputError
 from formcheck.synth.camera import VIEWS
 from formcheck.synth.faults import EXERCISE_FAULTS, FAULTS
 from formcheck.synth.motions import EXERCISES
@@ -31,6 +32,14 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+#: Largest image side and pixel count of ``--size`` (4K): every frame is drawn
+#: in memory, and rendering at 3840x2160 already takes about 2 GB.
+MAX_SIDE_PX = 3840
+MAX_PIXELS = 3840 * 2160
+#: Longest ``--name`` (bytes): with ``.truth.json`` it fits a 255-byte file name.
+MAX_NAME_BYTES = 200
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -40,7 +49,51 @@ def _size(text: str) -> tuple[int, int]:
         ) from None
     if w < 32 or h < 32:
         raise argparse.ArgumentTypeError(f"size must be at least 32x32, got {text!r}")
+    if max(w, h) > MAX_SIDE_PX or w * h > MAX_PIXELS:
+        raise argparse.ArgumentTypeError(
+            f"size must be at most {MAX_SIDE_PX} pixels a side and 3840x2160 "
+            f"pixels in all (4K), got {text!r}"
+        )
     return w, h
+
+
+def _number_in(lo: float, hi: float, *, whole: bool = False) -> Callable[[str], float]:
+    """An argparse type: a number from ``lo`` to ``hi`` (a whole one if ``whole``).
+
+    The ranges are the ones :class:`~formcheck.synth.clip.ClipSpec` and
+    :class:`~formcheck.synth.motions.MotionParams` accept, so a bad value gets
+    argparse's usage line rather than an error from deep inside the renderer.
+    """
+
+    def parse(text: str) -> float:
+        try:
+            value: float = int(text) if whole else float(text)
+        except ValueError:
+            kind = "a whole number" if whole else "a number"
+            raise argparse.ArgumentTypeError(
+                f"expected {kind}, got {text[:20]!r}"
+            ) from None
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise argparse.ArgumentTypeError(
+                f"must be from {lo:g} to {hi:g}, got {text[:20]!r}"
+            )
+        return value
+
+    parse.__name__ = "whole number" if whole else "number"
+    return parse
+
+
+def _file_stem(text: str) -> str:
+    """An argparse type: a file name of its own, with no folder in it."""
+    if any(sep in text for sep in ("/", "\\", "\0")) or ".." in text:
+        raise argparse.ArgumentTypeError(
+            f"must be a plain file name, without '/', '\\' or '..', got {text!r}"
+        )
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_NAME_BYTES} bytes long, got {len(text)} characters"
+        )
+    return text
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -93,27 +146,43 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
         help="repetitions (per side) that get the faults (default: every second)",
     )
     p.add_argument(
-        "--reps", type=int, default=None, help="repetitions per side, or holds"
+        "--reps",
+        type=_number_in(1, 50, whole=True),
+        default=None,
+        help="repetitions per side, or holds (1 to 50)",
     )
     p.add_argument(
-        "--hold", type=float, default=None, metavar="S", help="hold length in seconds"
+        "--hold",
+        type=_number_in(0, 300),
+        default=None,
+        metavar="S",
+        help="hold length in seconds (0 to 300)",
     )
     p.add_argument(
-        "--tempo", type=float, default=1.0, help="duration multiplier (2 = slower)"
+        "--tempo",
+        type=_number_in(0.3, 4),
+        default=1.0,
+        help="duration multiplier, 0.3 to 4 (2 = slower)",
     )
     p.add_argument(
         "--seed", type=int, default=0, help="seed (tempo, colours, light, noise)"
     )
-    p.add_argument("--fps", type=float, default=15.0, help="frame rate")
     p.add_argument(
-        "--size", type=_size, default=(640, 480), metavar="WxH", help="image size"
+        "--fps", type=_number_in(1, 60), default=15.0, help="frame rate (1 to 60)"
+    )
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(640, 480),
+        metavar="WxH",
+        help=f"image size (32x32 to {MAX_SIDE_PX} pixels a side, at most 3840x2160)",
     )
     p.add_argument(
         "--fov",
-        type=float,
+        type=_number_in(10, 150),
         default=60.0,
         metavar="DEG",
-        help="horizontal field of view",
+        help="horizontal field of view (10 to 150)",
     )
     p.add_argument(
         "--oblique-deg",
@@ -140,7 +209,10 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
         help="full: get into position and back up; short: settle 2 s",
     )
     p.add_argument(
-        "--name", default=None, help="file stem (default: built from the options)"
+        "--name",
+        type=_file_stem,
+        default=None,
+        help="file stem, no folders (default: built from the options)",
     )
     p.add_argument("--no-video", action="store_true", help="write only the truth files")
     p.add_argument("--out", type=Path, default=Path("synth_out"), help="output folder")  # fmt: skip
@@ -178,9 +250,17 @@ def render_command(args: argparse.Namespace) -> int:
     """Run ``render`` with parsed options; returns the exit status."""
     from tqdm import tqdm
 
+    from formcheck.outputs import check_output_folder
     from formcheck.synth.clip import render_clip
 
-    spec = spec_from_args(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: is a file, not a folder; give --out a folder")
+    try:
+        spec = spec_from_args(args)
+    except ValueError as exc:  # an option out of the renderer's range
+        raise InputError(str(exc)) from None
+    check_output_folder(out)
     bar = tqdm(total=None, desc=spec.stem, unit="frame", leave=True)
 
     def progress(done: int, total: int) -> None:
@@ -191,8 +271,12 @@ def render_command(args: argparse.Namespace) -> int:
 
     try:
         result = render_clip(
-            spec, args.out, progress=progress, write_video=not args.no_video
+            spec, out, progress=progress, write_video=not args.no_video
         )
+    except FormcheckError:
+        raise
+    except ValueError as exc:  # an impossible combination, e.g. a missing view
+        raise InputError(str(exc)) from None
     finally:
         bar.close()
     summary = result.meta["summary"]
