@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,31 @@ from formcheck.fileio import atomic_open
 from formcheck.landmarks import NUM_LANDMARKS
 
 FloatArray = npt.NDArray[np.float32]
+
+#: The format name a landmark file (``--save-landmarks``) holds.
+LANDMARKS_FORMAT = "formcheck-landmarks-1"
+#: Most other people a landmark file may hold per frame: the pose model looks
+#: for a handful, so more is a damaged file (and could not fit in memory).
+MAX_OTHER_PEOPLE = 16
+#: How an ``.npy`` file (one array, not a landmark archive) begins.
+_NPY_MAGIC = b"\x93NUMPY"
+#: How a zip archive (an ``.npz`` file) begins: a member, or an empty archive.
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+#: Arrays of a landmark file holding one piece of text.
+_TEXT_ARRAYS = ("format", "source")
+#: Arrays of a landmark file holding numbers (the optional ones last).
+_NUMBER_ARRAYS = (
+    "xy",
+    "visibility",
+    "timestamps_ms",
+    "resolution_wh",
+    "fps",
+    "num_people",
+    "xyz_world",
+    "others_xy",
+    "others_visibility",
+)
+_OPTIONAL_ARRAYS = ("xyz_world", "others_xy", "others_visibility")
 
 
 def _check_shape(name: str, array: npt.NDArray[Any], shape: tuple[int, ...]) -> None:
@@ -135,6 +161,142 @@ def _stack_others(
             xy[i, :n] = f.others_xy
             vis[i, :n] = f.others_visibility
     return xy, vis
+
+
+def _record_limits() -> tuple[int, float, int]:
+    """Most frames, frames per second and pixels a session record accepts.
+
+    A landmark file beyond them would be analysed in full only for its
+    record to be refused at the end, so :meth:`PoseSequence.load_npz`
+    refuses it first. The limits are read from the record's own definition.
+    """
+    # Imported here: formcheck.record imports this module.
+    from formcheck.record.landmarks import MAX_FRAMES
+    from formcheck.record.model import MAX_COUNT, MAX_SOURCE_FPS
+
+    return MAX_FRAMES, MAX_SOURCE_FPS, MAX_COUNT
+
+
+def _check_is_archive(path: Path) -> None:
+    """Refuse a file that is not a zip archive, before NumPy reads any of it.
+
+    Raises:
+        InputError: If ``path`` is a single ``.npy`` array or not an archive.
+        OSError: If ``path`` cannot be read.
+    """
+    with path.open("rb") as handle:
+        start = handle.read(len(_NPY_MAGIC))
+    if start.startswith(_NPY_MAGIC):
+        raise InputError(
+            f"{path}: a single NumPy array (.npy), not a formcheck landmark file "
+            "(an .npz archive, as --save-landmarks writes)"
+        )
+    if not start.startswith(_ZIP_MAGICS):
+        raise InputError(f"{path}: not a formcheck landmark file")
+
+
+def _array_header(
+    archive: np.lib.npyio.NpzFile, key: str
+) -> tuple[tuple[int, ...], np.dtype[Any]] | None:
+    """Shape and type of one array of ``archive``, read from its header alone.
+
+    Returns:
+        ``None`` when the archive has no such array.
+
+    Raises:
+        ValueError: If the header is damaged, or declares more data than the
+            archive holds for it (nothing is allocated for it first).
+    """
+    names = archive.zip.namelist()
+    member = f"{key}.npy" if f"{key}.npy" in names else key
+    if member not in names:
+        return None
+    with archive.zip.open(member) as handle:
+        version = np.lib.format.read_magic(handle)  # type: ignore[no-untyped-call]
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(handle)  # type: ignore[no-untyped-call]
+        elif version in ((2, 0), (3, 0)):
+            header = np.lib.format.read_array_header_2_0(handle)  # type: ignore[no-untyped-call]
+        else:
+            raise ValueError(f"`{key}` is stored in an unknown format {version}")
+        start = handle.tell()
+    shape: tuple[int, ...] = tuple(header[0])
+    dtype: np.dtype[Any] = header[2]
+    declared = math.prod(shape) * dtype.itemsize
+    held = archive.zip.getinfo(member).file_size - start
+    if declared > held:
+        raise ValueError(
+            f"`{key}` declares shape {shape} ({declared} bytes), "
+            f"but the file holds only {max(held, 0)} bytes of it"
+        )
+    return shape, dtype
+
+
+def _check_layout(
+    headers: dict[str, tuple[tuple[int, ...], np.dtype[Any]]], max_frames: int
+) -> None:
+    """Refuse missing, mistyped or misshapen arrays, from their headers alone.
+
+    Nothing is read before this passes: a frame count beyond what a session
+    record keeps, or arrays that disagree on it, are refused here.
+
+    Raises:
+        ValueError: What is wrong, naming the array.
+    """
+    for key in (*_TEXT_ARRAYS, *_NUMBER_ARRAYS):
+        if key not in headers:
+            if key in _OPTIONAL_ARRAYS:
+                continue
+            raise ValueError(f"`{key}` is missing")
+        shape, dtype = headers[key]
+        if key in _TEXT_ARRAYS and (dtype.kind not in "US" or shape != ()):
+            raise ValueError(
+                f"`{key}` must be one piece of text, but got {dtype} {shape}"
+            )
+        if key in _NUMBER_ARRAYS and dtype.kind not in "biuf":
+            raise ValueError(f"`{key}` must hold numbers, but holds {dtype}")
+    xy_shape = headers["xy"][0]
+    if len(xy_shape) != 3 or xy_shape[1:] != (NUM_LANDMARKS, 2):
+        raise ValueError(
+            f"`xy` must have shape (frames, {NUM_LANDMARKS}, 2), "
+            f"but got shape {xy_shape}"
+        )
+    t = xy_shape[0]
+    if t > max_frames:
+        raise ValueError(
+            f"`xy` holds {t} frames, more than the {max_frames} a session "
+            "record can keep"
+        )
+    wanted: dict[str, tuple[int, ...]] = {
+        "visibility": (t, NUM_LANDMARKS),
+        "timestamps_ms": (t,),
+        "resolution_wh": (2,),
+        "xyz_world": (t, NUM_LANDMARKS, 3),
+    }
+    if ("others_xy" in headers) != ("others_visibility" in headers):
+        raise ValueError("`others_xy` and `others_visibility` must be given together")
+    if "others_xy" in headers:
+        others = headers["others_xy"][0]
+        m = others[1] if len(others) == 4 else -1
+        if m > MAX_OTHER_PEOPLE:
+            raise ValueError(
+                f"`others_xy` holds {m} other people per frame, more than "
+                f"the {MAX_OTHER_PEOPLE} a landmark file may hold"
+            )
+        wanted["others_xy"] = (t, m, NUM_LANDMARKS, 2)
+        wanted["others_visibility"] = (t, m, NUM_LANDMARKS)
+    for key, shape in wanted.items():
+        if key in headers and headers[key][0] != shape:
+            raise ValueError(
+                f"`{key}` must have shape {shape}, but got shape {headers[key][0]}"
+            )
+    if headers["num_people"][0] not in ((t,), (0,)):
+        raise ValueError(
+            f"`num_people` must have shape {(t,)}, "
+            f"but got shape {headers['num_people'][0]}"
+        )
+    if math.prod(headers["fps"][0]) != 1:
+        raise ValueError(f"`fps` must be one number, but got shape {headers['fps'][0]}")
 
 
 @dataclass(eq=False)
@@ -277,7 +439,7 @@ class PoseSequence:
             OSError: If the file cannot be written (``path`` is unchanged).
         """
         arrays: dict[str, npt.NDArray[Any]] = {
-            "format": np.array("formcheck-landmarks-1"),
+            "format": np.array(LANDMARKS_FORMAT),
             "xy": self.xy,
             "visibility": self.visibility,
             "timestamps_ms": self.timestamps_ms,
@@ -298,47 +460,98 @@ class PoseSequence:
     def load_npz(cls, path: str | Path) -> PoseSequence:
         """Read a sequence written by :meth:`save_npz`.
 
+        The arrays' shapes, types and sizes are checked from their headers
+        before any is read, so a small file declaring a huge or inconsistent
+        frame count is refused without allocating for it. The frame rate and
+        resolution must be within what a session record accepts, and the
+        timestamps must increase from frame to frame.
+
         Raises:
-            InputError: If the file is missing or not a formcheck landmark file.
+            InputError: If the file is missing, not a formcheck landmark file,
+                or holds arrays that are damaged, inconsistent or out of range
+                (one line naming the file and the problem).
         """
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: no such landmark file")
         try:
+            _check_is_archive(path)
             with np.load(path, allow_pickle=False) as data:
+                form = _array_header(data, "format")
                 if (
-                    "format" not in data
-                    or str(data["format"]) != "formcheck-landmarks-1"
+                    form is None
+                    or form[0] != ()
+                    or form[1].kind not in "US"
+                    or str(data["format"]) != LANDMARKS_FORMAT
                 ):
                     raise InputError(f"{path}: not a formcheck landmark file")
-                return cls(
-                    xy=data["xy"].astype(np.float32),
-                    visibility=data["visibility"].astype(np.float32),
-                    timestamps_ms=data["timestamps_ms"].astype(np.float64),
-                    resolution_wh=(
-                        int(data["resolution_wh"][0]),
-                        int(data["resolution_wh"][1]),
-                    ),
-                    fps=float(data["fps"]),
-                    num_people=data["num_people"].astype(np.int16),
-                    xyz_world=(
-                        data["xyz_world"].astype(np.float32)
-                        if "xyz_world" in data
-                        else None
-                    ),
-                    source=str(data["source"]),
-                    others_xy=(
-                        data["others_xy"].astype(np.float32)
-                        if "others_xy" in data
-                        else None
-                    ),
-                    others_visibility=(
-                        data["others_visibility"].astype(np.float32)
-                        if "others_visibility" in data
-                        else None
-                    ),
-                )
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+                return cls._from_archive(data)
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            MemoryError,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+        ) as exc:
             if isinstance(exc, InputError):
                 raise
             raise InputError(f"{path}: cannot read landmark file ({exc})") from exc
+
+    @classmethod
+    def _from_archive(cls, data: np.lib.npyio.NpzFile) -> PoseSequence:
+        """The sequence in an opened landmark file (its format already checked).
+
+        Raises:
+            ValueError: What is wrong with the file's arrays.
+        """
+        max_frames, max_fps, max_pixels = _record_limits()
+        headers: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = {}
+        for key in (*_TEXT_ARRAYS, *_NUMBER_ARRAYS):
+            header = _array_header(data, key)
+            if header is not None:
+                headers[key] = header
+        _check_layout(headers, max_frames)
+        fps = float(data["fps"].reshape(-1)[0])
+        if not (math.isfinite(fps) and 0.0 < fps <= max_fps):
+            raise ValueError(
+                f"`fps` must be a finite number above 0 and at most {max_fps:g} "
+                f"frames per second, but got {fps!r}"
+            )
+        size = tuple(data["resolution_wh"].tolist())
+        if not all(math.isfinite(v) and 1 <= int(v) <= max_pixels for v in size):
+            raise ValueError(
+                f"`resolution_wh` must be whole numbers of pixels from 1 to "
+                f"{max_pixels}, but got {size}"
+            )
+        sequence = cls(
+            xy=data["xy"].astype(np.float32),
+            visibility=data["visibility"].astype(np.float32),
+            timestamps_ms=data["timestamps_ms"].astype(np.float64),
+            resolution_wh=(int(size[0]), int(size[1])),
+            fps=fps,
+            num_people=data["num_people"].astype(np.int16),
+            xyz_world=(
+                data["xyz_world"].astype(np.float32) if "xyz_world" in headers else None
+            ),
+            source=str(data["source"]),
+            others_xy=(
+                data["others_xy"].astype(np.float32) if "others_xy" in headers else None
+            ),
+            others_visibility=(
+                data["others_visibility"].astype(np.float32)
+                if "others_visibility" in headers
+                else None
+            ),
+        )
+        times = sequence.timestamps_ms
+        stalls = np.flatnonzero(np.diff(times) <= 0)
+        if stalls.size:
+            i = int(stalls[0]) + 1
+            raise ValueError(
+                "`timestamps_ms` must increase from frame to frame, but frame "
+                f"{i} is at {times[i]:.12g} ms and frame {i - 1} at "
+                f"{times[i - 1]:.12g} ms"
+            )
+        return sequence

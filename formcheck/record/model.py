@@ -42,6 +42,8 @@ FORMAT_VERSION: Literal[1] = 1
 #: Largest count a record may hold (frames, repetitions, pixels, ...): far
 #: above any real session, far below what breaks arithmetic or a plot.
 MAX_COUNT = 10_000_000
+#: The highest frame rate a record holds for its source.
+MAX_SOURCE_FPS = 10_000.0
 #: A count: a whole number from 0 to :data:`MAX_COUNT`.
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 #: A duration or time in seconds: finite and not negative.
@@ -79,7 +81,7 @@ class SourceInfo(_Model):
 
     kind: Literal["video", "live", "landmarks"]
     name: Annotated[str, BeforeValidator(_readable_name)]
-    fps: float = Field(ge=0.0, le=10_000.0)
+    fps: float = Field(ge=0.0, le=MAX_SOURCE_FPS)
     width: Count
     height: Count
     duration_s: Seconds
