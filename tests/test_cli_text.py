@@ -91,6 +91,24 @@ def test_spec_text_with_markup_and_emoji_codes_is_printed_as_written(
     assert f"{name}: repetitions" in proc.stdout
 
 
+def test_an_escape_sequence_in_a_spec_name_never_reaches_the_terminal(
+    tmp_path: Path, bridge_landmarks: Path
+) -> None:
+    text = (builtin_spec_dir() / "glute_bridge.yaml").read_text(encoding="utf-8")
+    custom = tmp_path / "glute_bridge.yaml"
+    # YAML's "\e" is ESC: "ESC [2J" would clear the screen.
+    custom.write_text(
+        text.replace("name: Glute bridge", 'name: "Bridge\\e[2J"'), encoding="utf-8"
+    )
+    proc = run_cli(
+        "analyze", "--landmarks", str(bridge_landmarks), "-e", str(custom),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout + proc.stderr
+    assert "Bridge\\x1b[2J: repetitions" in proc.stdout
+
+
 def test_per_side_summary_is_printed_whole(tmp_path: Path) -> None:
     landmarks = DATA / "polybag_bird_dog.landmarks.npz"
     proc = run_cli(

@@ -5,6 +5,8 @@ User text is always printed literally (never as Rich markup or emoji codes).
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -19,13 +21,25 @@ err_console = Console(stderr=True, highlight=False, emoji=False)
 
 
 def lit(value: object) -> str:
-    """``value`` as Rich markup that prints literally.
+    r"""``value`` as Rich markup that prints literally.
 
     Every piece of user-supplied text (paths, names, spec text, cues,
     warnings) goes through this before it meets Rich markup, so ``[red]`` or
-    ``x[/]y.mp4`` is printed as typed instead of styling or crashing.
+    ``x[/]y.mp4`` is printed as typed instead of styling or crashing, and a
+    control character (an escape sequence) is shown as ``\x1b`` instead of
+    reaching the terminal.
     """
-    return escape(str(value))
+    return escape(_CONTROL.sub(_shown, str(value)))
+
+
+#: Control characters other than a line break or a tab (an escape sequence
+#: in a spec's name or a file name could restyle or clear the terminal).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    r"""A control character as visible text, e.g. ``\x1b``."""
+    return f"\\x{ord(match.group()):02x}"
 
 
 def error(message: str) -> None:
@@ -37,4 +51,6 @@ def error(message: str) -> None:
 
 def plain(line: str) -> None:
     """Print a line as plain text (names and e-mails are never markup)."""
-    console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        _CONTROL.sub(_shown, line), markup=False, highlight=False, soft_wrap=True
+    )
