@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from formcheck import messages
 from formcheck.errors import FormcheckError
 from formcheck.interrupt import StopRequest
 from formcheck.landmarks import Side
@@ -51,7 +52,7 @@ class Status(StrEnum):
 #: The status column's text per status (``{detail}``: the problem itself).
 STATUS_TEXT = {
     Status.OK: "ok",
-    Status.ENDED_EARLY: "{detail}; results up to there were saved",
+    Status.ENDED_EARLY: "{detail}; " + messages.RESULTS_SAVED,
     Status.NOBODY: "nobody was found in any frame",
     Status.SEVERAL_PEOPLE: "more than one person in view most of the time",
     Status.NO_VIDEO: "{detail}; the session record and tables were saved",

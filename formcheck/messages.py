@@ -403,6 +403,10 @@ def stopped_before_start(how: str) -> str:
     return f"stopped by {how} before any frame was analysed; nothing was written"
 
 
+#: Said after a problem that cut an analysis short or skipped frames.
+RESULTS_SAVED = "the results of every frame analysed were saved"
+
+
 def video_not_written(problem: str) -> str:
     """The annotated video failed part-way; the analysis went on without it."""
     return f"annotated video not written: {problem}"

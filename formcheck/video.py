@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 _EARLY_END_RATIO = 0.9
 #: ...and more than this many frames are missing (frame counts are often estimates).
 _EARLY_END_MIN_MISSING = 3
+#: Frames in a row that may fail to decode before the video is taken to end
+#: (a damaged spot in the middle is skipped; see FrameReader._next).
+_MAX_LOST_RUN = 300
 #: A CAP_PROP_POS_MSEC value further than this from index/fps is not trusted.
 _MAX_POS_DRIFT_MS = 2000.0
 
@@ -251,8 +254,11 @@ class FrameReader:
         info: What :func:`probe_video` found.
         frames_read: Frames decoded so far (with those skipped before a
             ``start``).
+        frames_lost: Frames that did not decode (a damaged spot) and were
+            skipped; the frames after them are still read.
         ended_early: Whether far fewer frames decoded than the container
-            announced. Meaningful once :meth:`frames` is exhausted.
+            announced, or some were skipped. Meaningful once :meth:`frames`
+            is exhausted.
         problem: A one-line explanation when ``ended_early``, else ``None``.
     """
 
@@ -267,6 +273,7 @@ class FrameReader:
         """
         self.info = probe_video(path)
         self.frames_read = 0
+        self.frames_lost = 0
         self.ended_early = False
         self.problem: str | None = None
 
@@ -301,6 +308,7 @@ class FrameReader:
                 f"`start`/`stop` must satisfy 0 <= start <= stop, but got {start}, {stop}"
             )
         self.frames_read = 0
+        self.frames_lost = 0
         self.ended_early = False
         self.problem = None
         info = self.info
@@ -315,25 +323,15 @@ class FrameReader:
             index = 0
             while stop is None or index < stop:
                 if index < start:
-                    try:
-                        grabbed = cap.grab()
-                    except cv2.error:
-                        grabbed = False
-                    if not grabbed:
+                    if self._next(cap, None, index) is None:
                         break
                     last_ms = self._timestamp(
                         float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
                     )
                     index += 1
                     continue
-                try:
-                    ok, image = cap.read()
-                except cv2.error as exc:
-                    logger.warning(
-                        "%s: decoding failed at frame %d: %s", info.path, index, exc
-                    )
-                    break
-                if not ok or image is None:
+                image = self._next(cap, cap.read, index)
+                if image is None:
                     break
                 image = info.orientation.apply(self._normalize(image))
                 if (image.shape[1], image.shape[0]) != size_wh:
@@ -389,9 +387,55 @@ class FrameReader:
             return max(nominal_ms, last_ms + frame_ms)
         return nominal_ms
 
+    def _next(
+        self, cap: cv2.VideoCapture, read: Any, index: int
+    ) -> npt.NDArray[Any] | None:
+        """The next frame that decodes (``read``: ``cap.read``; ``None``: grab only).
+
+        A frame that does not decode (a damaged spot in the file) is skipped
+        as long as the video announces more frames, at most
+        :data:`_MAX_LOST_RUN` in a row, and counted in :attr:`frames_lost`;
+        a failure past the announced end is the end of the video.
+
+        Returns:
+            The image (an empty array when grabbing only), or ``None`` at the end.
+        """
+        failed = 0
+        while True:
+            try:
+                if read is None:
+                    ok, image = bool(cap.grab()), np.empty(0, np.uint8)
+                else:
+                    ok, image = read()
+            except cv2.error as exc:
+                logger.warning(
+                    "%s: decoding failed at frame %d: %s", self.info.path, index, exc
+                )
+                ok, image = False, None
+            if ok and image is not None:
+                self.frames_lost += failed
+                return as_u8(image)
+            failed += 1
+            position = index + self.frames_lost + failed
+            if position >= self.info.frame_count or failed > _MAX_LOST_RUN:
+                return None
+
     def _check_complete(self, last_ms: float) -> None:
         announced = self.info.frame_count
-        missing = announced - self.frames_read
+        missing = announced - self.frames_read - self.frames_lost
+        if self.frames_lost and not (
+            announced > 0
+            and missing > _EARLY_END_MIN_MISSING
+            and self.frames_read + self.frames_lost < _EARLY_END_RATIO * announced
+        ):
+            lost = self.frames_lost
+            self.ended_early = True  # "ended early": its results need a look
+            self.problem = (
+                f"{lost} frame{'s' if lost != 1 else ''} could not be decoded "
+                f"(damaged file?) and {'were' if lost != 1 else 'was'} skipped"
+            )
+            logger.info("%s: %s", self.info.path, self.problem)
+            return
         if (
             announced > 0
             and missing > _EARLY_END_MIN_MISSING

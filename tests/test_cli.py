@@ -266,7 +266,7 @@ def test_truncated_video_keeps_results_up_to_the_break(tmp_path: Path) -> None:
     )
     assert proc.returncode == 3
     assert_one_clear_error(
-        proc, "cut.mp4", "ends early", "results up to that point were saved"
+        proc, "cut.mp4", "ends early", "the results of every frame analysed were saved"
     )
     session = json.loads((tmp_path / "o" / "cut.session.json").read_text())
     assert 0 < session["source"]["frames"] < 60

@@ -183,7 +183,7 @@ def test_cli_stopped_by_a_signal_saves_the_part_analysed(
     assert "Traceback" not in proc.stderr
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"formcheck: error: {clip}: analysis stopped early by {how}")
-    assert line.endswith("results up to that point were saved")
+    assert line.endswith("the results of every frame analysed were saved")
     session = load_session(out / "bird_dog.session.json")
     assert session.source.ended_early
     assert 30 <= session.source.frames < FRAMES

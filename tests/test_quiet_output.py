@@ -92,7 +92,7 @@ def test_truncated_video_with_a_person_prints_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     line = the_one_line(proc)
     assert line.startswith(f"formcheck: error: {video}: video ends early at ")
-    assert line.endswith("results up to that point were saved")
+    assert line.endswith("the results of every frame analysed were saved")
 
 
 def test_native_noise_is_dropped_and_errors_are_kept(

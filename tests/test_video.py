@@ -344,3 +344,24 @@ def test_a_file_that_cannot_be_read_says_permission_denied(
     with pytest.raises(VideoError, match="permission denied") as excinfo:
         probe_video(hidden)
     assert str(hidden) in str(excinfo.value)
+
+
+def test_a_damaged_stretch_is_skipped_and_the_rest_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    with VideoWriter(path, fps=FPS) as writer:
+        for i, image in enumerate(_frames(60, 160, 120)):
+            writer.write(image, i * 1000.0 / FPS)
+    data = bytearray(path.read_bytes())
+    at = int(len(data) * 0.4)  # inside the frames, not the header
+    data[at : at + 1500] = np.random.default_rng(1).bytes(1500)
+    path.write_bytes(bytes(data))
+    reader = FrameReader(path)
+    frames = list(reader.frames())
+    # Reading used to stop at the damage (about frame 24), losing the rest.
+    assert reader.frames_lost >= 1
+    assert len(frames) + reader.frames_lost == 60
+    assert frames[-1].index == len(frames) - 1
+    assert frames[-1].timestamp_ms == pytest.approx(59 * 1000.0 / FPS, abs=2.0)
+    assert reader.ended_early
+    assert reader.problem is not None
+    assert "could not be decoded (damaged file?) and" in reader.problem

@@ -276,12 +276,13 @@ def _exit_status(result: object, source_name: str, stop: StopRequest) -> int:
 
 def _analysis_status(result: object, source_name: str, stop: StopRequest) -> int:
     """Report what made the analysis itself less than complete; its exit status."""
+    from formcheck import messages
     from formcheck.analyze import AnalysisResult
 
     assert isinstance(result, AnalysisResult)
     if result.problems:
         for p in result.problems:
-            error(f"{source_name}: {p}; results up to that point were saved")
+            error(f"{source_name}: {p}; {messages.RESULTS_SAVED}")
         return stop.exit_status if stop.requested else EXIT_NOT_ANALYSABLE
     if result.no_person:
         error(
