@@ -29,11 +29,17 @@ def check_output_folder(folder: str | Path) -> Path:
     """
     out = Path(folder)
     try:
+        if out.is_symlink() and not out.exists():
+            raise OutputError(f"{out}: output folder is a link to nothing")
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: is a file, not a folder; give --out a folder")
         out.mkdir(parents=True, exist_ok=True)
         # A probe of its own: two runs checking one folder never trip each other.
         fd, probe = tempfile.mkstemp(prefix=".formcheck-write-test.", dir=out)
         os.close(fd)
         os.unlink(probe)
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(
             f"{out}: output folder cannot be written ({exc.strerror or exc})"

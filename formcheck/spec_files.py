@@ -42,6 +42,8 @@ def find_spec_file(name_or_path: str | Path) -> Path:
     """
     candidate = Path(name_or_path)
     if candidate.suffix in {".yaml", ".yml"} or candidate.is_file():
+        if candidate.is_dir():
+            raise SpecError(f"{candidate}: is a folder, not a spec file")
         if not candidate.is_file():
             raise SpecError(f"{candidate}: no such spec file")
         return candidate

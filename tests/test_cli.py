@@ -291,3 +291,22 @@ def test_render_help_lists_exercises() -> None:
     assert proc.returncode == 0
     assert "--exercise" in proc.stdout
     assert "--fault" in proc.stdout
+
+
+def test_output_folder_that_is_a_file_or_a_dangling_link(
+    tmp_path: Path, bridge_landmarks: Path
+) -> None:
+    afile = tmp_path / "a_file"
+    afile.write_text("x")
+    dangling = tmp_path / "gone"
+    dangling.symlink_to(tmp_path / "deleted")
+    for out, problem in (
+        (afile, "is a file, not a folder; give --out a folder"),
+        (dangling, "output folder is a link to nothing"),
+    ):
+        proc = cli(
+            "analyze", "--landmarks", str(bridge_landmarks), "-e", "glute_bridge",
+            "--out", str(out),
+        )  # fmt: skip
+        assert_one_clear_error(proc, str(out), problem)
+    assert afile.read_text() == "x"

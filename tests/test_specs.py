@@ -251,3 +251,12 @@ def test_deeply_nested_yaml_names_the_file(tmp_path: Path, opening: str) -> None
         f"{path}: lists or mappings are nested too deeply to be a spec "
         "(a spec needs only a few levels)"
     )
+
+
+def test_a_spec_path_that_is_a_folder_says_so(tmp_path: Path) -> None:
+    from formcheck.spec_files import find_spec_file
+
+    folder = tmp_path / "mine.yaml"
+    folder.mkdir()
+    with pytest.raises(SpecError, match="is a folder, not a spec file"):
+        find_spec_file(str(folder))
