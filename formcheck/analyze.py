@@ -236,6 +236,8 @@ def analyze_video(
     if exercise.frames == 0:
         raise InputError(f"{path}: no frame could be decoded")
     problems = [problem] if problem else []
+    if video_problem and out_video is not None and _exists(Path(out_video)):
+        video_problem += "; the annotated video of an earlier run is still there"
     notes = (
         [*problems, messages.video_not_written(video_problem)]
         if video_problem
@@ -253,6 +255,14 @@ def analyze_video(
         problems=problems,
         video_problem=video_problem,
     )
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists (``False`` when it cannot even be looked at)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _check_arguments(

@@ -339,6 +339,8 @@ def run_batch(
     """
     sizes: dict[int, int] = {}
     for i, item in enumerate(videos):
+        if stop is not None and stop.requested:
+            return  # nothing started yet
         try:
             sizes[i] = max(_frames(item.path), 1)
         except FormcheckError as exc:
@@ -351,7 +353,12 @@ def run_batch(
     with WorkerPool(max(1, min(jobs, len(order)))) as pool:
         for i in order:
             pool.submit(i, analyze_one, videos[i], options)
-        for message in pool.messages():
+
+        def pass_on_stop() -> None:
+            if stop is not None and stop.requested:
+                pool.request_stop(stop.signum or signal.SIGINT)
+
+        for message in pool.messages(idle=pass_on_stop):
             if message.kind is MessageKind.PROGRESS:
                 done[message.task] = int(message.payload)
             elif message.kind is MessageKind.DONE:
@@ -368,5 +375,4 @@ def run_batch(
                 )
             if progress is not None:
                 progress(sum(done.values()), total)
-            if stop is not None and stop.requested:
-                pool.request_stop(stop.signum or signal.SIGINT)
+            pass_on_stop()

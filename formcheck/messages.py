@@ -415,12 +415,12 @@ def video_not_written(problem: str) -> str:
 VIDEO_NOT_WRITTEN_SAVED = "the session record and tables were saved"
 
 
-def batch_stopped(how: str, saved: int, videos: int) -> str:
+def batch_stopped(how: str, saved: int, videos: int, unstarted: int) -> str:
     """Several videos, stopped part-way."""
     return (
         f"stopped by {how}: {saved} of {videos} videos have their files saved "
-        "(a video stopped part-way is marked as ended early); the others were "
-        "not started"
+        f"(a video stopped part-way is marked as ended early); {unstarted} "
+        f"{'was' if unstarted == 1 else 'were'} not started"
     )
 
 

@@ -24,7 +24,7 @@ import functools
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -326,7 +326,10 @@ class FrameReader:
                     if self._next(cap, None, index) is None:
                         break
                     last_ms = self._timestamp(
-                        float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
+                        float(cap.get(cv2.CAP_PROP_POS_MSEC)),
+                        index + self.frames_lost,
+                        frame_ms,
+                        last_ms,
                     )
                     index += 1
                     continue
@@ -349,7 +352,10 @@ class FrameReader:
                         cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
                     )
                 timestamp_ms = self._timestamp(
-                    float(cap.get(cv2.CAP_PROP_POS_MSEC)), index, frame_ms, last_ms
+                    float(cap.get(cv2.CAP_PROP_POS_MSEC)),
+                    index + self.frames_lost,  # its place, skipped frames included
+                    frame_ms,
+                    last_ms,
                 )
                 last_ms = timestamp_ms
                 self.frames_read = index + 1
@@ -388,7 +394,10 @@ class FrameReader:
         return nominal_ms
 
     def _next(
-        self, cap: cv2.VideoCapture, read: Any, index: int
+        self,
+        cap: cv2.VideoCapture,
+        read: Callable[[], tuple[bool, Any]] | None,
+        index: int,
     ) -> npt.NDArray[Any] | None:
         """The next frame that decodes (``read``: ``cap.read``; ``None``: grab only).
 

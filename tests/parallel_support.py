@@ -107,3 +107,25 @@ def blank_video(path: Path, frames: int, fps: float = 30.0) -> Path:
             image[(i * 3) % 48, :, :] = 250
             writer.write(image, i * 1000.0 / fps)
     return path
+
+
+def wait_for_stop() -> str:
+    """A pool task that says where it runs, then works until asked to stop.
+
+    It sends its process id (a ``PROGRESS`` message) and returns ``"stopped"``
+    once :func:`~formcheck.parallel.pool.task_stop` is requested (or
+    ``"never asked"`` after a minute, so a broken test cannot hang).
+    """
+    import os
+    import threading
+
+    from formcheck.parallel.pool import MessageKind, send, task_stop
+
+    send(MessageKind.PROGRESS, os.getpid())
+    stop = task_stop()
+    asked = threading.Event()
+    for _ in range(600):
+        if stop is not None and stop.requested:
+            return "stopped"
+        asked.wait(0.1)
+    return "never asked"

@@ -147,3 +147,14 @@ def test_exercises_in_a_terminal_shows_every_id_whole(
     assert not missing, text
     # Descriptions are there too (wrapped, not cut): bird dog's ends so.
     assert {"alternate", "sides."} <= words
+
+
+def test_an_error_about_a_name_with_control_characters_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from formcheck.cli._console import error
+
+    error("clip\x0bone\u2028two.mp4: no such file")
+    assert capsys.readouterr().err.splitlines() == [
+        "formcheck: error: clip\\x0bone\\u2028two.mp4: no such file"
+    ]

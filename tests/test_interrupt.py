@@ -258,3 +258,19 @@ def test_stopped_batch_saves_the_video_in_progress_and_starts_no_other(
         f"{stem}.reps.csv",
         f"{stem}.session.json",
     ]
+
+
+def test_batch_stopped_before_any_video_started_writes_nothing(
+    clip: Path, tmp_path: Path
+) -> None:
+    from formcheck.batch import BatchOptions, collect_videos, run_batch
+
+    (tmp_path / "a.mp4").write_bytes(clip.read_bytes())
+    videos, _ = collect_videos([str(tmp_path / "a.mp4")])
+    out = tmp_path / "out"
+    out.mkdir()
+    options = BatchOptions(spec=load_spec("bird_dog"), side=None, out=out)
+    stop = StopRequest()
+    stop.request(signal.SIGINT)
+    assert list(run_batch(videos, options, jobs=1, stop=stop)) == []
+    assert list(out.iterdir()) == []

@@ -457,3 +457,43 @@ def test_workers_start_whatever_the_main_script_is(tmp_path: Path) -> None:
     finally:
         sys.modules["__main__"] = real_main
     assert (MessageKind.DONE, 4.0) in kinds or (MessageKind.DATA, 4.0) in kinds, kinds
+
+
+def test_workers_outlive_a_sigterm_to_the_group_and_stop_when_asked() -> None:
+    # `timeout`, systemd and `kill -- -PGID` send SIGTERM to every process of
+    # the group: the workers must leave the stopping to the parent.
+    import signal
+
+    from formcheck.parallel.pool import MessageKind, WorkerPool
+    from tests.parallel_support import wait_for_stop
+
+    with WorkerPool(2) as pool:
+        pool.submit(0, wait_for_stop)
+        pool.submit(1, wait_for_stop)
+        ended: dict[int, object] = {}
+        started = 0
+        for message in pool.messages():
+            if message.kind is MessageKind.PROGRESS:
+                os.kill(int(message.payload), signal.SIGTERM)
+                started += 1
+                if started == 2:
+                    pool.request_stop(signal.SIGTERM)
+            else:
+                ended[message.task] = (message.kind, message.payload)
+    assert ended == {
+        0: (MessageKind.DONE, "stopped"),
+        1: (MessageKind.DONE, "stopped"),
+    }
+
+
+def test_tasks_not_started_when_the_pool_is_asked_to_stop_are_cancelled() -> None:
+    import math
+    import signal
+
+    from formcheck.parallel.pool import MessageKind, WorkerPool
+
+    with WorkerPool(1) as pool:
+        pool.request_stop(signal.SIGINT)
+        pool.submit(0, math.sqrt, 16.0)
+        kinds = [m.kind for m in pool.messages()]
+    assert kinds == [MessageKind.CANCELLED]

@@ -116,3 +116,47 @@ def test_cli_says_the_video_failed_and_saves_the_record(
         "bird_dog.session.json",
     ]
     assert load_session(out / "bird_dog.session.json").summary.reps == 2
+
+
+def test_parallel_results_that_cannot_be_kept_for_drawing_cost_only_the_video(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import formcheck.parallel.run
+
+    def full(results: object, path: Path) -> None:
+        raise OutputError(f"{path}: cannot keep frame results ({FULL})")
+
+    monkeypatch.setattr(formcheck.parallel.run, "save_results", full)
+    out = tmp_path / "clip.annotated.mp4"
+    result = analyze_video(
+        clip,
+        load_spec("bird_dog"),
+        out_video=out,
+        estimator_factory=functools.partial(
+            ReplayPoseEstimator.from_file, str(BIRD_DOG)
+        ),
+        jobs=2,
+        min_chunk_s=3.0,
+    )
+    assert result.timings.chunks == 2
+    assert result.video_problem is not None and FULL in result.video_problem
+    assert result.video_path is None
+    assert result.session.source.frames == FRAMES
+    assert result.session.summary.reps == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("disk_fills_up")
+def test_an_earlier_runs_video_left_in_place_is_mentioned(
+    clip: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "clip.annotated.mp4"
+    out.write_bytes(b"an earlier run's video")
+    result = analyze_video(
+        clip, load_spec("bird_dog"), out_video=out, estimator_factory=_replay
+    )
+    assert result.video_problem is not None
+    assert result.video_problem.endswith(
+        "; the annotated video of an earlier run is still there"
+    )
+    assert out.read_bytes() == b"an earlier run's video"

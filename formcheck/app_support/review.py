@@ -155,7 +155,9 @@ def run_review(
 
     Raises:
         VideoError: If the video cannot be read.
-        OutputError: If the annotated video cannot be written.
+        OutputError: If the output folder or the annotated video cannot be
+            started; a video that fails part-way is dropped instead
+            (``AnalysisResult.video_problem``, shown by :func:`review_warnings`).
         PoseBackendError: If the pose model cannot be created.
     """
     try:
@@ -201,6 +203,8 @@ def prune_old_outputs(out_dir: Path, max_age_s: float = OUTPUT_MAX_AGE_S) -> int
 def review_warnings(result: AnalysisResult) -> list[str]:
     """Plain-language problems with an analysis, for the page to show."""
     out = list(result.problems)
+    if result.video_problem:
+        out.append(messages.video_not_written(result.video_problem))
     if result.no_person:
         out.append(
             "Nobody was found in the video: check that the whole body is in view."

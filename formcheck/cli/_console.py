@@ -34,16 +34,20 @@ def lit(value: object) -> str:
 
 #: Control characters other than a line break or a tab (an escape sequence
 #: in a spec's name or a file name could restyle or clear the terminal).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _shown(match: re.Match[str]) -> str:
     r"""A control character as visible text, e.g. ``\x1b``."""
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def error(message: str) -> None:
-    for line in message.splitlines() or [message]:
+    """Print ``message`` as ``formcheck: error: …`` lines on standard error."""
+    # Control characters are shown before the split: only a real line break
+    # starts another "formcheck: error:" line.
+    for line in _CONTROL.sub(_shown, message).rstrip("\n").split("\n"):
         err_console.print(
             f"[bold red]formcheck: error:[/] {lit(line)}", markup=True, soft_wrap=True
         )

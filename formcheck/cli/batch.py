@@ -60,7 +60,13 @@ def cmd_batch(args: argparse.Namespace, jobs: int) -> int:
     from tqdm import tqdm
 
     from formcheck import messages
-    from formcheck.batch import BatchOptions, BatchRow, collect_videos, run_batch
+    from formcheck.batch import (
+        BatchOptions,
+        BatchRow,
+        Status,
+        collect_videos,
+        run_batch,
+    )
     from formcheck.interrupt import stop_on_signals
     from formcheck.outputs import check_output_folder
     from formcheck.specs import load_spec
@@ -107,9 +113,12 @@ def cmd_batch(args: argparse.Namespace, jobs: int) -> int:
     console.print(f"[dim]output folder:[/] {lit(out)}", soft_wrap=True)
     if stop.requested:
         saved = sum(1 for r in results if r.outputs)
-        error(messages.batch_stopped(stop.how, saved, len(videos)))
+        unstarted = len(videos) - len(results)
+        error(messages.batch_stopped(stop.how, saved, len(videos), unstarted))
         return stop.exit_status
-    failed = [r for r in [*rows, *results] if r.reps is None]
+    failed = [
+        r for r in [*rows, *results] if r.reps is None or r.status is Status.NO_VIDEO
+    ]
     if failed:
         return EXIT_ERROR
     if any(not r.ok for r in results):

@@ -137,14 +137,22 @@ def _worker_main(inbox: Any, outbox: Any, stop_signal: Any = None) -> None:
     global _outbox, _task_id, _stop_signal
     _outbox = outbox
     _stop_signal = stop_signal
-    # Ctrl-C in a terminal reaches every process of the group: the parent
-    # decides what stops (it stops its workers itself, see terminate()).
+    # Ctrl-C in a terminal (and SIGTERM from `timeout`, systemd or a `kill`
+    # of the process group) reaches every process of the group: the parent
+    # decides what stops (request_stop(), or terminate(), which kills).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from formcheck._quiet import quiet_native_logging
 
     quiet_native_logging()
+    parent = multiprocessing.parent_process()
     while True:
-        item = inbox.get()
+        try:
+            item = inbox.get(timeout=_POLL_S)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return  # the parent died without stopping us: end too
+            continue
         if item is None:
             return
         task, function, args = item
@@ -224,14 +232,18 @@ class WorkerPool:
 
     @property
     def pending(self) -> int:
-        """Tasks submitted whose ``done`` or ``error`` has not been read."""
+        """Tasks submitted whose ``done``, ``error`` or ``cancelled`` has not been read."""
         return len(self._open_tasks)
 
-    def messages(self) -> Iterator[Message]:
+    def messages(self, idle: Callable[[], None] | None = None) -> Iterator[Message]:
         """Messages in arrival order until every submitted task has ended.
 
         A task's error is yielded as an ``ERROR`` message (the caller decides
         whether to raise it).
+
+        Args:
+            idle: Called each time no message came for a while (about half a
+                second), e.g. to pass a stop request on.
 
         Raises:
             WorkerDied: If a worker process ended while tasks were open.
@@ -241,6 +253,8 @@ class WorkerPool:
                 task, kind, payload = self._outbox.get(timeout=_POLL_S)
             except queue.Empty:
                 self._check_alive()
+                if idle is not None:
+                    idle()
                 continue
             message = Message(task, MessageKind(kind), payload)
             if message.kind in _ENDS_A_TASK:

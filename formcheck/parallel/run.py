@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from formcheck.engine.exercise_set import ExerciseSet
 from formcheck.errors import OutputError
 from formcheck.parallel.plan import Chunk
-from formcheck.parallel.pool import MessageKind, WorkerPool
+from formcheck.parallel.pool import MessageKind, WorkerDied, WorkerPool
 from formcheck.parallel.pose_chunks import (
     EstimatorFactory,
     MergeState,
@@ -72,6 +72,7 @@ class ParallelRun:
         self.chunks = chunks
         self.factory = factory
         self.jobs = max(1, min(jobs, len(chunks)))
+        self._keep_problem: str | None = None  # why no video can be drawn
 
     def analyze(
         self,
@@ -115,7 +116,9 @@ class ParallelRun:
                 (progress, total),
                 stop,
             )
-            if out_video is not None and exercise.frames > 0:
+            if self._keep_problem is not None:
+                video_problem = self._keep_problem
+            elif out_video is not None and exercise.frames > 0:
                 t0 = time.perf_counter()
                 try:
                     if stop is not None and stop.requested:
@@ -134,7 +137,7 @@ class ParallelRun:
                         self._draw(
                             pool, folder, Path(out_video), exercise, progress, total
                         )
-                except OutputError as exc:  # e.g. a full disk: the results stay
+                except (OutputError, WorkerDied) as exc:  # a full disk: results stay
                     video_problem = str(exc)
                 timings.write_s += time.perf_counter() - t0
         return poses, state.problem, video_problem
@@ -174,7 +177,7 @@ class ParallelRun:
                     continue
                 end = self.chunks[chunk].stop
                 if end is not None and pose.frame_index >= end:
-                    save_results(pending, folder / f"results{chunk}.pickle")
+                    folder = self._keep(pending, folder, chunk)
                     pending, chunk = [], chunk + 1
                 pending.append(result)
         finally:
@@ -184,8 +187,24 @@ class ParallelRun:
         timings.chunks = len(self.chunks)
         timings.replayed_chunks = state.replays
         if folder is not None and pending:
-            save_results(pending, folder / f"results{chunk}.pickle")
+            self._keep(pending, folder, chunk)
         return poses
+
+    def _keep(
+        self, results: list[FrameResult], folder: Path | None, chunk: int
+    ) -> Path | None:
+        """Keep a chunk's results for drawing; ``None`` once they cannot be kept.
+
+        A full temporary folder costs the annotated video, never the results.
+        """
+        if folder is None:
+            return None
+        try:
+            save_results(results, folder / f"results{chunk}.pickle")
+        except OutputError as exc:
+            self._keep_problem = str(exc)
+            return None
+        return folder
 
     def _draw(
         self,

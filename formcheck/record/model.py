@@ -233,7 +233,9 @@ class SessionRecord(_Model):
     holds: list[HoldRecord]
     faults: list[FaultEvent]
     signals: SignalTrack
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[Annotated[str, BeforeValidator(_readable_name)]] = Field(
+        default_factory=list
+    )
     prescription: dict[str, Any] | None = None
     patient: str | None = None
     symptoms: list[SymptomReport] = Field(
