@@ -61,6 +61,16 @@ def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
             "argument --name: must be a plain file name, without '/', '\\' or "
             "'..', got 'sub/clip'",
         ),
+        (
+            ("--name", "."),
+            "argument --name: must be a visible file name (not empty, not "
+            "starting with '.'), got '.'",
+        ),
+        (
+            ("--name", ""),
+            "argument --name: must be a visible file name (not empty, not "
+            "starting with '.'), got ''",
+        ),
     ],
 )
 def test_bad_render_options_get_the_usage_line(

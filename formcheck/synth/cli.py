@@ -89,6 +89,10 @@ def _file_stem(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"must be a plain file name, without '/', '\\' or '..', got {text!r}"
         )
+    if not text.strip() or text.startswith("."):
+        raise argparse.ArgumentTypeError(
+            f"must be a visible file name (not empty, not starting with '.'), got {text!r}"
+        )
     if len(text.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
         raise argparse.ArgumentTypeError(
             f"must be at most {MAX_NAME_BYTES} bytes long, got {len(text)} characters"
