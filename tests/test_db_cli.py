@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from formcheck.cli import main
 from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
 from formcheck.store import FolderStore
 from formcheck.store.sql import Database, DatabaseConfig, Mode
 from formcheck.store.sql.config import sqlite_url
 from formcheck.store.sql.migrate import head_revision
+from tests.cli_support import isolated_home, run_in_process
 from tests.conftest import REPO
 
 #: The newest schema revision (the tests name it rather than a number).
@@ -26,18 +26,11 @@ HEAD = head_revision()
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A working folder with no secrets file and a fresh FORMCHECK_HOME."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("FORMCHECK_DATABASE_URL", "FORMCHECK_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    return tmp_path
+    return isolated_home(monkeypatch, tmp_path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
+    return run_in_process(capsys, *args)
 
 
 def use(monkeypatch: pytest.MonkeyPatch, url: URL, mode: Mode = Mode.LOCAL) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.cli import main
 from formcheck.errors import SessionFileError
 from formcheck.prescription import Prescription, load_prescription
 from formcheck.record import SessionRecord
 from formcheck.record.model import parse_session
 from formcheck.store import FolderStore
+from tests.cli_support import isolated_home, run_in_process
 
 HUGE = "1" + "0" * 5000
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -40,19 +40,11 @@ PRESCRIPTION = (
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A working folder with no secrets file and a fresh FORMCHECK_HOME."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("FORMCHECK_DATABASE_URL", "FORMCHECK_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    return tmp_path
+    return isolated_home(monkeypatch, tmp_path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert "internal error" not in out + err
-    return status, out, err
+    return run_in_process(capsys, *args)
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from formcheck.cli import main
 from formcheck.errors import SpecError
 from formcheck.specs import builtin_spec_dir, load_spec_file
 from formcheck.specs.loader import load_yaml
+from tests.cli_support import run_in_process
 from tests.conftest import DATA, REPO
 
 BRIDGE = builtin_spec_dir() / "glute_bridge.yaml"
@@ -24,11 +24,7 @@ LIMIT = sys.get_int_max_str_digits()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert "internal error" not in out + err
-    return status, out, err
+    return run_in_process(capsys, *args)
 
 
 def bridge_variant(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:

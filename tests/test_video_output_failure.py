@@ -10,7 +10,7 @@ import pytest
 
 import formcheck.analyze
 import formcheck.parallel.pose_stream
-from formcheck.analyze import analyze_video
+from formcheck.analyze import AnalysisResult, analyze_video
 from formcheck.errors import OutputError
 from formcheck.pose import ReplayPoseEstimator
 from formcheck.record import load_session
@@ -31,6 +31,22 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _replay() -> ReplayPoseEstimator:
     return ReplayPoseEstimator.from_file(str(BIRD_DOG))
+
+
+def _in_two_chunks(clip: Path, out: Path) -> AnalysisResult:
+    """``clip`` analysed by two worker processes, its annotated video to ``out``."""
+    result = analyze_video(
+        clip,
+        load_spec("bird_dog"),
+        out_video=out,
+        estimator_factory=functools.partial(
+            ReplayPoseEstimator.from_file, str(BIRD_DOG)
+        ),
+        jobs=2,
+        min_chunk_s=3.0,
+    )
+    assert result.timings.chunks == 2
+    return result
 
 
 @pytest.fixture
@@ -70,16 +86,7 @@ def test_a_parallel_video_that_cannot_be_joined_keeps_the_results(
 ) -> None:
     # A name too long for the file system: the segments are drawn, the join fails.
     out = tmp_path / ("x" * 300 + ".mp4")
-    result = analyze_video(
-        clip,
-        load_spec("bird_dog"),
-        out_video=out,
-        estimator_factory=functools.partial(
-            ReplayPoseEstimator.from_file, str(BIRD_DOG)
-        ),
-        jobs=2,
-        min_chunk_s=3.0,
-    )
+    result = _in_two_chunks(clip, out)
     assert result.timings.chunks == 2
     assert result.video_problem is not None
     assert result.video_problem.startswith(f"{out}: cannot join the video segments")
@@ -128,16 +135,7 @@ def test_parallel_results_that_cannot_be_kept_for_drawing_cost_only_the_video(
 
     monkeypatch.setattr(formcheck.parallel.run, "save_results", full)
     out = tmp_path / "clip.annotated.mp4"
-    result = analyze_video(
-        clip,
-        load_spec("bird_dog"),
-        out_video=out,
-        estimator_factory=functools.partial(
-            ReplayPoseEstimator.from_file, str(BIRD_DOG)
-        ),
-        jobs=2,
-        min_chunk_s=3.0,
-    )
+    result = _in_two_chunks(clip, out)
     assert result.timings.chunks == 2
     assert result.video_problem is not None and FULL in result.video_problem
     assert result.video_path is None

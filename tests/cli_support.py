@@ -1,0 +1,32 @@
+"""Running the command line in-process, in a clean working folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from formcheck.cli import main
+
+
+def run_in_process(
+    capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """``formcheck ARGS`` in this process: its status, standard output and error.
+
+    Whatever happens, it never prints a traceback or an internal error.
+    """
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "internal error" not in out + err
+    return status, out, err
+
+
+def isolated_home(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    """Work in ``folder`` with no secrets file and a fresh ``FORMCHECK_HOME``."""
+    monkeypatch.chdir(folder)
+    for name in ("FORMCHECK_DATABASE_URL", "FORMCHECK_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FORMCHECK_HOME", str(folder / "home"))
+    return folder
