@@ -224,7 +224,10 @@ def _status(result: object) -> tuple[Status, str]:
 
     assert isinstance(result, AnalysisResult)
     if result.problems:
-        return Status.ENDED_EARLY, result.problems[0]
+        detail = result.problems[0]
+        if result.video_problem:
+            detail += f"; {messages.video_not_written(result.video_problem)}"
+        return Status.ENDED_EARLY, detail
     if result.no_person:
         return Status.NOBODY, ""
     if result.several_people:

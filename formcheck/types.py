@@ -473,6 +473,14 @@ class PoseSequence:
         """
         path = Path(path)
         if not path.is_file():
+            try:
+                there = path.exists()
+            except OSError:
+                there = False
+            if path.is_dir():
+                raise InputError(f"{path}: is a folder, not a landmark file")
+            if there:
+                raise InputError(f"{path}: not a regular file (a pipe or a device?)")
             raise InputError(f"{path}: no such landmark file")
         try:
             _check_is_archive(path)

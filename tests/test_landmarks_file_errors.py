@@ -8,6 +8,7 @@ and without allocating memory for frames the file does not hold.
 from __future__ import annotations
 
 import io
+import os
 import resource
 import subprocess
 import sys
@@ -330,3 +331,22 @@ def test_a_valid_file_with_unusual_number_types_still_works(
     proc = analyze(path, tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     assert "Repetitions: 2" in proc.stdout
+
+
+def test_a_folder_or_a_pipe_named_as_a_landmark_file_says_what_it_is(
+    tmp_path: Path,
+) -> None:
+    from formcheck.errors import InputError
+
+    folder = tmp_path / "saved.npz"
+    folder.mkdir()
+    pipe = tmp_path / "pipe.npz"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="is a folder, not a landmark file"):
+        PoseSequence.load_npz(folder)
+    with pytest.raises(
+        InputError, match=r"not a regular file \(a pipe or a device\?\)"
+    ):
+        PoseSequence.load_npz(pipe)
+    with pytest.raises(InputError, match="no such landmark file"):
+        PoseSequence.load_npz(tmp_path / "missing.npz")

@@ -158,3 +158,18 @@ def test_an_earlier_runs_video_left_in_place_is_mentioned(
         "; the annotated video of an earlier run is still there"
     )
     assert out.read_bytes() == b"an earlier run's video"
+
+
+def test_a_batch_row_names_both_an_early_end_and_a_missing_video() -> None:
+    from formcheck.analyze import analyze_landmarks
+    from formcheck.batch import Status, _status
+
+    result = analyze_landmarks(PoseSequence.load_npz(BIRD_DOG), load_spec("bird_dog"))
+    result.problems = ["video ends early at 9.0 s (file truncated or corrupt?)"]
+    result.video_problem = f"out.mp4: writing video failed ({FULL})"
+    status, detail = _status(result)
+    assert status is Status.ENDED_EARLY
+    assert detail == (
+        "video ends early at 9.0 s (file truncated or corrupt?); annotated video "
+        f"not written: out.mp4: writing video failed ({FULL})"
+    )

@@ -37,6 +37,11 @@ def lit(value: object) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def shown(text: str) -> str:
+    r"""``text`` with its control characters made visible (``\x1b``), no markup."""
+    return _CONTROL.sub(_shown, text)
+
+
 def _shown(match: re.Match[str]) -> str:
     r"""A control character as visible text, e.g. ``\x1b``."""
     code = ord(match.group())

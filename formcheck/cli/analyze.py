@@ -19,6 +19,7 @@ from formcheck.cli._console import (
     console,
     error,
     lit,
+    shown,
 )
 from formcheck.cli.parser import build_parser
 
@@ -171,7 +172,7 @@ def _analyze_source(
     bar = tqdm(
         total=max(info.frame_count, 1),
         unit="frame",
-        desc=video.name,
+        desc=shown(video.name),
         disable=not show_progress(args),
         file=sys.stderr,
     )
