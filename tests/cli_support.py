@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from formcheck.cli import main
+from formcheck.prescription import Prescription
+from formcheck.record import SessionRecord
+from formcheck.store import FolderStore
 
 
 def run_in_process(
@@ -30,3 +33,15 @@ def isolated_home(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FORMCHECK_HOME", str(folder / "home"))
     return folder
+
+
+def folder_with_data(root: Path, record: SessionRecord) -> Path:
+    """A FORMCHECK_HOME folder as the app writes it: 3 sessions, 1 prescription."""
+    folder = FolderStore(root)
+    folder.save_session(record, "set1")
+    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set1")
+    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set2")
+    folder.save_prescription(
+        Prescription(patient="Jane Doe", exercise="bird_dog", reps=7)
+    )
+    return root

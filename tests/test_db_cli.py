@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from formcheck.prescription import Prescription
 from formcheck.record import SessionRecord
-from formcheck.store import FolderStore
 from formcheck.store.sql import Database, DatabaseConfig, Mode
 from formcheck.store.sql.config import sqlite_url
 from formcheck.store.sql.migrate import head_revision
-from tests.cli_support import isolated_home, run_in_process
+from tests.cli_support import folder_with_data, isolated_home, run_in_process
 from tests.conftest import REPO
 
 #: The newest schema revision (the tests name it rather than a number).
@@ -109,18 +107,6 @@ def test_database_down_is_one_line_without_traceback(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot reach the database" in lines[0]
     assert ":pw@" not in proc.stderr
-
-
-def folder_with_data(root: Path, record: SessionRecord) -> Path:
-    """A FORMCHECK_HOME folder as the app writes it today."""
-    folder = FolderStore(root)
-    folder.save_session(record, "set1")
-    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set1")
-    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set2")
-    folder.save_prescription(
-        Prescription(patient="Jane Doe", exercise="bird_dog", reps=7)
-    )
-    return root
 
 
 def test_import_round_trip_and_twice_adds_nothing(

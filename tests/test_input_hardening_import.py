@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from formcheck.errors import SessionFileError
-from formcheck.prescription import Prescription, load_prescription
+from formcheck.prescription import load_prescription
 from formcheck.record import SessionRecord
 from formcheck.record.model import parse_session
-from formcheck.store import FolderStore
-from tests.cli_support import isolated_home, run_in_process
+from tests.cli_support import folder_with_data, isolated_home, run_in_process
 
 HUGE = "1" + "0" * 5000
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -77,18 +76,6 @@ def test_prescription_json_that_cannot_be_read_names_the_file(
     with pytest.raises(SessionFileError) as exc:
         load_prescription(path)
     assert str(exc.value) == f"{path}: {problem}"
-
-
-def folder_with_data(root: Path, record: SessionRecord) -> Path:
-    """A FORMCHECK_HOME folder as the app writes it: 3 sessions, 1 prescription."""
-    folder = FolderStore(root)
-    folder.save_session(record, "set1")
-    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set1")
-    folder.save_session(record.model_copy(update={"patient": "Jane Doe"}), "set2")
-    folder.save_prescription(
-        Prescription(patient="Jane Doe", exercise="bird_dog", reps=7)
-    )
-    return root
 
 
 @pytest.mark.parametrize(
