@@ -55,7 +55,7 @@ STATUS_TEXT = {
     Status.ENDED_EARLY: "{detail}; " + messages.RESULTS_SAVED,
     Status.NOBODY: "nobody was found in any frame",
     Status.SEVERAL_PEOPLE: "more than one person in view most of the time",
-    Status.NO_VIDEO: "{detail}; the session record and tables were saved",
+    Status.NO_VIDEO: "{detail}; " + messages.VIDEO_NOT_WRITTEN_SAVED,
     Status.FAILED: "{detail}",
 }
 
