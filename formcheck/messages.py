@@ -425,3 +425,17 @@ def batch_stopped(how: str, saved: int, videos: int, unstarted: int) -> str:
 
 
 INTERRUPTED_AT_ONCE = "interrupted: stopped at once, nothing more was saved"
+
+
+#: A worker is taken for dead after this many of its heartbeats were missed.
+MIN_HEARTBEATS_MISSED = 3
+
+
+def stalled_too_soon(stalled_after_s: float, heartbeat_s: float) -> str:
+    """``formcheck worker``: a live worker would be taken for dead."""
+    return (
+        f"--stalled-after-s {stalled_after_s:g} must be at least "
+        f"{MIN_HEARTBEATS_MISSED} × --heartbeat-s ({MIN_HEARTBEATS_MISSED * heartbeat_s:g} s): "
+        "otherwise a worker that is alive is taken for dead and its video is "
+        "analysed twice (give every worker the same two values)"
+    )

@@ -41,6 +41,20 @@ def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
         (("--hold", "-1"), "argument --hold: must be from 0 to 300, got '-1'"),
         (("--tempo", "0"), "argument --tempo: must be from 0.3 to 4, got '0'"),
         (("--fov", "0"), "argument --fov: must be from 10 to 150, got '0'"),
+        (("--seed", "-1"), "argument --seed: must be from 0 to 2147483647, got '-1'"),
+        (("--crf", "-5"), "argument --crf: must be from 0 to 51, got '-5'"),
+        (
+            ("--camera-height", "nan"),
+            "argument --camera-height: must be from 0.05 to 5, got 'nan'",
+        ),
+        (
+            ("--camera-distance", "0"),
+            "argument --camera-distance: must be from 0.2 to 20, got '0'",
+        ),
+        (
+            ("--oblique-deg", "inf"),
+            "argument --oblique-deg: must be from -180 to 180, got 'inf'",
+        ),
         (
             ("--size", "100000x100000"),
             "argument --size: size must be at most 3840 pixels a side and "

@@ -16,7 +16,13 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from formcheck.cli._console import EXIT_ERROR, EXIT_USAGE, error, plain
+from formcheck.cli._console import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    configure_logging,
+    error,
+    plain,
+)
 from formcheck.cli.analyze import cmd_analyze, cmd_demo
 from formcheck.cli.bench import cmd_bench
 from formcheck.cli.library import (
@@ -51,10 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(command_word(words))
     args = parser.parse_args(words)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     if not args.verbose:
         # MediaPipe, FFmpeg and OpenCV would print their own lines beside ours.
         from formcheck._quiet import quiet_native_logging

@@ -5,6 +5,7 @@ User text is always printed literally (never as Rich markup or emoji codes).
 
 from __future__ import annotations
 
+import logging
 import re
 
 from rich.console import Console
@@ -62,4 +63,23 @@ def plain(line: str) -> None:
     """Print a line as plain text (names and e-mails are never markup)."""
     console.print(
         _CONTROL.sub(_shown, line), markup=False, highlight=False, soft_wrap=True
+    )
+
+
+class PlainLogFormatter(logging.Formatter):
+    """Log lines with their control characters made visible (``-v`` output)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return shown(super().formatMessage(record))
+
+
+def configure_logging(verbose: bool) -> None:
+    """Log to standard error: every record with ``verbose``, else warnings only.
+
+    A file name with an escape sequence in a log line is shown, not obeyed.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(PlainLogFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler]
     )

@@ -6,17 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from formcheck._version import __version__
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
+from formcheck.cli._args import jobs_count
 
 #: Commands whose options are defined by modules that are slow to import
 #: (the mannequin renderer, the database layer). Other commands get a light
@@ -178,7 +168,7 @@ def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     analyze.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
+        type=jobs_count,
         default=None,
         metavar="N",
         help="processes to use (default: the number of cores); one video is cut "

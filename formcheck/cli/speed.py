@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from formcheck.cli._args import jobs_count, number_in, whole_in
 from formcheck.cli._console import EXIT_ERROR, EXIT_OK, err_console, error, lit
 from formcheck.fileio import atomic_write_text
 
@@ -26,12 +27,15 @@ def add_speed_arguments(bench: argparse.ArgumentParser) -> None:
     group.add_argument("--speed", action="store_true", help="run the speed benchmark")
     group.add_argument(
         "--jobs",
-        type=int,
+        type=jobs_count,
         default=None,
         help="jobs for the parallel runs (default: the cores)",
     )
     group.add_argument(
-        "--repeat", type=int, default=3, help="runs of each variant (default 3)"
+        "--repeat",
+        type=whole_in(1, 100),
+        default=3,
+        help="runs of each variant (default 3)",
     )
     group.add_argument(
         "--long", metavar="VIDEO", help="the long clip (default: the 92 s bird dog)"
@@ -56,11 +60,14 @@ def add_speed_arguments(bench: argparse.ArgumentParser) -> None:
         help="clip fed to the live sessions (default: a bundled bird-dog sample)",
     )
     group.add_argument(
-        "--live-seconds", type=float, default=20.0, help="measured seconds per live run"
+        "--live-seconds",
+        type=number_in(1, 3600),
+        default=20.0,
+        help="measured seconds per live run",
     )
     group.add_argument(
         "--live-sessions",
-        type=int,
+        type=whole_in(1, 64),
         default=4,
         help="largest K of live sessions (runs K = 1..this)",
     )

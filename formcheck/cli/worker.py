@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from formcheck.cli._args import jobs_count, number_in
 from formcheck.cli._console import EXIT_OK, plain
 
 
@@ -22,7 +23,7 @@ def add_worker_arguments(
     worker.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=jobs_count,
         default=None,
         metavar="N",
         help="processes per analysis (default: the number of cores)",
@@ -34,13 +35,13 @@ def add_worker_arguments(
     )
     worker.add_argument(
         "--heartbeat-s",
-        type=float,
+        type=number_in(0.5, 3600),
         default=10.0,
         help="seconds between two signs of life (default 10)",
     )
     worker.add_argument(
         "--stalled-after-s",
-        type=float,
+        type=number_in(2, 86400),
         default=60.0,
         help="a worker silent this long is taken for dead and its job runs again (default 60)",
     )

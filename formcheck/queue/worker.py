@@ -32,8 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from formcheck.clinic import Principal
-from formcheck.errors import FormcheckError, StoreError
+from formcheck.errors import FormcheckError, InputError, StoreError
 from formcheck.landmarks import side_of
+from formcheck.messages import MIN_HEARTBEATS_MISSED, stalled_too_soon
 from formcheck.pose import PoseEstimator
 from formcheck.queue.jobs import AnalysisJobs
 from formcheck.store.sql.database import Database
@@ -247,8 +248,12 @@ def run_worker(
             its job is run again.
 
     Raises:
+        InputError: If ``stalled_after_s`` is too short for ``heartbeat_s``
+            (a live worker would be taken for dead).
         QueueUnavailable: If the database is not PostgreSQL.
     """
+    if stalled_after_s < MIN_HEARTBEATS_MISSED * heartbeat_s:
+        raise InputError(stalled_too_soon(stalled_after_s, heartbeat_s))
     ensure_queue_schema(database)
     app = make_app(database.engine.url)
     env = _WorkerEnv(AnalysisJobs(database), settings)

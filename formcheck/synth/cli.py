@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from formcheck.cli._args import jobs_count, number_in, whole_in
+from formcheck.cli._console import configure_logging
 from formcheck.errors import FormcheckError, InputError, OutputError
 from formcheck.synth.camera import VIEWS
 from formcheck.synth.faults import EXERCISE_FAULTS, FAULTS
@@ -55,32 +56,6 @@ def _size(text: str) -> tuple[int, int]:
             f"pixels in all (4K), got {text!r}"
         )
     return w, h
-
-
-def _number_in(lo: float, hi: float, *, whole: bool = False) -> Callable[[str], float]:
-    """An argparse type: a number from ``lo`` to ``hi`` (a whole one if ``whole``).
-
-    The ranges are the ones :class:`~formcheck.synth.clip.ClipSpec` and
-    :class:`~formcheck.synth.motions.MotionParams` accept, so a bad value gets
-    argparse's usage line rather than an error from deep inside the renderer.
-    """
-
-    def parse(text: str) -> float:
-        try:
-            value: float = int(text) if whole else float(text)
-        except ValueError:
-            kind = "a whole number" if whole else "a number"
-            raise argparse.ArgumentTypeError(
-                f"expected {kind}, got {text[:20]!r}"
-            ) from None
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise argparse.ArgumentTypeError(
-                f"must be from {lo:g} to {hi:g}, got {text[:20]!r}"
-            )
-        return value
-
-    parse.__name__ = "whole number" if whole else "number"
-    return parse
 
 
 def _file_stem(text: str) -> str:
@@ -151,28 +126,31 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--reps",
-        type=_number_in(1, 50, whole=True),
+        type=whole_in(1, 50),
         default=None,
         help="repetitions per side, or holds (1 to 50)",
     )
     p.add_argument(
         "--hold",
-        type=_number_in(0, 300),
+        type=number_in(0, 300),
         default=None,
         metavar="S",
         help="hold length in seconds (0 to 300)",
     )
     p.add_argument(
         "--tempo",
-        type=_number_in(0.3, 4),
+        type=number_in(0.3, 4),
         default=1.0,
         help="duration multiplier, 0.3 to 4 (2 = slower)",
     )
     p.add_argument(
-        "--seed", type=int, default=0, help="seed (tempo, colours, light, noise)"
+        "--seed",
+        type=whole_in(0, 2**31 - 1),
+        default=0,
+        help="seed (tempo, colours, light, noise)",
     )
     p.add_argument(
-        "--fps", type=_number_in(1, 60), default=15.0, help="frame rate (1 to 60)"
+        "--fps", type=number_in(1, 60), default=15.0, help="frame rate (1 to 60)"
     )
     p.add_argument(
         "--size",
@@ -183,28 +161,37 @@ def add_render_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--fov",
-        type=_number_in(10, 150),
+        type=number_in(10, 150),
         default=60.0,
         metavar="DEG",
         help="horizontal field of view (10 to 150)",
     )
     p.add_argument(
         "--oblique-deg",
-        type=float,
+        type=number_in(-180, 180),
         default=45.0,
         metavar="DEG",
         help="turn of the oblique view from the side view",
     )
-    p.add_argument("--camera-height", type=float, default=None, metavar="M")
     p.add_argument(
-        "--camera-distance",
-        type=float,
+        "--camera-height",
+        type=number_in(0.05, 5),
         default=None,
         metavar="M",
-        help="default: fitted to keep the whole motion in frame",
+        help="default: the exercise's typical height (0.05 to 5)",
     )
     p.add_argument(
-        "--crf", type=int, default=30, help="x264 quality (higher = smaller)"
+        "--camera-distance",
+        type=number_in(0.2, 20),
+        default=None,
+        metavar="M",
+        help="default: fitted to keep the whole motion in frame (0.2 to 20)",
+    )
+    p.add_argument(
+        "--crf",
+        type=whole_in(0, 51),
+        default=30,
+        help="x264 quality, 0 to 51 (higher = smaller)",
     )
     p.add_argument(
         "--lead-in",
@@ -356,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_render_arguments(render)
     samples = sub.add_parser("samples", help="regenerate the curated sample set")
     samples.add_argument("--out", type=Path, default=Path("sample_videos"))
-    samples.add_argument("--jobs", type=int, default=1, help="worker processes")
+    samples.add_argument("--jobs", type=jobs_count, default=1, help="worker processes")
     samples.add_argument(
         "--only",
         nargs="+",
@@ -390,10 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the generator CLI; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     commands: dict[str, Any] = {
         "render": render_command,
         "samples": _samples_command,
