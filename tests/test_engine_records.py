@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from formcheck.engine.counting import RepEvent
+from formcheck.engine.counting import RepEvent, RepNote
 from formcheck.engine.holds import HoldEvent
 from formcheck.engine.records import RecordBook
 from formcheck.engine.rules import FaultSpan
@@ -192,6 +193,27 @@ def test_rep_rules_are_not_checked_on_uncounted_attempts() -> None:
     book = RecordBook([NOT_HIGH], per_side=False)
     book.rep(rep_event(0.0, 2.0, RepOutcome.TOO_QUICK), None, LO, {"hip": 150.0}, [])
     assert book.faults == ()
+
+
+TOO_QUICK_RULE = RuleSpec(
+    id="too_fast", scope="rep", stat="duration_s", signal="hip", min=2.0, cue="Slow."
+)
+TOO_SLOW_RULE = RuleSpec(
+    id="too_slow", scope="rep", stat="duration_s", signal="hip", max=1.5, cue="Go on."
+)
+
+
+def test_an_unfinished_rep_is_not_called_too_quick_for_the_video_stopping() -> None:
+    """The last repetition, 1.8 s in when the video ended, may not be a quick one."""
+    book = RecordBook([TOO_QUICK_RULE, TOO_SLOW_RULE, NOT_HIGH], per_side=False)
+    cut = dataclasses.replace(
+        rep_event(7.2, 9.0), notes=frozenset({RepNote.UNFINISHED})
+    )
+    result = book.rep(cut, None, LO, {"hip": 160.0}, [])
+    # Too long already, and not high enough: both known. Too quick: not known.
+    assert result.record.faults == ("too_slow", "not_high")
+    finished = book.rep(rep_event(10.0, 11.8), None, LO, HI, [])
+    assert finished.record.faults == ("too_fast", "too_slow")
 
 
 # ---------------------------------------------------------------- holds, totals

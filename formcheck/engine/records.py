@@ -32,6 +32,18 @@ from formcheck.results import (
 )
 from formcheck.specs.schema import RuleSpec
 
+#: Repetition statistics that are times: the video's end cuts them short.
+_TIMES = ("duration_s", "active_s")
+
+
+def _cut_short(rule: RuleSpec, value: float) -> bool:
+    """Whether a failed time check only says the video stopped first.
+
+    The time of a repetition the video ended in (noted unfinished) is a
+    lower bound: "too quick" or "end not held" cannot be told from it.
+    """
+    return rule.stat in _TIMES and rule.min is not None and value < rule.min
+
 
 def _overlaps(
     start_s: float, end_s: float, other_start_s: float, other_end_s: float
@@ -216,9 +228,12 @@ class RecordBook:
         verdict: _RepVerdict,
     ) -> list[RuleSpec]:
         failed: list[RuleSpec] = []
+        unfinished = RepNote.UNFINISHED in event.notes
         for rule in self._rep_rules:
             value = rep_statistic(rule, event.active_s, event.duration_s, lo, hi)
             if not math.isfinite(value) or in_bounds(rule, value):
+                continue
+            if unfinished and _cut_short(rule, value):
                 continue
             self._emit(FaultSpan(rule, event.start_s, event.end_s, value, side), index)
             failed.append(rule)
