@@ -21,13 +21,6 @@ from typing import Literal
 from formcheck.landmarks import Side
 from formcheck.results import Phase, RepOutcome
 
-#: At the end of a video, a movement held at its end position counts (noted
-#: unfinished) once held for this share of this person's usual time there
-#: (the median of their last counted repetitions), or for ``held_s``, if
-#: that is shorter: someone who holds 2 s at the top is not half-way through
-#: after 1 s, someone who holds 1.5 s is done.
-UNFINISHED_HELD_SHARE = 0.5
-
 
 class RepState(StrEnum):
     """Where the repetition counter is in a cycle."""
@@ -202,7 +195,6 @@ class RepCounter:
         self.count_fraction = count_fraction
         self._expected_range = max(min_amplitude, 2.0 * (self._enter - self._exit))
         self._ranges: list[float] = []
-        self._active_times_s: list[float] = []
         self._state = RepState.REST
         self._cycle: _Cycle | None = None
         self._count = 0
@@ -233,14 +225,6 @@ class RepCounter:
         if not self._ranges:
             return self._expected_range
         recent = sorted(self._ranges[-3:])
-        return recent[len(recent) // 2]
-
-    @property
-    def typical_active_s(self) -> float | None:
-        """This person's usual time past the enter level (``None`` before a repetition)."""
-        if not self._active_times_s:
-            return None
-        recent = sorted(self._active_times_s[-3:])
         return recent[len(recent) // 2]
 
     def enter_level(self, rest: float) -> float:
@@ -312,9 +296,8 @@ class RepCounter:
 
         A cycle counts here when it became active and is on its way back (if
         ``returning_counts``), or has been held in the end position for
-        ``held_s`` or, if shorter, :data:`UNFINISHED_HELD_SHARE` of this
-        person's usual time there (the person lifted and held, and the
-        recording stopped). It is noted ``UNFINISHED``.
+        ``held_s`` (the person lifted and held, and the recording stopped). It
+        is noted ``UNFINISHED``.
         """
         cycle = self._cycle
         if cycle is None or not cycle.reached_active:
@@ -324,9 +307,6 @@ class RepCounter:
             if cycle.active_since_s is not None
             else 0.0
         )
-        typical_s = self.typical_active_s
-        if typical_s is not None:
-            held_s = min(held_s, UNFINISHED_HELD_SHARE * typical_s)
         returning = returning_counts and self._state is RepState.RETURNING
         if not returning and active_s < held_s:
             return None
@@ -471,7 +451,6 @@ class RepCounter:
             return dataclasses.replace(event, outcome=outcome)
         self._count += 1
         self._ranges.append(event.range_of_motion)
-        self._active_times_s.append(event.active_s)
         if event.side is not None:
             self._counts[event.side] += 1
         return event
