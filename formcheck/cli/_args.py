@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from typing import TypeVar
 
 #: Most processes one command may start (``--jobs``): far more than any
 #: machine here has cores, few enough that a typo cannot start thousands of
@@ -18,44 +19,43 @@ from collections.abc import Callable
 MAX_JOBS = 256
 
 
-def number_in(lo: float, hi: float) -> Callable[[str], float]:
-    """An argparse type: a finite number from ``lo`` to ``hi``."""
+N = TypeVar("N", int, float)
 
-    def parse(text: str) -> float:
+
+def _in_range(
+    convert: Callable[[str], N], kind: str, lo: N, hi: N
+) -> Callable[[str], N]:
+    """An argparse type: ``convert(text)``, finite and from ``lo`` to ``hi``."""
+
+    def parse(text: str) -> N:
         try:
-            value = float(text)
+            value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"expected a number, got {text[:20]!r}"
+                f"expected {kind}, got {text[:20]!r}"
             ) from None
         if not (math.isfinite(value) and lo <= value <= hi):
             raise argparse.ArgumentTypeError(
-                f"must be from {lo:g} to {hi:g}, got {text[:20]!r}"
+                f"must be from {_plain(lo)} to {_plain(hi)}, got {text[:20]!r}"
             )
         return value
 
-    parse.__name__ = "number"
+    parse.__name__ = kind.removeprefix("a ")
     return parse
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def number_in(lo: float, hi: float) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``lo`` to ``hi``."""
+    return _in_range(float, "a number", float(lo), float(hi))
 
 
 def whole_in(lo: int, hi: int) -> Callable[[str], int]:
     """An argparse type: a whole number from ``lo`` to ``hi``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number, got {text[:20]!r}"
-            ) from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(
-                f"must be from {lo} to {hi}, got {text[:20]!r}"
-            )
-        return value
-
-    parse.__name__ = "whole number"
-    return parse
+    return _in_range(int, "a whole number", lo, hi)
 
 
 #: ``--jobs``: processes to start.
