@@ -284,7 +284,8 @@ def test_live_routine_runs_two_exercises_with_a_rest_hands_free(
         assert sorted(r.exercise.id for r in records) == ["bird_dog", "bird_dog_leg"]
         assert all(r.summary.reps == 1 for r in records)
         assert len({r.group.id for r in records if r.group}) == 1, "one session group"
-        assert "Your routine" in _markdown(page)
+        # The summary is drawn on the rerun after the last set is saved.
+        _wait_for(lambda: "Your routine" in _markdown(page), 30, "the summary", page)
         table = _wait_for(
             lambda: "\n".join(page.get_by_test_id("stTable").all_inner_texts()),  # type: ignore[attr-defined]
             30,
